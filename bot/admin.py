@@ -1,0 +1,373 @@
+"""What `/nps ...` does, the same on every platform.
+
+Only admins may change anything; every change is written to the audit log. Replies are
+short text the adapter shows privately (ephemeral on Slack).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot import store
+from bot.admin_parse import USAGE, Command, UsageError, parse
+from bot.clock import Clock
+from bot.db import Database
+from bot.events import AdminCommand
+from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
+from bot.settings import Settings
+from channels.base import Channel
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+READ_ONLY = {"help", "status"}
+CADENCE_COLUMNS = {
+    "days": "cadence_days",
+    "gap-unanswered": "gap_unanswered_days",
+    "gap-answered": "gap_answered_days",
+    "cooldown": "trigger_cooldown_days",
+    "expiry": "expiry_days",
+    "daily-cap": "daily_cap",
+    "reminder": "reminder_after_days",
+    "send-days": "send_days",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InviteResult:
+    sent: bool
+    reason: str = ""
+
+
+class Inviter(Protocol):
+    async def invite_now(self, *, respondent_id: int, force: bool) -> InviteResult: ...
+
+
+class DigestPoster(Protocol):
+    async def post_now(self, *, workspace_id: int) -> int: ...
+
+    def next_digest(self, workspace: Workspace) -> datetime | None: ...
+
+
+class Admin:
+    """Executes admin commands against the database and the channels."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        channels: dict[str, Channel],
+        inviter: Inviter,
+        digests: DigestPoster,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.channels = channels
+        self.inviter = inviter
+        self.digests = digests
+
+    def is_admin(self, event: AdminCommand) -> bool:
+        return event.platform_admin or event.origin.user_id in self.settings.admin_ids
+
+    async def handle(self, event: AdminCommand) -> str:
+        """Run one command and return the reply; never raises for a user's mistake."""
+        try:
+            command = parse(event.text)
+        except UsageError as exc:
+            return str(exc)
+        if command.verb not in READ_ONLY and not self.is_admin(event):
+            return (
+                "Sorry, only npsbot admins can change surveys. "
+                "Ask a workspace admin, or see /nps help."
+            )
+        with self.db.session() as session:
+            workspace = store.get_or_create_workspace(
+                session=session,
+                platform=event.origin.platform,
+                external_id=event.origin.workspace,
+                now=self.clock.now(),
+            )
+            workspace_id = workspace.id or 0
+        handler = getattr(self, f"_{command.verb}")
+        reply: str = await handler(workspace_id, command, event)
+        return reply
+
+    def _audit(self, session: Session, workspace_id: int, event: AdminCommand, action: str) -> None:
+        store.audit(
+            session=session,
+            workspace_id=workspace_id,
+            actor=f"{event.origin.platform}:{event.origin.user_id}",
+            action=action,
+            detail=event.text,
+            now=self.clock.now(),
+        )
+
+    async def _help(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        return "npsbot commands:\n" + "\n".join(f"• {usage}" for usage in USAGE.values())
+
+    async def _status(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        now = self.clock.now()
+        week_ago = now - timedelta(days=7)
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            audience = _count(
+                session,
+                select(sa.func.count())
+                .select_from(Respondent)
+                .where(
+                    Respondent.workspace_id == workspace_id,
+                    Respondent.active,
+                    sa.not_(Respondent.opted_out),
+                ),
+            )
+            opted_out = _count(
+                session,
+                select(sa.func.count())
+                .select_from(Respondent)
+                .where(Respondent.workspace_id == workspace_id, Respondent.opted_out),
+            )
+            sent = _count(
+                session,
+                select(sa.func.count())
+                .select_from(Invitation)
+                .where(
+                    Invitation.workspace_id == workspace_id, col(Invitation.sent_at) >= week_ago
+                ),
+            )
+            answered = _count(
+                session,
+                select(sa.func.count())
+                .select_from(Response)
+                .where(
+                    Response.workspace_id == workspace_id, col(Response.answered_at) >= week_ago
+                ),
+            )
+            skips = session.exec(
+                select(Invitation.reason, sa.func.count())
+                .where(
+                    Invitation.workspace_id == workspace_id,
+                    col(Invitation.status).in_(
+                        [InvitationStatus.SUPPRESSED, InvitationStatus.FAILED]
+                    ),
+                    col(Invitation.created_at) >= week_ago,
+                )
+                .group_by(col(Invitation.reason))
+            ).all()
+        next_digest = self.digests.next_digest(workspace)
+        lines = [
+            f"*Status*: {'paused' if workspace.paused else 'running'}",
+            f"*Cadence*: {describe_cadence(workspace)}",
+            f"*Audience*: {audience} respondents ({opted_out} opted out)",
+            f"*This week*: {sent} invitations sent, {answered} answered",
+            f"*Last digest*: {_when(workspace.last_digest_at)}; *next*: {_when(next_digest)}",
+        ]
+        if skips:
+            lines.append(
+                "*Skipped this week*: "
+                + ", ".join(f"{reason or 'other'} {count}" for reason, count in skips)
+            )
+        return "\n".join(lines)
+
+    async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            if command.options:
+                apply_cadence(workspace, command.options)
+                session.add(workspace)
+                self._audit(session, workspace_id, event, "cadence")
+                return f"Cadence updated: {describe_cadence(workspace)}"
+            return f"Cadence: {describe_cadence(workspace)}"
+
+    async def _pause(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        return self._set_paused(workspace_id, event, paused=True)
+
+    async def _resume(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        return self._set_paused(workspace_id, event, paused=False)
+
+    def _set_paused(self, workspace_id: int, event: AdminCommand, *, paused: bool) -> str:
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            workspace.paused = paused
+            session.add(workspace)
+            self._audit(session, workspace_id, event, "pause" if paused else "resume")
+        return "Surveys paused: no invitations will go out." if paused else "Surveys resumed."
+
+    async def _anonymous(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        on = command.args[0] == "on"
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            workspace.anonymous = on
+            session.add(workspace)
+            self._audit(session, workspace_id, event, "anonymous")
+        if on:
+            return "Anonymous mode is on: alerts and digests hide names."
+        return "Anonymous mode is off: alerts and digests show names."
+
+    async def _digest(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        if command.args == ("now",):
+            posted = await self.digests.post_now(workspace_id=workspace_id)
+            if not posted:
+                return "No digest channel is set. Use /nps digest channel #channel first."
+            return f"Digest posted to {posted} channel(s)."
+        return self._set_target(workspace_id, command, event, kind="digest")
+
+    async def _alerts(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        return self._set_target(workspace_id, command, event, kind="alerts")
+
+    def _set_target(
+        self, workspace_id: int, command: Command, event: AdminCommand, *, kind: str
+    ) -> str:
+        chat_id = event.chat_id if command.args == ("here",) else command.args[1].lstrip("#")
+        with self.db.session() as session:
+            store.set_target(
+                session=session,
+                workspace_id=workspace_id,
+                kind=kind,
+                chat_id=chat_id,
+                replace=kind == "alerts",
+            )
+            self._audit(session, workspace_id, event, f"{kind} target")
+        where = "this chat" if command.args == ("here",) else f"<#{chat_id}>"
+        noun = "Weekly digests" if kind == "digest" else "Detractor alerts"
+        return f"{noun} will be posted to {where}."
+
+    async def _send(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        user_id = command.args[0].lstrip("@")
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            respondent = store.upsert_respondent(
+                session=session, workspace=workspace, platform_user_id=user_id, now=self.clock.now()
+            )
+            self._audit(session, workspace_id, event, "send")
+            respondent_id = respondent.id or 0
+        result = await self.inviter.invite_now(respondent_id=respondent_id, force=command.force)
+        if result.sent:
+            return f"Survey sent to {_mention(event, user_id)}."
+        return f"Not sent to {_mention(event, user_id)}: {result.reason}."
+
+    async def _optout(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        user_id = command.args[0].lstrip("@")
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            respondent = store.upsert_respondent(
+                session=session, workspace=workspace, platform_user_id=user_id, now=self.clock.now()
+            )
+            store.set_opted_out(
+                session=session, respondent=respondent, opted_out=True, now=self.clock.now()
+            )
+            self._audit(session, workspace_id, event, "optout")
+        return f"{_mention(event, user_id)} will not be surveyed again."
+
+    async def _audience(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        if command.args == ("list",):
+            return self._audience_list(workspace_id)
+        action, names = command.args[0], command.args[1:]
+        channel = self.channels[event.origin.platform]
+        user_ids: list[str] = []
+        for name in names:
+            if name.startswith("#"):
+                members = await channel.channel_members(chat_id=name[1:])
+                user_ids.extend(member.user_id for member in members if member.is_human)
+            else:
+                user_ids.append(name.lstrip("@"))
+        now = self.clock.now()
+        with self.db.session() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            for name in names:
+                if name.startswith("#") and action == "add":
+                    store.add_audience_source(
+                        session=session, workspace_id=workspace_id, chat_id=name[1:]
+                    )
+            for user_id in user_ids:
+                store.upsert_respondent(
+                    session=session,
+                    workspace=workspace,
+                    platform_user_id=user_id,
+                    now=now,
+                    active=action == "add",
+                )
+            self._audit(session, workspace_id, event, f"audience {action}")
+        verb = "Added" if action == "add" else "Removed"
+        return f"{verb} {len(user_ids)} respondent(s)."
+
+    def _audience_list(self, workspace_id: int) -> str:
+        with self.db.session() as session:
+            rows: Sequence[Respondent] = session.exec(
+                select(Respondent)
+                .where(Respondent.workspace_id == workspace_id, Respondent.active)
+                .order_by(col(Respondent.id))
+            ).all()
+        if not rows:
+            return "The audience is empty. Add people with /nps audience add #channel or @user."
+        shown = ", ".join(
+            f"{r.display_name or r.platform_user_id}{' (opted out)' if r.opted_out else ''}"
+            for r in rows[:50]
+        )
+        more = f" and {len(rows) - 50} more" if len(rows) > 50 else ""
+        return f"{len(rows)} respondent(s): {shown}{more}"
+
+
+def apply_cadence(workspace: Workspace, options: dict[str, str]) -> None:
+    """Write parsed cadence options onto the workspace row."""
+    for key, value in options.items():
+        if key == "window":
+            workspace.window_start, workspace.window_end = value.split("-")
+        elif key == "quiet":
+            workspace.quiet_start, workspace.quiet_end = (
+                (None, None) if value == "off" else value.split("-")
+            )
+        elif key in {"daily-cap", "reminder"}:
+            setattr(workspace, CADENCE_COLUMNS[key], None if value == "off" else int(value))
+        elif key == "send-days":
+            workspace.send_days = value
+        else:
+            setattr(workspace, CADENCE_COLUMNS[key], int(value))
+
+
+def describe_cadence(workspace: Workspace) -> str:
+    days = ",".join(DAY_NAMES[int(day)] for day in workspace.send_days.split(",") if day)
+    quiet = (
+        f"quiet {workspace.quiet_start}-{workspace.quiet_end}"
+        if workspace.quiet_start
+        else "no quiet hours"
+    )
+    reminder = (
+        f"reminder after {workspace.reminder_after_days}d"
+        if workspace.reminder_after_days
+        else "no reminder"
+    )
+    cap = f"daily cap {workspace.daily_cap}" if workspace.daily_cap else "no daily cap"
+    return (
+        f"every {workspace.cadence_days} days; gaps {workspace.gap_unanswered_days}d "
+        "after no answer, "
+        f"{workspace.gap_answered_days}d after an answer, trigger cooldown "
+        f"{workspace.trigger_cooldown_days}d; window {days} {workspace.window_start}-"
+        f"{workspace.window_end} local; {quiet}; {cap}; {reminder}; "
+        f"invitations expire after {workspace.expiry_days}d"
+    )
+
+
+def _count(session: Session, query: sa.Select[tuple[int]]) -> int:
+    return int(session.exec(query).one())  # type: ignore[call-overload]
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+def _mention(event: AdminCommand, user_id: str) -> str:
+    return f"<@{user_id}>" if event.origin.platform == "slack" else user_id

@@ -1,0 +1,173 @@
+"""Parsing `/nps ...` admin commands into typed requests, with one-line usage hints.
+
+Adapters normalise mentions first: `@U123` for a person, `#C123` for a channel.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+USAGE = {
+    "help": "/nps help",
+    "status": "/nps status",
+    "cadence": (
+        "/nps cadence [show | days N | gap-unanswered N | gap-answered N | cooldown N | "
+        "window Mon-Fri 10:00-17:00 | quiet 22:00-08:00|off | daily-cap N|off | "
+        "reminder N|off | expiry N]"
+    ),
+    "digest": "/nps digest now | /nps digest channel #channel | /nps digest here",
+    "alerts": "/nps alerts channel #channel | /nps alerts here",
+    "pause": "/nps pause",
+    "resume": "/nps resume",
+    "send": "/nps send @user [--force]",
+    "optout": "/nps optout @user",
+    "audience": "/nps audience add|remove #channel|@user  |  /nps audience list",
+    "anonymous": "/nps anonymous on|off",
+}
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class UsageError(ValueError):
+    """A malformed command; the message is the one line to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    verb: str
+    args: tuple[str, ...] = ()
+    options: dict[str, str] = field(default_factory=dict)
+    force: bool = False
+
+
+def parse(text: str) -> Command:
+    """Split the command; unknown verbs and bad arity raise UsageError with the hint."""
+    try:
+        words = shlex.split(text.strip())
+    except ValueError:
+        words = text.split()
+    if not words:
+        return Command("help")
+    verb, rest = words[0].lower(), words[1:]
+    if verb not in USAGE:
+        raise UsageError(f"Unknown command '{verb}'. Try: /nps help")
+    force = "--force" in rest
+    rest = [word for word in rest if word != "--force"]
+    check = CHECKS.get(verb)
+    if check is not None and not check(rest):
+        raise UsageError(f"Usage: {USAGE[verb]}")
+    if verb == "cadence" and rest and rest[0].lower() != "show":
+        return Command(verb, tuple(rest), parse_cadence(rest), force)
+    return Command(verb, tuple(rest), {}, force)
+
+
+def is_user(word: str) -> bool:
+    return (word.startswith("@") and len(word) > 1) or word.isdigit()
+
+
+def is_channel(word: str) -> bool:
+    return (word.startswith("#") and len(word) > 1) or word.lstrip("-").isdigit()
+
+
+def _target_ok(rest: list[str]) -> bool:
+    return rest == ["here"] or (len(rest) == 2 and rest[0] == "channel" and is_channel(rest[1]))
+
+
+def _digest_ok(rest: list[str]) -> bool:
+    return rest == ["now"] or _target_ok(rest)
+
+
+def _no_args(rest: list[str]) -> bool:
+    return not rest
+
+
+def _one_user(rest: list[str]) -> bool:
+    return len(rest) == 1 and is_user(rest[0])
+
+
+def _audience_ok(rest: list[str]) -> bool:
+    if rest == ["list"]:
+        return True
+    return (
+        len(rest) >= 2
+        and rest[0] in {"add", "remove"}
+        and all(is_user(w) or is_channel(w) for w in rest[1:])
+    )
+
+
+CHECKS: dict[str, Callable[[list[str]], bool]] = {
+    "help": _no_args,
+    "status": _no_args,
+    "pause": _no_args,
+    "resume": _no_args,
+    "send": _one_user,
+    "optout": _one_user,
+    "digest": _digest_ok,
+    "alerts": _target_ok,
+    "audience": _audience_ok,
+    "anonymous": lambda rest: rest in (["on"], ["off"]),
+}
+
+
+def parse_cadence(words: list[str]) -> dict[str, str]:
+    """Turn `days 60 reminder off ...` into column values, validating each one."""
+    hint = f"Usage: {USAGE['cadence']}"
+    options: dict[str, str] = {}
+    index = 0
+    while index < len(words):
+        key = words[index].lower()
+        if index + 1 >= len(words):
+            raise UsageError(hint)
+        value = words[index + 1]
+        index += 2
+        if key in {"days", "gap-unanswered", "gap-answered", "cooldown", "expiry"}:
+            options[key] = str(_positive(value, key, hint))
+        elif key in {"daily-cap", "reminder"}:
+            options[key] = "off" if value.lower() == "off" else str(_positive(value, key, hint))
+        elif key == "window":
+            if index >= len(words):
+                raise UsageError(hint)
+            options["send-days"] = parse_days(value)
+            options["window"] = parse_span(words[index])
+            index += 1
+        elif key == "quiet":
+            options["quiet"] = "off" if value.lower() == "off" else parse_span(value)
+        else:
+            raise UsageError(f"Unknown cadence setting '{key}'. {hint}")
+    return options
+
+
+def _positive(value: str, key: str, hint: str) -> int:
+    if not value.isdigit() or int(value) < 1 or int(value) > 3650:
+        raise UsageError(f"'{key}' takes a whole number of days from 1 to 3650. {hint}")
+    return int(value)
+
+
+def parse_days(value: str) -> str:
+    """`Mon-Fri` or `Mon,Wed,Fri` -> "0,1,2,3,4" (Monday is 0)."""
+    value = value.lower()
+    try:
+        if "-" in value:
+            first, last = (DAYS.index(part[:3]) for part in value.split("-", 1))
+            days = (
+                list(range(first, last + 1))
+                if first <= last
+                else [*range(first, 7), *range(last + 1)]
+            )
+        else:
+            days = sorted({DAYS.index(part[:3]) for part in value.split(",")})
+    except ValueError:
+        raise UsageError(f"Days look like Mon-Fri or Mon,Wed,Fri, not '{value}'") from None
+    return ",".join(str(day) for day in days)
+
+
+def parse_span(value: str) -> str:
+    """`10:00-17:00` -> itself, validated."""
+    parts = value.split("-")
+    if len(parts) != 2 or not all(TIME.match(part) for part in parts):
+        raise UsageError(f"Times look like 10:00-17:00, not '{value}'")
+    return "-".join(f"{int(p.split(':')[0]):02d}:{p.split(':')[1]}" for p in parts)

@@ -1,0 +1,139 @@
+"""Detractor alerts: the closed loop. A low score reaches the team within seconds, someone
+claims it, and their reply reaches the customer as a message from the bot."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import store
+from bot.clock import Clock
+from bot.db import Database
+from bot.events import AlertClaimed, AlertReplied
+from bot.models import Respondent, Response, Workspace
+from bot.survey import recipient_of
+from channels.base import Alert, Channel, ChannelError, MessageRef
+
+log = logging.getLogger(__name__)
+
+DETRACTOR_MAX = 6
+
+
+class Alerts:
+    """Posts, updates and closes detractor alerts."""
+
+    def __init__(
+        self, *, db: Database, channels: dict[str, Channel], clock: Clock, company: str
+    ) -> None:
+        self.db = db
+        self.channels = channels
+        self.clock = clock
+        self.company = company
+
+    def _load(self, response_id: int) -> tuple[Response, Respondent, Workspace] | None:
+        with self.db.session() as session:
+            response = session.get(Response, response_id)
+            if response is None:
+                return None
+            respondent = session.get(Respondent, response.respondent_id)
+            workspace = session.get(Workspace, response.workspace_id)
+            assert respondent is not None and workspace is not None
+            return response, respondent, workspace
+
+    @staticmethod
+    def _alert(response: Response, respondent: Respondent, workspace: Workspace) -> Alert:
+        name = (
+            None
+            if workspace.anonymous
+            else (respondent.display_name or respondent.platform_user_id)
+        )
+        return Alert(
+            response_id=response.id or 0,
+            score=response.score,
+            respondent=name,
+            attributes=dict(response.attributes),
+            comment=response.comment,
+            owner=response.owner,
+            reply=response.reply_text,
+        )
+
+    async def score_changed(self, response_id: int) -> None:
+        """Post an alert for a new detractor, or refresh the one already posted."""
+        loaded = self._load(response_id)
+        if loaded is None:
+            return
+        response, respondent, workspace = loaded
+        alert = self._alert(response, respondent, workspace)
+        channel = self.channels[workspace.platform]
+        try:
+            if response.alert_ref and response.alert_chat:
+                ref = MessageRef(chat_id=response.alert_chat, message_id=response.alert_ref)
+                await channel.update_alert(ref=ref, alert=alert)
+                return
+            if response.score > DETRACTOR_MAX:
+                return
+            with self.db.session() as session:
+                targets = store.targets(
+                    session=session, workspace_id=workspace.id or 0, kind="alerts"
+                )
+            for target in targets:
+                posted = await channel.post_alert(chat_id=target.chat_id, alert=alert)
+                if posted is not None:
+                    self._remember(response_id, posted)
+        except ChannelError:
+            log.exception("detractor alert for response %s could not be posted", response_id)
+
+    def _remember(self, response_id: int, ref: MessageRef) -> None:
+        with self.db.session() as session:
+            response = session.get(Response, response_id)
+            assert response is not None
+            response.alert_chat, response.alert_ref = ref.chat_id, ref.message_id
+            session.add(response)
+
+    async def claim(self, event: AlertClaimed) -> str:
+        owner = event.name or event.origin.user_id
+        with self.db.session() as session:
+            response = session.get(Response, event.response_id)
+            if response is None:
+                return "That response no longer exists."
+            if response.owner and response.owner != owner:
+                return f"{response.owner} is already following up."
+            response.owner = owner
+            session.add(response)
+            store.audit(
+                session=session,
+                workspace_id=response.workspace_id,
+                actor=f"{event.origin.platform}:{event.origin.user_id}",
+                action="alert claimed",
+                detail=f"response {event.response_id}",
+                now=self.clock.now(),
+            )
+        await self.score_changed(event.response_id)
+        return f"{owner} will follow up."
+
+    async def reply(self, event: AlertReplied) -> str:
+        """Relay a teammate's words to the respondent and keep them with the response."""
+        text = event.text.strip()
+        if not text:
+            return "The reply was empty, so nothing was sent."
+        loaded = self._load(event.response_id)
+        if loaded is None:
+            return "That response no longer exists."
+        _, respondent, workspace = loaded
+        channel = self.channels[workspace.platform]
+        try:
+            await channel.send_text(
+                recipient=recipient_of(respondent),
+                text=f"A reply from the {self.company} team about your feedback:\n\n{text}",
+            )
+        except ChannelError as exc:
+            return f"The reply could not be delivered: {exc}"
+        with self.db.session() as session:
+            stored = session.get(Response, event.response_id)
+            assert stored is not None
+            stored.reply_text = text
+            stored.replied_by = event.name or event.origin.user_id
+            stored.replied_at = self.clock.now()
+            stored.owner = stored.owner or stored.replied_by
+            session.add(stored)
+        await self.score_changed(event.response_id)
+        return "Your reply was delivered."

@@ -1,0 +1,128 @@
+"""Platform-neutral events: what adapters hand the core after reading a payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who acted, where, and which delivery carried it (for deduplication)."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    delivery_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSubmitted:
+    origin: Origin
+    invitation_id: int
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSubmitted:
+    origin: Origin
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupSkipped:
+    origin: Origin
+    invitation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutRequested:
+    origin: Origin
+    invitation_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminCommand:
+    """`/nps ...` from an admin surface; `platform_admin` is what the platform says of them."""
+
+    origin: Origin
+    chat_id: str
+    text: str
+    platform_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RemindLater:
+    """The person asked to be asked again in a day or two instead."""
+
+    origin: Origin
+    invitation_id: int
+    days: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    """Telegram `/start`: the person agrees to be asked, with deep-link segment attributes."""
+
+    origin: Origin
+    chat_id: str
+    attributes: dict[str, str]
+    name: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimezoneSet:
+    origin: Origin
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The platform says the person cannot be messaged (blocked the bot, deleted)."""
+
+    origin: Origin
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChanged:
+    """Someone joined or left a channel that feeds the audience."""
+
+    origin: Origin
+    chat_id: str
+    joined: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlertClaimed:
+    """A teammate pressed "I'll follow up" on a detractor alert."""
+
+    origin: Origin
+    response_id: int
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReplied:
+    """A teammate's reply to a detractor, to be relayed to them by the bot."""
+
+    origin: Origin
+    response_id: int
+    text: str
+    name: str | None = None
+
+
+Event = (
+    ScoreSubmitted
+    | CommentSubmitted
+    | FollowupSkipped
+    | OptOutRequested
+    | AdminCommand
+    | RemindLater
+    | Subscribed
+    | TimezoneSet
+    | Unreachable
+    | MembershipChanged
+    | AlertClaimed
+    | AlertReplied
+)

@@ -1,0 +1,206 @@
+"""Database tables (SQLModel).
+
+Truth lives here: who may be asked, what was sent, what was answered. Timestamps are stored
+as naive UTC and handed back timezone-aware, so SQLite and PostgreSQL behave the same.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timestamp column that always reads back as aware UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    TELEGRAM = "telegram"
+
+
+class InvitationStatus(StrEnum):
+    """Life of an invitation: claimed before sending, sent once the platform accepted it."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    UNCERTAIN = "uncertain"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+    SUPPRESSED = "suppressed"
+    FAILED = "failed"
+
+
+class InvitationSource(StrEnum):
+    SCHEDULED = "scheduled"
+    TRIGGERED = "triggered"
+    MANUAL = "manual"
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace or a Telegram bot: the scope of policy, audience and digests."""
+
+    __table_args__ = (sa.UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    paused: bool = False
+    anonymous: bool = False
+    cadence_days: int = 90
+    gap_unanswered_days: int = 30
+    gap_answered_days: int = 90
+    trigger_cooldown_days: int = 30
+    send_days: str = Field(default="0,1,2,3,4", max_length=20)
+    window_start: str = Field(default="10:00", max_length=5)
+    window_end: str = Field(default="17:00", max_length=5)
+    quiet_start: str | None = Field(default=None, max_length=5)
+    quiet_end: str | None = Field(default=None, max_length=5)
+    daily_cap: int | None = None
+    reminder_after_days: int | None = 3
+    expiry_days: int = 7
+    digest_weekday: int = 0
+    digest_time: str = Field(default="09:00", max_length=5)
+    digest_timezone: str = Field(default="UTC", max_length=64)
+    last_digest_at: datetime | None = _ts()
+    created_at: datetime | None = _ts()
+
+
+class Respondent(SQLModel, table=True):
+    """A person who may be asked, as known on one platform."""
+
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    platform: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=64)
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    person_key: str | None = Field(default=None, max_length=320, index=True)
+    timezone: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=35)
+    attributes: dict[str, str] = _json()
+    dm_channel: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    opted_out: bool = False
+    opted_out_at: datetime | None = _ts()
+    unreachable: bool = False
+    unreachable_reason: str | None = Field(default=None, max_length=200)
+    rotation_slot: int = 0
+    joined_at: datetime | None = _ts()
+    profile_refreshed_at: datetime | None = _ts()
+
+
+class Invitation(SQLModel, table=True):
+    """One NPS question put (or to be put) to one respondent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    source: str = Field(default=InvitationSource.SCHEDULED, max_length=16)
+    event: str | None = Field(default=None, max_length=100)
+    status: str = Field(default=InvitationStatus.PENDING, max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=200)
+    due_at: datetime | None = _ts(index=True)
+    claimed_at: datetime | None = _ts()
+    claimed_by: str | None = Field(default=None, max_length=100)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = _ts(index=True)
+    expires_at: datetime | None = _ts()
+    reminded_at: datetime | None = _ts()
+    remind_at: datetime | None = _ts()
+    chat_ref: str | None = Field(default=None, max_length=64)
+    message_ref: str | None = Field(default=None, max_length=64)
+    created_at: datetime | None = _ts()
+
+
+class Response(SQLModel, table=True):
+    """The answer to one invitation: a score, then perhaps a comment."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id", unique=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    platform: str = Field(max_length=16)
+    score: int = Field(ge=0, le=10)
+    attributes: dict[str, str] = _json()
+    comment: str | None = None
+    polarity: float | None = None
+    subjectivity: float | None = None
+    followup: str = Field(default="awaiting", max_length=16)
+    answered_at: datetime | None = _ts(index=True)
+    commented_at: datetime | None = _ts()
+    alert_chat: str | None = Field(default=None, max_length=64)
+    alert_ref: str | None = Field(default=None, max_length=64)
+    owner: str | None = Field(default=None, max_length=100)
+    reply_text: str | None = None
+    replied_by: str | None = Field(default=None, max_length=100)
+    replied_at: datetime | None = _ts()
+
+
+class Target(SQLModel, table=True):
+    """Where digests or detractor alerts are posted."""
+
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "kind", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    kind: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+
+
+class AudienceSource(SQLModel, table=True):
+    """A channel whose human members are kept in the audience."""
+
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    chat_id: str = Field(max_length=64)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=100)
+    detail: str = ""
+    at: datetime | None = _ts()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform deliveries already handled, so retries and replays are no-ops."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    at: datetime | None = _ts(index=True)

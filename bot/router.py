@@ -1,0 +1,70 @@
+"""Routes platform-neutral events to the part of the core that owns them.
+
+Adapters call `handle` and show the returned text (if any) to the person who acted.
+"""
+
+from __future__ import annotations
+
+from bot.admin import Admin
+from bot.alerts import Alerts
+from bot.audience import Audience
+from bot.events import (
+    AdminCommand,
+    AlertClaimed,
+    AlertReplied,
+    CommentSubmitted,
+    Event,
+    FollowupSkipped,
+    MembershipChanged,
+    OptOutRequested,
+    RemindLater,
+    ScoreSubmitted,
+    Subscribed,
+    TimezoneSet,
+    Unreachable,
+)
+from bot.survey import Survey
+
+
+class Router:
+    """One entry point for every adapter."""
+
+    def __init__(self, *, survey: Survey, admin: Admin, audience: Audience, alerts: Alerts) -> None:
+        self.survey = survey
+        self.admin = admin
+        self.audience = audience
+        self.alerts = alerts
+
+    async def handle(self, event: Event) -> str | None:
+        """Act on the event; return text for the actor, or None when nothing needs saying."""
+        match event:
+            case ScoreSubmitted():
+                outcome = await self.survey.on_score(event)
+                return None if outcome.recorded else outcome.message or None
+            case CommentSubmitted():
+                await self.survey.on_comment(event)
+                return None
+            case FollowupSkipped():
+                await self.survey.on_skip(event)
+                return None
+            case OptOutRequested():
+                await self.survey.on_opt_out(event)
+                return None
+            case RemindLater():
+                return await self.survey.on_remind_later(event)
+            case AdminCommand():
+                return await self.admin.handle(event)
+            case Subscribed():
+                return await self.audience.subscribe(event)
+            case TimezoneSet():
+                return await self.audience.set_timezone(event)
+            case Unreachable():
+                await self.audience.unreachable(event)
+                return None
+            case MembershipChanged():
+                await self.audience.membership(event)
+                return None
+            case AlertClaimed():
+                return await self.alerts.claim(event)
+            case AlertReplied():
+                return await self.alerts.reply(event)

@@ -1,0 +1,91 @@
+"""Runtime configuration, read once from the environment and `.env`.
+
+Built at start-up and passed down; no module reads `os.environ` on its own.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_API_URL = "https://slack.com/api/"
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(ValueError):
+    """A missing or contradictory setting, worded as one line that names it."""
+
+
+class Settings(BaseSettings):
+    """Every knob npsbot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    database_url: str = Field(default="sqlite:///./npsbot.db", alias="NPSBOT_DATABASE_URL")
+    http_host: str = Field(default="127.0.0.1", alias="NPSBOT_HTTP_HOST")
+    http_port: int = Field(default=3000, ge=0, le=65535, alias="NPSBOT_HTTP_PORT")
+    company_name: str = Field(default="our company", alias="NPSBOT_COMPANY_NAME")
+    admins: str = Field(default="", alias="NPSBOT_ADMINS")
+    api_token: SecretStr | None = Field(default=None, alias="NPSBOT_API_TOKEN")
+    slack_api_url: str = Field(default=SLACK_API_URL, alias="NPSBOT_SLACK_API_URL")
+    telegram_api_url: str = Field(default=TELEGRAM_API_URL, alias="NPSBOT_TELEGRAM_API_URL")
+    anonymous: bool = Field(default=False, alias="NPSBOT_ANONYMOUS")
+    followup_detractor: str = Field(
+        default="Thanks. What is the one thing we should do better?",
+        alias="NPSBOT_FOLLOWUP_DETRACTOR",
+    )
+    followup_passive: str = Field(
+        default="Thanks. What would make it a 10 for you?", alias="NPSBOT_FOLLOWUP_PASSIVE"
+    )
+    followup_promoter: str = Field(
+        default="Thank you! What do you value most about us?", alias="NPSBOT_FOLLOWUP_PROMOTER"
+    )
+    followup_window_hours: float = Field(default=24.0, gt=0, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS")
+    confidence_level: float = Field(default=0.95, gt=0.5, lt=1, alias="NPSBOT_CONFIDENCE_LEVEL")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError(
+                "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) "
+                "nor SLACK_APP_TOKEN (Socket Mode) is"
+            )
+        if (self.slack_signing_secret or self.slack_app_token) and not self.slack_bot_token:
+            raise ValueError("SLACK_BOT_TOKEN is required when Slack is configured")
+        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
+            raise ValueError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+        if self.telegram_webhook_url and not self.telegram_bot_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK_URL is set")
+        return self
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        """Platform user ids allowed to administer, from the comma-separated list."""
+        return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}" if first["loc"] else message) from None

@@ -1,0 +1,269 @@
+"""The survey conversation: score -> follow-up -> comment -> thanks.
+
+Every handler is idempotent: platforms retry, people double-click, and a replay of the
+same delivery must never create a second answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from bot import store, wording
+from bot.clock import Clock
+from bot.db import Database
+from bot.events import (
+    CommentSubmitted,
+    FollowupSkipped,
+    OptOutRequested,
+    Origin,
+    RemindLater,
+    ScoreSubmitted,
+)
+from bot.models import Invitation, InvitationStatus, Respondent, Response
+from bot.settings import Settings
+from channels.base import Channel, MessageRef, Question, Recipient
+from scoring.sentiment import analyse
+
+log = logging.getLogger(__name__)
+
+COMMENT_LIMIT = 20_000
+
+
+def recipient_of(respondent: Respondent) -> Recipient:
+    return Recipient(
+        user_id=respondent.platform_user_id,
+        chat_id=respondent.dm_channel,
+        name=respondent.display_name,
+        locale=respondent.locale,
+    )
+
+
+def question_for(invitation_id: int, settings: Settings) -> Question:
+    return Question(invitation_id=invitation_id, text=wording.question_text(settings.company_name))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a handler did, for the adapter's acknowledgement and for tests."""
+
+    recorded: bool
+    message: str = ""
+
+
+class Survey:
+    """Turns neutral events into stored answers and the bot's replies."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        channels: dict[str, Channel],
+        settings: Settings,
+        clock: Clock,
+        alerts: AlertSink | None = None,
+    ) -> None:
+        self.db = db
+        self.channels = channels
+        self.settings = settings
+        self.clock = clock
+        self.alerts = alerts
+
+    def _first_delivery(self, origin: Origin, kind: str) -> bool:
+        if origin.delivery_id is None:
+            return True
+        key = f"{origin.platform}:{kind}:{origin.delivery_id}"
+        with self.db.session() as session:
+            return store.mark_processed(session=session, key=key, now=self.clock.now())
+
+    async def on_score(self, event: ScoreSubmitted) -> Outcome:
+        """Record a score, or replace it while the invitation is open; then ask the follow-up."""
+        if not 0 <= event.score <= 10:
+            return Outcome(False, "Scores go from 0 to 10.")
+        if not self._first_delivery(event.origin, "score"):
+            return Outcome(False, "duplicate delivery")
+        now = self.clock.now()
+        with self.db.session() as session:
+            invitation = store.get_invitation(session=session, invitation_id=event.invitation_id)
+            respondent = session.get(Respondent, invitation.respondent_id) if invitation else None
+            if invitation is None or respondent is None:
+                return Outcome(False, "unknown invitation")
+            if respondent.platform_user_id != event.origin.user_id:
+                return Outcome(False, wording.NOT_YOURS)
+            closed = invitation.status == InvitationStatus.EXPIRED or (
+                invitation.expires_at is not None and now >= invitation.expires_at
+            )
+            response = store.response_for(session=session, invitation_id=event.invitation_id)
+            previous = response.score if response else None
+            if not closed and previous != event.score:
+                response = self._store_score(session, invitation, respondent, response, event.score)
+            recipient = recipient_of(respondent)
+            ref = _ref(invitation)
+        channel = self.channels[respondent.platform]
+        if closed:
+            await channel.send_text(recipient=recipient, text=wording.CLOSED)
+            return Outcome(False, wording.CLOSED)
+        if previous == event.score:
+            return Outcome(False, "same score again")
+        assert response is not None
+        if ref is not None:
+            await channel.show_score(
+                ref=ref,
+                question=question_for(event.invitation_id, self.settings),
+                score=event.score,
+            )
+        if previous is None and ref is not None:
+            await channel.ask_followup(
+                recipient=recipient,
+                ref=ref,
+                invitation_id=event.invitation_id,
+                text=wording.followup_text(event.score, self.settings),
+            )
+        if self.alerts is not None:
+            await self.alerts.score_changed(response.id or 0)
+        return Outcome(True)
+
+    def _store_score(
+        self,
+        session: store.Session,
+        invitation: Invitation,
+        respondent: Respondent,
+        response: Response | None,
+        score: int,
+    ) -> Response:
+        now = self.clock.now()
+        if response is None:
+            response = Response(
+                invitation_id=invitation.id or 0,
+                workspace_id=invitation.workspace_id,
+                respondent_id=respondent.id or 0,
+                platform=respondent.platform,
+                attributes=dict(respondent.attributes),
+                score=score,
+                answered_at=now,
+            )
+        else:
+            response.score = score
+            response.answered_at = now
+        invitation.status = InvitationStatus.ANSWERED
+        session.add(invitation)
+        session.add(response)
+        session.flush()
+        return response
+
+    async def on_comment(self, event: CommentSubmitted) -> Outcome:
+        """Attach free text to the person's newest answer still waiting for one."""
+        text = event.text.strip()
+        if not text:
+            return Outcome(False, "empty")
+        if not self._first_delivery(event.origin, "comment"):
+            return Outcome(False, "duplicate delivery")
+        now = self.clock.now()
+        window = timedelta(hours=self.settings.followup_window_hours)
+        with self.db.session() as session:
+            respondent = self._respondent(session, event.origin)
+            if respondent is None:
+                return Outcome(False, "not a respondent")
+            response = store.awaiting_comment(
+                session=session, respondent_id=respondent.id or 0, since=now - window
+            )
+            if response is None:
+                return Outcome(False, "no survey waiting for a comment")
+            sentiment = analyse(text)
+            response.comment = text[:COMMENT_LIMIT]
+            response.polarity = sentiment.polarity
+            response.subjectivity = sentiment.subjectivity
+            response.followup = "done"
+            response.commented_at = now
+            session.add(response)
+            recipient = recipient_of(respondent)
+            response_id = response.id or 0
+        await self.channels[respondent.platform].send_text(recipient=recipient, text=wording.THANKS)
+        if self.alerts is not None:
+            await self.alerts.score_changed(response_id)
+        return Outcome(True)
+
+    async def on_skip(self, event: FollowupSkipped) -> Outcome:
+        with self.db.session() as session:
+            response = store.response_for(session=session, invitation_id=event.invitation_id)
+            respondent = self._respondent(session, event.origin)
+            if response is None or respondent is None or response.respondent_id != respondent.id:
+                return Outcome(False, "nothing to skip")
+            if response.followup != "awaiting":
+                return Outcome(False, "already finished")
+            response.followup = "skipped"
+            session.add(response)
+            recipient = recipient_of(respondent)
+        await self.channels[respondent.platform].send_text(
+            recipient=recipient, text=wording.THANKS_NO_COMMENT
+        )
+        return Outcome(True)
+
+    async def on_opt_out(self, event: OptOutRequested) -> Outcome:
+        """Honour "don't ask me again" at once, and withdraw anything already queued."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            respondent = self._respondent(session, event.origin)
+            if respondent is None:
+                return Outcome(False, "not a respondent")
+            store.set_opted_out(session=session, respondent=respondent, opted_out=True, now=now)
+            store.audit(
+                session=session,
+                workspace_id=respondent.workspace_id,
+                actor=event.origin.user_id,
+                action="optout",
+                detail="respondent asked not to be surveyed again",
+                now=now,
+            )
+            recipient = recipient_of(respondent)
+        await self.channels[respondent.platform].send_text(
+            recipient=recipient, text=wording.OPTED_OUT
+        )
+        return Outcome(True)
+
+    async def on_remind_later(self, event: RemindLater) -> str:
+        """Defer the same invitation instead of dropping it; it stays open until then."""
+        now = self.clock.now()
+        days = min(max(event.days, 1), 2)
+        with self.db.session() as session:
+            invitation = store.get_invitation(session=session, invitation_id=event.invitation_id)
+            respondent = self._respondent(session, event.origin)
+            if (
+                invitation is None
+                or respondent is None
+                or invitation.respondent_id != respondent.id
+            ):
+                return "That survey is not yours to defer."
+            if invitation.status != InvitationStatus.SENT:
+                return "That survey is already closed."
+            invitation.remind_at = now + timedelta(days=days)
+            invitation.reminded_at = None
+            if invitation.expires_at is not None:
+                invitation.expires_at = max(invitation.expires_at, now + timedelta(days=days + 2))
+            session.add(invitation)
+        return f"No problem, I'll ask again in {'a day' if days == 1 else 'two days'}."
+
+    @staticmethod
+    def _respondent(session: store.Session, origin: Origin) -> Respondent | None:
+        workspace = store.find_workspace(
+            session=session, platform=origin.platform, external_id=origin.workspace
+        )
+        if workspace is None or workspace.id is None:
+            return None
+        return store.find_respondent(
+            session=session, workspace_id=workspace.id, platform_user_id=origin.user_id
+        )
+
+
+class AlertSink(Protocol):
+    """Something that reacts when an answer changes (detractor alerts)."""
+
+    async def score_changed(self, response_id: int) -> None: ...
+
+
+def _ref(invitation: Invitation) -> MessageRef | None:
+    if invitation.chat_ref is None or invitation.message_ref is None:
+        return None
+    return MessageRef(chat_id=invitation.chat_ref, message_id=invitation.message_ref)

@@ -1,0 +1,156 @@
+"""The one small interface every chat platform implements.
+
+The core speaks only these types; each adapter turns them into Block Kit or inline
+keyboards at the edge, and turns platform payloads into `bot.events` on the way in.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from bot.clock import Clock
+    from bot.events import Event
+    from bot.settings import Settings
+    from scoring.digest import Digest
+
+Handler = Callable[["Event"], Awaitable[str | None]]
+"""The core's entry point: takes a neutral event, returns text for the actor (or None)."""
+
+
+class ChannelError(Exception):
+    """A send failed for a reason that may pass (the platform was down, rate limits ran out)."""
+
+
+class RecipientUnreachable(ChannelError):
+    """The person cannot be messaged at all (blocked the bot, deleted, never started it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Whom to message: the platform user, and their direct-message chat when known."""
+
+    user_id: str
+    chat_id: str | None = None
+    name: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Where a sent message lives, so it can be edited in place later."""
+
+    chat_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The NPS question as the platform should show it."""
+
+    invitation_id: int
+    text: str
+    low_label: str = "0 = not at all likely"
+    high_label: str = "10 = extremely likely"
+    opt_out_label: str = "Don't ask me again"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a platform tells us about a person."""
+
+    user_id: str
+    display_name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    email: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+    is_admin: bool = False
+
+    @property
+    def is_human(self) -> bool:
+        return not (self.is_bot or self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A detractor alert for the team's alerts channel."""
+
+    response_id: int
+    score: int
+    respondent: str | None
+    attributes: dict[str, str] = field(default_factory=dict)
+    comment: str | None = None
+    owner: str | None = None
+    reply: str | None = None
+
+
+class Channel(ABC):
+    """A chat platform, seen from the core."""
+
+    platform: str
+
+    @abstractmethod
+    async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
+        """Deliver the NPS question with its 0-10 buttons."""
+
+    @abstractmethod
+    async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
+        """Replace the buttons with the chosen score, so the message records the answer."""
+
+    @abstractmethod
+    async def ask_followup(
+        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+    ) -> None:
+        """Ask the open question that follows the score, with a way to skip it."""
+
+    @abstractmethod
+    async def send_text(self, *, recipient: Recipient, text: str) -> None:
+        """A plain message to the person: thanks, a closed survey, a reply from the team."""
+
+    @abstractmethod
+    async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
+        """Post the weekly digest with its chart to a team channel."""
+
+    @abstractmethod
+    async def fetch_profile(self, *, user_id: str) -> Profile | None:
+        """The person's name, time zone and locale, or None when the platform cannot say."""
+
+    async def channel_members(self, *, chat_id: str) -> list[Profile]:
+        """Everyone in a team channel, for `/nps audience add #channel`."""
+        raise ChannelError(f"{self.platform} cannot list the members of a chat")
+
+    async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
+        """Post a detractor alert; platforms without alerts ignore it."""
+        return None
+
+    async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
+        """Refresh an alert after a comment, a claim or a reply."""
+        return None
+
+
+class Adapter(Channel):
+    """A channel that also runs: connects to its platform and feeds events to the core."""
+
+    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
+        self.settings = settings
+        self.handle = handle
+        self.clock = clock
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Connect (Socket Mode, long polling, webhook registration) and begin listening."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Disconnect cleanly, letting work in flight finish."""
+
+    def routes(self) -> list[BaseRoute]:
+        """HTTP routes this adapter serves on the shared web server (none by default)."""
+        return []
