@@ -50,7 +50,7 @@ class Inviter(Protocol):
 class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
-    def next_digest(self, workspace: Workspace) -> datetime | None: ...
+    def next_digest(self) -> datetime | None: ...
 
 
 class Admin:
@@ -161,7 +161,7 @@ class Admin:
                 )
                 .group_by(col(Invitation.reason))
             ).all()
-        next_digest = self.digests.next_digest(workspace)
+        next_digest = self.digests.next_digest()
         lines = [
             f"*Status*: {'paused' if workspace.paused else 'running'}",
             f"*Cadence*: {describe_cadence(workspace)}",

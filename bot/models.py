@@ -86,9 +86,6 @@ class Workspace(SQLModel, table=True):
     daily_cap: int | None = None
     reminder_after_days: int | None = 3
     expiry_days: int = 7
-    digest_weekday: int = 0
-    digest_time: str = Field(default="09:00", max_length=5)
-    digest_timezone: str = Field(default="UTC", max_length=64)
     last_digest_at: datetime | None = _ts()
     created_at: datetime | None = _ts()
 

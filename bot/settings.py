@@ -5,6 +5,8 @@ Built at start-up and passed down; no module reads `os.environ` on its own.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +49,14 @@ class Settings(BaseSettings):
         default="Thank you! What do you value most about us?", alias="NPSBOT_FOLLOWUP_PROMOTER"
     )
     followup_window_hours: float = Field(default=24.0, gt=0, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS")
+    digest_day: str = Field(
+        default="mon", pattern=r"(?i)^(mon|tue|wed|thu|fri|sat|sun)$", alias="NPSBOT_DIGEST_DAY"
+    )
+    digest_time: str = Field(
+        default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", alias="NPSBOT_DIGEST_TIME"
+    )
+    digest_timezone: str = Field(default="UTC", alias="NPSBOT_DIGEST_TIMEZONE")
+    min_group_size: int = Field(default=5, ge=1, alias="NPSBOT_MIN_GROUP_SIZE")
     confidence_level: float = Field(default=0.95, gt=0.5, lt=1, alias="NPSBOT_CONFIDENCE_LEVEL")
 
     @model_validator(mode="after")
@@ -60,6 +70,12 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_BOT_TOKEN is required when Slack is configured")
         if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
             raise ValueError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        try:
+            ZoneInfo(self.digest_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"NPSBOT_DIGEST_TIMEZONE '{self.digest_timezone}' is not a known time zone"
+            ) from None
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
         if self.telegram_webhook_url and not self.telegram_bot_token:

@@ -41,8 +41,11 @@ def recipient_of(respondent: Respondent) -> Recipient:
     )
 
 
-def question_for(invitation_id: int, settings: Settings) -> Question:
-    return Question(invitation_id=invitation_id, text=wording.question_text(settings.company_name))
+def question_for(invitation_id: int, settings: Settings, *, reminder: bool = False) -> Question:
+    text = wording.question_text(settings.company_name)
+    if reminder:
+        text = f"{wording.REMINDER} {text}"
+    return Question(invitation_id=invitation_id, text=text)
 
 
 @dataclass(frozen=True, slots=True)

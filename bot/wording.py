@@ -19,6 +19,7 @@ def followup_text(score: int, settings: Settings) -> str:
     }[category(score)]
 
 
+REMINDER = "A gentle reminder, in case you missed it:"
 THANKS = "Thank you for your feedback! It goes straight to the team."
 THANKS_NO_COMMENT = "Thank you! Your score has been recorded."
 CLOSED = "Thanks for clicking, but this survey has closed. We'll ask again another time."

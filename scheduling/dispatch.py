@@ -224,13 +224,49 @@ class Dispatcher:
         log.debug("invitation %s sent at %s (claimed %s)", invitation_id, sent_at, now)
         return InvitationStatus.SENT
 
-    def _finish_unreachable(self, invitation_id: int, respondent_id: int, error: str) -> str:
+    async def remind(self, invitation_ids: list[int]) -> int:
+        """Ask once more, never twice: `reminded_at` is set before the send, like a claim."""
+        now = self.clock.now()
+        reminded = 0
+        for invitation_id in invitation_ids:
+            with self.db.session() as session:
+                claimed = session.execute(
+                    sa.update(Invitation)
+                    .where(
+                        col(Invitation.id) == invitation_id,
+                        col(Invitation.status) == InvitationStatus.SENT,
+                        col(Invitation.reminded_at).is_(None),
+                    )
+                    .values(reminded_at=now, remind_at=None)
+                ).rowcount
+                respondent = session.get(
+                    Respondent, session.get(Invitation, invitation_id).respondent_id
+                )  # type: ignore[union-attr]
+            if not claimed or respondent is None or respondent.opted_out or respondent.unreachable:
+                continue
+            try:
+                await self.channels[respondent.platform].send_question(
+                    recipient=recipient_of(respondent),
+                    question=question_for(invitation_id, self.settings, reminder=True),
+                )
+                reminded += 1
+            except RecipientUnreachable as exc:
+                self._mark_unreachable(respondent.id or 0, str(exc))
+            except ChannelError:
+                log.warning("reminder for invitation %s failed; not retried", invitation_id)
+        return reminded
+
+    def _mark_unreachable(self, respondent_id: int, error: str) -> None:
         with self.db.session() as session:
             session.execute(
                 sa.update(Respondent)
                 .where(col(Respondent.id) == respondent_id)
                 .values(unreachable=True, unreachable_reason=error[:200])
             )
+
+    def _finish_unreachable(self, invitation_id: int, respondent_id: int, error: str) -> str:
+        self._mark_unreachable(respondent_id, error)
+        with self.db.session() as session:
             session.execute(
                 sa.update(Invitation)
                 .where(col(Invitation.id) == invitation_id)

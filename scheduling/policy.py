@@ -96,7 +96,8 @@ class Policy:
             raise ValueError("cadence must be at least one day")
 
     @classmethod
-    def from_workspace(cls, workspace: Workspace) -> Policy:
+    def from_workspace(cls, workspace: Workspace, *, timezone: str = "UTC") -> Policy:
+        """Read the policy columns; `timezone` is the zone whose days the daily cap counts."""
         quiet = workspace.quiet_start and workspace.quiet_end
         return cls(
             cadence_days=workspace.cadence_days,
@@ -112,7 +113,7 @@ class Policy:
             reminder_after_days=workspace.reminder_after_days,
             expiry_days=workspace.expiry_days,
             paused=workspace.paused,
-            timezone=workspace.digest_timezone or "UTC",
+            timezone=timezone,
         )
 
     def cap_day(self, moment: datetime) -> date:
@@ -223,7 +224,7 @@ def in_window(policy: Policy, tz: str | None, moment: datetime) -> bool:
     local = moment.astimezone(zone(tz))
     if local.weekday() not in policy.send_days:
         return False
-    clock = local.time().replace(tzinfo=None, fold=0)
+    clock = local.time()
     if not policy.window_start <= clock < policy.window_end:
         return False
     return not _in_quiet(policy, clock)
@@ -277,10 +278,31 @@ def next_send_time(*, policy: Policy, tz: str | None, after: datetime) -> dateti
         if day.weekday() not in policy.send_days:
             continue
         for start, end in stretches:
-            for fold in (0, 1):
-                opens = datetime.combine(day, start, zone_info).replace(fold=fold)
-                closes = datetime.combine(day, end, zone_info)
-                candidate = max(after, opens.astimezone(UTC))
-                if candidate < closes.astimezone(UTC) and in_window(policy, tz, candidate):
-                    return candidate
+            candidate = max(after, _wall_to_utc(day, start, zone_info))
+            if candidate < _wall_to_utc(day, end, zone_info) and in_window(policy, tz, candidate):
+                return candidate
     raise ValueError("the policy leaves no moment to send: check send days, window and quiet")
+
+
+def _wall_to_utc(day: date, wall: time, zone_info: tzinfo) -> datetime:
+    """The first instant of `day` whose local clock reads `wall` or later.
+
+    A repeated wall time (autumn) gives its first occurrence; a skipped one (spring) gives the
+    moment the clocks jump, found by bisection between the two readings zoneinfo offers.
+    """
+    readings = [
+        datetime.combine(day, wall, zone_info).replace(fold=fold).astimezone(UTC) for fold in (0, 1)
+    ]
+    low, high = min(readings), max(readings)
+
+    def reached(moment: datetime) -> bool:
+        local = moment.astimezone(zone_info)
+        return local.date() > day or local.time() >= wall
+
+    if reached(low):
+        return low
+    lo, hi = 0, int((high - low).total_seconds())
+    while hi - lo > 1:
+        middle = (lo + hi) // 2
+        lo, hi = (lo, middle) if reached(low + timedelta(seconds=middle)) else (middle, hi)
+    return low + timedelta(seconds=hi)

@@ -217,7 +217,7 @@ def estimate(
     The adjustment moves the centre towards 0, so the adjusted interval does not always
     contain the raw NPS: at 95% it misses only for n = 1 (one promoter gives raw 100 but an
     upper bound of 98.5), at 90% up to n = 4, and below about 84% confidence it misses
-    extreme scores at every n. Showing "NPS 100 (range -49 to 98)" would read as a bug, so
+    extreme scores at every n. "NPS 100 (range -48.5 to 98.5)" would read as a bug, so
     ``low``/``high`` are widened just enough to include the raw NPS. Widening never lowers
     coverage, and at the default level it only ever happens for n = 1, which is never shown
     anyway (n < ``min_n``). ``margin`` and ``se`` stay the textbook adjusted-Wald values.

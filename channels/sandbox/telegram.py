@@ -228,7 +228,7 @@ class TelegramSandbox:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self._port = self._runner.addresses[0][1]
-        self._session = aiohttp.ClientSession()
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
 
     async def stop(self) -> None:
         """Wake pending long polls, stop webhook pushes and close the server."""
@@ -879,7 +879,7 @@ class TelegramSandbox:
             try:
                 async with self._session.post(hook.url, json=update, headers=headers) as answer:
                     status = answer.status
-                error = f"Wrong response from the webhook: {status} {HTTPStatus(status).phrase}"
+                    error = f"Wrong response from the webhook: {status} {answer.reason}"
             except (aiohttp.ClientError, TimeoutError) as exc:
                 error = f"Connection failed: {exc}"
             self.webhook_attempts.append(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 02:43:06.878339
+Create Date: 2026-11-27
 """
 
 from collections.abc import Sequence
@@ -49,9 +49,6 @@ def upgrade() -> None:
     sa.Column('daily_cap', sa.Integer(), nullable=True),
     sa.Column('reminder_after_days', sa.Integer(), nullable=True),
     sa.Column('expiry_days', sa.Integer(), nullable=False),
-    sa.Column('digest_weekday', sa.Integer(), nullable=False),
-    sa.Column('digest_time', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
-    sa.Column('digest_timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('last_digest_at', bot.models.UTCDateTime(), nullable=True),
     sa.Column('created_at', bot.models.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),

@@ -1,0 +1,117 @@
+"""Building the weekly digest from the database and posting it to every digest target."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot import store
+from bot.clock import Clock
+from bot.db import Database
+from bot.digest_data import Week, gather
+from bot.models import Workspace
+from bot.settings import Settings
+from channels.base import Channel, ChannelError
+from scoring.chart import render_trend_chart
+from scoring.digest import Digest, compose
+
+log = logging.getLogger(__name__)
+
+
+class Digests:
+    """One company-wide digest a week, posted to each workspace's digest channels."""
+
+    def __init__(
+        self, *, db: Database, channels: dict[str, Channel], settings: Settings, clock: Clock
+    ) -> None:
+        self.db = db
+        self.channels = channels
+        self.settings = settings
+        self.clock = clock
+
+    def week_of(self, label: str | None = None) -> Week:
+        """The named ISO week, or the last complete one (a Monday digest covers last week)."""
+        tz = self.settings.digest_timezone
+        if label is not None:
+            return Week.parse(label, tz)
+        today = self.clock.now().astimezone(ZoneInfo(tz)).date()
+        return Week.of(today - timedelta(days=7), tz)
+
+    def build(self, week: Week) -> tuple[Digest, bytes]:
+        """Compose the digest for `week` and draw its trend chart."""
+        with self.db.session() as session:
+            anonymous = self.settings.anonymous or any(
+                ws.anonymous for ws in store.list_workspaces(session=session)
+            )
+        data = gather(
+            self.db,
+            title=f"{self.settings.company_name} NPS",
+            week=week,
+            tz=self.settings.digest_timezone,
+        )
+        digest = compose(
+            data,
+            level=self.settings.confidence_level,
+            min_group=self.settings.min_group_size,
+            anonymous=anonymous,
+        )
+        chart = render_trend_chart(
+            digest.trend, title=f"{digest.title}: last {len(digest.trend)} weeks"
+        )
+        return digest, chart
+
+    async def post_now(self, *, workspace_id: int) -> int:
+        """`/nps digest now`: the latest digest to this workspace's digest channels."""
+        return await self._post([workspace_id])
+
+    async def post_weekly(self) -> int:
+        """The scheduled digest, to every workspace's digest channels."""
+        with self.db.session() as session:
+            ids = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
+        return await self._post(ids)
+
+    async def _post(self, workspace_ids: list[int]) -> int:
+        digest, chart = self.build(self.week_of())
+        posted = 0
+        now = self.clock.now()
+        for workspace_id in workspace_ids:
+            with self.db.session() as session:
+                workspace = session.get(Workspace, workspace_id)
+                assert workspace is not None
+                targets = store.targets(session=session, workspace_id=workspace_id, kind="digest")
+            channel = self.channels.get(workspace.platform)
+            if channel is None:
+                continue
+            for target in targets:
+                try:
+                    await channel.post_digest(
+                        chat_id=target.chat_id, digest=digest, chart_png=chart
+                    )
+                    posted += 1
+                except ChannelError:
+                    log.exception("digest could not be posted to %s", target.chat_id)
+            if targets:
+                with self.db.session() as session:
+                    stored = session.get(Workspace, workspace_id)
+                    assert stored is not None
+                    stored.last_digest_at = now
+                    session.add(stored)
+        return posted
+
+    def trigger(self) -> CronTrigger:
+        """The configured weekday, time and time zone of the scheduled digest."""
+        hour, minute = self.settings.digest_time.split(":")
+        return CronTrigger(
+            day_of_week=self.settings.digest_day.lower(),
+            hour=int(hour),
+            minute=int(minute),
+            timezone=self.settings.digest_timezone,
+        )
+
+    def next_digest(self) -> datetime | None:
+        """When the scheduled digest fires next (the same moment for every workspace)."""
+        fire: datetime | None = self.trigger().get_next_fire_time(None, self.clock.now())
+        return fire

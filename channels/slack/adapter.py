@@ -1,0 +1,178 @@
+"""The Slack adapter: the core's `Channel` on top of bolt's `AsyncApp`.
+
+One app serves both connection modes. With a signing secret it answers signed HTTP requests
+(Events API, interactivity and slash commands on one URL); with an app-level token it also
+holds a Socket Mode connection, which slack_sdk re-opens when it drops. Every Web API call,
+bolt's own included, goes through one client pointed at `settings.slack_api_url`, so the
+sandbox can stand in for Slack and no call ever escapes to the real one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from channels.base import Adapter, Alert, Handler, MessageRef, Profile, Question, Recipient
+from channels.slack.alert_blocks import alert_blocks, alert_text
+from channels.slack.blocks import answered_blocks, answered_text, followup_blocks, question_blocks
+from channels.slack.digest_blocks import render_digest_blocks
+from channels.slack.errors import slack_errors
+from channels.slack.listeners import Listeners
+from channels.slack.profiles import Directory
+from channels.slack.web_client import build_web_client
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.settings import Settings
+    from scoring.digest import Digest
+
+EVENTS_PATH = "/slack/events"
+CHART_FILENAME = "nps-trend.png"
+CHART_TITLE = "NPS trend"
+
+
+class SlackAdapter(Adapter):
+    """Slack through bolt: Block Kit out, neutral events in."""
+
+    platform = "slack"
+
+    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
+        super().__init__(settings=settings, handle=handle, clock=clock)
+        token = _reveal(settings.slack_bot_token)
+        if token is None:
+            raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")
+        self.client = build_web_client(token=token, base_url=settings.slack_api_url)
+        self.directory = Directory(client=self.client, clock=clock)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=_reveal(settings.slack_signing_secret),
+            process_before_response=False,
+        )
+        Listeners(handle=handle, directory=self.directory).register(self.app)
+        self._http = AsyncSlackRequestHandler(self.app)
+        self._socket: AsyncSocketModeHandler | None = None
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the Socket Mode connection when an app-level token is configured."""
+        app_token = _reveal(self.settings.slack_app_token)
+        if app_token is None or self._socket is not None:
+            return
+        # Built here, not in __init__: the socket client binds to the running event loop.
+        # It calls apps.connections.open through `self.client`, so the sandbox's URL holds.
+        self._socket = AsyncSocketModeHandler(self.app, app_token, web_client=self.client)
+        await self._socket.connect_async()
+
+    async def stop(self) -> None:
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            await socket.close_async()
+
+    def routes(self) -> list[BaseRoute]:
+        """`POST /slack/events`, served only when requests can be verified (a signing secret)."""
+        if _reveal(self.settings.slack_signing_secret) is None:
+            return []
+        return [Route(EVENTS_PATH, self._events, methods=["POST"])]
+
+    async def _events(self, request: Request) -> Response:
+        return await self._http.handle(request)
+
+    # -- the survey ------------------------------------------------------------------------
+
+    async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
+        chat_id = await self._dm(recipient)
+        return await self._post(
+            chat_id, text=question.text, blocks=question_blocks(question), dm=True
+        )
+
+    async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
+        await self._update(
+            ref,
+            text=f"{question.text} {answered_text(score)}",
+            blocks=answered_blocks(question, score),
+            dm=True,
+        )
+
+    async def ask_followup(
+        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+    ) -> None:
+        blocks = followup_blocks(text=text, invitation_id=invitation_id)
+        await self._post(ref.chat_id, text=text, blocks=blocks, dm=True)
+
+    async def send_text(self, *, recipient: Recipient, text: str) -> None:
+        await self._post(await self._dm(recipient), text=text, dm=True)
+
+    # -- people ----------------------------------------------------------------------------
+
+    async def fetch_profile(self, *, user_id: str) -> Profile | None:
+        return await self.directory.profile(user_id=user_id)
+
+    async def channel_members(self, *, chat_id: str) -> list[Profile]:
+        return await self.directory.humans_in(chat_id=chat_id)
+
+    # -- the team's channels ---------------------------------------------------------------
+
+    async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
+        return await self._post(
+            chat_id, text=alert_text(alert), blocks=alert_blocks(alert), dm=False
+        )
+
+    async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
+        await self._update(ref, text=alert_text(alert), blocks=alert_blocks(alert), dm=False)
+
+    async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
+        text, blocks = render_digest_blocks(digest)
+        await self._post(chat_id, text=text, blocks=blocks or None, dm=False)
+        if chart_png:
+            await self.post_image(chat_id=chat_id, png=chart_png, title=CHART_TITLE)
+
+    async def post_image(
+        self, *, chat_id: str, png: bytes, title: str, initial_comment: str | None = None
+    ) -> None:
+        """Upload a PNG into a channel (files.getUploadURLExternal, upload, complete)."""
+        with slack_errors(dm=False):
+            await self.client.files_upload_v2(
+                channel=chat_id,
+                content=png,
+                filename=CHART_FILENAME,
+                title=title,
+                initial_comment=initial_comment,
+            )
+
+    # -- Web API plumbing ------------------------------------------------------------------
+
+    async def _dm(self, recipient: Recipient) -> str:
+        """The person's DM channel: known from an earlier send, or opened now."""
+        if recipient.chat_id:
+            return recipient.chat_id
+        with slack_errors(dm=True):
+            opened = await self.client.conversations_open(users=recipient.user_id)
+        return str(opened["channel"]["id"])
+
+    async def _post(
+        self, chat_id: str, *, text: str, blocks: list[dict[str, Any]] | None = None, dm: bool
+    ) -> MessageRef:
+        with slack_errors(dm=dm):
+            posted = await self.client.chat_postMessage(channel=chat_id, text=text, blocks=blocks)
+        return MessageRef(chat_id=str(posted["channel"]), message_id=str(posted["ts"]))
+
+    async def _update(
+        self, ref: MessageRef, *, text: str, blocks: list[dict[str, Any]], dm: bool
+    ) -> None:
+        with slack_errors(dm=dm):
+            await self.client.chat_update(
+                channel=ref.chat_id, ts=ref.message_id, text=text, blocks=blocks
+            )
+
+
+def _reveal(secret: SecretStr | None) -> str | None:
+    """The secret's value; an empty one (a blank environment variable) counts as unset."""
+    return (secret.get_secret_value() if secret is not None else None) or None

@@ -1,0 +1,237 @@
+"""Bolt listeners: Slack payloads in, platform-neutral events out.
+
+Every listener acknowledges first and works afterwards (bolt runs the rest of the listener
+after the ack has been answered), so Slack always hears back within its 3 seconds however
+slow the database or the Web API is. Whatever text the core returns for the person who acted
+is shown to them privately.
+
+Deliveries carry an id the core deduplicates on: the `event_id` for events, which Slack keeps
+across its retries, and the `trigger_id` for interactions, which a Socket Mode retry repeats
+and a fresh click does not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.events import (
+    AdminCommand,
+    AlertClaimed,
+    AlertReplied,
+    CommentSubmitted,
+    Event,
+    FollowupSkipped,
+    MembershipChanged,
+    OptOutRequested,
+    Origin,
+    RemindLater,
+    ScoreSubmitted,
+)
+from channels.base import ChannelError, Handler
+from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW, reply_modal
+from channels.slack.alert_blocks import reply_text as typed_reply
+from channels.slack.blocks import (
+    OPT_OUT_ACTION,
+    REMIND_ACTION,
+    SCORE_ACTION,
+    SKIP_ACTION,
+    parse_id,
+    parse_score_value,
+)
+from channels.slack.mentions import normalise, unescape
+from channels.slack.profiles import Directory
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+ToEvent = Callable[[Origin, str], Event | None]
+COMMAND = "/nps"
+COMMAND_FAILED = "Sorry, that command could not be run just now. Try again, or see /nps help."
+
+
+class Listeners:
+    """The bolt side of the adapter: one listener per kind of payload."""
+
+    def __init__(self, *, handle: Handler, directory: Directory) -> None:
+        self.handle = handle
+        self.directory = directory
+
+    def register(self, app: AsyncApp) -> None:
+        app.action(SCORE_ACTION)(self._button(_score))
+        app.action(SKIP_ACTION)(self._button(_skip))
+        app.action(OPT_OUT_ACTION)(self._button(_opt_out))
+        app.action(REMIND_ACTION)(self._button(_remind_later))
+        app.action(CLAIM_ACTION)(self.on_claim)
+        app.action(REPLY_ACTION)(self.on_reply_button)
+        app.view(REPLY_VIEW)(self.on_reply_submitted)
+        app.command(COMMAND)(self.on_command)
+        app.event("message")(self.on_message)
+        app.event("member_joined_channel")(self.on_membership)
+        app.event("member_left_channel")(self.on_membership)
+
+    # -- the survey ------------------------------------------------------------------------
+
+    def _button(self, to_event: ToEvent) -> Callable[..., Awaitable[None]]:
+        """A listener for one survey button; `to_event` reads the button's value."""
+
+        async def clicked(
+            ack: AsyncAck,
+            body: Payload,
+            action: Payload,
+            context: AsyncBoltContext,
+            respond: AsyncRespond,
+        ) -> None:
+            await ack()
+            event = to_event(_interaction_origin(context, body), str(action.get("value", "")))
+            if event is None:
+                log.warning("%s with a malformed value %r", action.get("action_id"), action)
+                return
+            await self._act(event, respond)
+
+        return clicked
+
+    async def on_message(self, body: Payload, event: Payload, context: AsyncBoltContext) -> None:
+        """A person's own DM (or a thread reply in it) is the answer to the follow-up."""
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype")
+            or event.get("bot_id")
+            or not event.get("user")
+        ):
+            return
+        origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
+        await self.handle(CommentSubmitted(origin, unescape(str(event.get("text") or ""))))
+
+    # -- audience and admin ----------------------------------------------------------------
+
+    async def on_membership(self, body: Payload, event: Payload, context: AsyncBoltContext) -> None:
+        if event.get("user") == context.bot_user_id:
+            return
+        origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
+        joined = event["type"] == "member_joined_channel"
+        await self.handle(MembershipChanged(origin, chat_id=event["channel"], joined=joined))
+
+    async def on_command(
+        self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        """`/nps ...`: acked at once, answered ephemerally through the response_url.
+
+        A failure inside the core still gets a one-line answer: a slash command that
+        shows nothing leaves the admin guessing whether it ran.
+        """
+        await ack()
+        user_id = command["user_id"]
+        origin = _origin(context, user_id=user_id, delivery_id=command.get("trigger_id"))
+        try:
+            event = AdminCommand(
+                origin,
+                chat_id=command["channel_id"],
+                text=normalise(command.get("text") or ""),
+                platform_admin=await self._is_platform_admin(user_id),
+            )
+            reply = await self.handle(event)
+        except Exception:
+            log.exception("/nps %r failed", command.get("text"))
+            reply = COMMAND_FAILED
+        if reply:
+            await respond(text=reply, response_type="ephemeral")
+
+    async def _is_platform_admin(self, user_id: str) -> bool:
+        """Workspace admins and owners may administer npsbot without being listed."""
+        try:
+            profile = await self.directory.profile(user_id=user_id)
+        except ChannelError:
+            log.warning("could not tell whether %s is a workspace admin", user_id)
+            return False
+        return profile is not None and profile.is_admin
+
+    # -- detractor alerts ------------------------------------------------------------------
+
+    async def on_claim(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        if (response_id := parse_id(str(action.get("value", "")))) is not None:
+            name = await self._name(body)
+            origin = _interaction_origin(context, body)
+            await self._act(AlertClaimed(origin, response_id, name=name), respond)
+
+    async def on_reply_button(
+        self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient
+    ) -> None:
+        """Open the reply modal at once: its trigger_id is only valid for 3 seconds."""
+        await ack()
+        if (response_id := parse_id(str(action.get("value", "")))) is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=reply_modal(response_id))
+
+    async def on_reply_submitted(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        view: Payload,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        """The modal closes on the ack; the outcome reaches the teammate as a DM."""
+        await ack()
+        response_id = parse_id(str(view.get("private_metadata", "")))
+        if response_id is None:
+            return
+        origin = _interaction_origin(context, body)
+        event = AlertReplied(origin, response_id, typed_reply(view), name=await self._name(body))
+        if reply := await self.handle(event):
+            await client.chat_postMessage(channel=origin.user_id, text=reply)
+
+    async def _name(self, body: Payload) -> str | None:
+        """How a teammate is shown on an alert: their display name, else their handle."""
+        user = body.get("user") or {}
+        try:
+            profile = await self.directory.profile(user_id=user["id"])
+        except ChannelError:
+            profile = None
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return user.get("name") or user.get("username")
+
+    async def _act(self, event: Event, respond: AsyncRespond) -> None:
+        if text := await self.handle(event):
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _score(origin: Origin, value: str) -> Event | None:
+    parsed = parse_score_value(value)
+    return ScoreSubmitted(origin, *parsed) if parsed else None
+
+
+def _skip(origin: Origin, value: str) -> Event | None:
+    invitation_id = parse_id(value)
+    return FollowupSkipped(origin, invitation_id) if invitation_id is not None else None
+
+
+def _opt_out(origin: Origin, value: str) -> Event | None:
+    """Opting out needs no invitation: the person's wish holds whatever they clicked on."""
+    return OptOutRequested(origin, parse_id(value))
+
+
+def _remind_later(origin: Origin, value: str) -> Event | None:
+    invitation_id = parse_id(value)
+    return RemindLater(origin, invitation_id) if invitation_id is not None else None
+
+
+def _origin(context: AsyncBoltContext, *, user_id: str, delivery_id: str | None) -> Origin:
+    workspace = context.team_id or context.enterprise_id or ""
+    return Origin(platform="slack", workspace=workspace, user_id=user_id, delivery_id=delivery_id)
+
+
+def _interaction_origin(context: AsyncBoltContext, body: Payload) -> Origin:
+    return _origin(context, user_id=body["user"]["id"], delivery_id=body.get("trigger_id"))

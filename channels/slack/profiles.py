@@ -1,0 +1,109 @@
+"""Who people are, according to Slack: profiles with a short in-process cache, and members.
+
+Every `/nps` command and channel join asks whether someone is an admin or a human; the cache
+keeps that from costing a `users.info` call each time. The core stores profiles for longer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from channels.base import Profile
+from channels.slack.errors import slack_errors
+
+PROFILE_TTL = timedelta(minutes=15)
+PAGE_SIZE = 200
+LOOKUP_CONCURRENCY = 8
+"""users.info is Tier 4; a few calls in flight list a large channel quickly without 429s."""
+
+
+def to_profile(user: dict[str, Any]) -> Profile:
+    """A `users.info` user object as the core's Profile."""
+    profile = user.get("profile") or {}
+    return Profile(
+        user_id=user["id"],
+        display_name=profile.get("display_name") or user.get("real_name") or user.get("name"),
+        timezone=user.get("tz"),
+        locale=user.get("locale"),
+        email=profile.get("email"),
+        is_bot=bool(user.get("is_bot")) or user.get("id") == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    profile: Profile | None
+    at: datetime
+
+
+class Directory:
+    """Profiles and channel members, fetched from the Web API and cached for `ttl`."""
+
+    def __init__(
+        self, *, client: AsyncWebClient, clock: Clock, ttl: timedelta = PROFILE_TTL
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.ttl = ttl
+        self._cache: dict[str, _Cached] = {}
+        self._bot_user_id: str | None = None
+
+    async def profile(self, *, user_id: str) -> Profile | None:
+        """The person's profile, or None when Slack does not know them."""
+        cached = self._cache.get(user_id)
+        now = self.clock.now()
+        if cached is not None and now - cached.at < self.ttl:
+            return cached.profile
+        profile: Profile | None = None
+        with slack_errors(dm=False):
+            try:
+                response = await self.client.users_info(user=user_id, include_locale=True)
+                profile = to_profile(response["user"])
+            except SlackApiError as exc:
+                if exc.response.get("error") != "user_not_found":
+                    raise
+        self._cache[user_id] = _Cached(profile, now)
+        return profile
+
+    async def bot_user_id(self) -> str:
+        """The bot's own user id, from `auth.test` once."""
+        if self._bot_user_id is None:
+            with slack_errors(dm=False):
+                self._bot_user_id = str((await self.client.auth_test())["user_id"])
+        return self._bot_user_id
+
+    async def member_ids(self, *, chat_id: str) -> list[str]:
+        """Every member id of a channel, following `conversations.members` cursors."""
+        members: list[str] = []
+        cursor: str | None = None
+        with slack_errors(dm=False):
+            while True:
+                page = await self.client.conversations_members(
+                    channel=chat_id, limit=PAGE_SIZE, cursor=cursor
+                )
+                members.extend(page["members"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if cursor is None:
+                    return members
+
+    async def humans_in(self, *, chat_id: str) -> list[Profile]:
+        """The channel's people: no bots, no deactivated accounts, not the bot itself."""
+        me = await self.bot_user_id()
+        ids = [user_id for user_id in await self.member_ids(chat_id=chat_id) if user_id != me]
+        gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+        async def lookup(user_id: str) -> Profile | None:
+            async with gate:
+                return await self.profile(user_id=user_id)
+
+        profiles = await asyncio.gather(*(lookup(user_id) for user_id in ids))
+        return [p for p in profiles if p is not None and p.is_human]

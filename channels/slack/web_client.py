@@ -1,0 +1,38 @@
+"""The one Web API client every Slack call goes through, with the retries Slack expects.
+
+slack_sdk retries only dropped connections by default; a 429 would surface as an error and
+the invitation would be retried minutes later by the dispatcher. With these handlers a 429
+waits out `Retry-After` and a 5xx is tried again shortly, so a burst is delayed, not lost.
+Retrying a 5xx cannot double a send the core would not double anyway: the dispatcher puts a
+failed send back in the queue for another attempt.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+RATE_LIMIT_RETRIES = 3
+SERVER_ERROR_RETRIES = 1
+CONNECTION_RETRIES = 2
+
+
+def build_web_client(*, token: str, base_url: str) -> AsyncWebClient:
+    """A client for `base_url` (Slack, or the sandbox) that honours 429 `Retry-After`.
+
+    Bolt copies these retry handlers into the client it hands each listener, so calls made
+    inside listeners are retried the same way.
+    """
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        ],
+    )

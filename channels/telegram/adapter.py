@@ -1,0 +1,186 @@
+"""Telegram as a channel: the PTB Application, run by long polling or by webhook.
+
+Sending goes through the Application's bot, whose rate limiter keeps within Telegram's flood
+limits and waits out 429s; receiving is `handlers.py`. Which mode runs follows the settings:
+TELEGRAM_WEBHOOK_URL set means webhook, otherwise long polling.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Message
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from channels.base import Adapter, Alert, Handler, MessageRef, Profile, Question, Recipient
+from channels.telegram import formatting, keyboards
+from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
+from channels.telegram.digest_html import render_digest_html
+from channels.telegram.errors import platform_errors, tidy_edit
+from channels.telegram.handlers import UpdateHandlers
+from channels.telegram.html_split import CAPTION_LIMIT, split_html
+from channels.telegram.memory import ChatMemory
+from channels.telegram.webhook import webhook_route
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from bot.clock import Clock
+    from bot.settings import Settings
+    from scoring.digest import Digest
+
+log = logging.getLogger(__name__)
+
+
+class TelegramAdapter(Adapter):
+    """One bot token: its private chats are the respondents, its groups the team's rooms."""
+
+    platform = "telegram"
+
+    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
+        super().__init__(settings=settings, handle=handle, clock=clock)
+        self.application = build_application(settings=settings)
+        self.memory = ChatMemory()
+        handlers = UpdateHandlers(handle=handle, memory=self.memory, company=settings.company_name)
+        handlers.register(self.application)
+
+    @property
+    def _bot(self) -> ExtBot[None]:
+        return self.application.bot
+
+    @property
+    def _webhook_secret(self) -> str:
+        secret = self.settings.telegram_webhook_secret
+        assert secret is not None, "settings require TELEGRAM_WEBHOOK_SECRET with the URL"
+        return secret.get_secret_value()
+
+    async def start(self) -> None:
+        """Introduce the bot (getMe, commands), then listen: push by webhook, or long polling."""
+        app = self.application
+        with platform_errors("start the bot"):
+            await app.initialize()
+            await self._bot.set_my_commands(COMMANDS)
+            await app.start()
+            if app.updater is None:
+                await self._bot.set_webhook(
+                    str(self.settings.telegram_webhook_url),
+                    secret_token=self._webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                await app.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+                )
+
+    async def stop(self) -> None:
+        """Stop fetching, finish the updates already taken, close the connections.
+
+        The webhook stays registered: Telegram keeps new updates until we are back.
+        """
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    def routes(self) -> list[BaseRoute]:
+        if not self.settings.telegram_webhook_url:
+            return []
+        return [webhook_route(application=self.application, secret=self._webhook_secret)]
+
+    # -- Channel -----------------------------------------------------------------------------
+
+    async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
+        with platform_errors("send the survey question"):
+            message = await self._bot.send_message(
+                chat_id=chat_key(recipient.chat_id or recipient.user_id),
+                text=formatting.question_text(question),
+                reply_markup=keyboards.question_keyboard(question),
+            )
+        return _ref(message)
+
+    async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
+        with tidy_edit("show the chosen score"):
+            await self._bot.edit_message_text(
+                chat_id=chat_key(ref.chat_id),
+                message_id=int(ref.message_id),
+                text=formatting.answered_text(question, score),
+            )
+
+    async def ask_followup(
+        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+    ) -> None:
+        with platform_errors("ask the follow-up question"):
+            await self._bot.send_message(
+                chat_id=chat_key(ref.chat_id),
+                text=formatting.followup_text(text),
+                reply_markup=keyboards.comment_prompt(),
+            )
+        self.memory.followups.put(ref.chat_id, invitation_id)
+
+    async def send_text(self, *, recipient: Recipient, text: str) -> None:
+        with platform_errors("send a message"):
+            await self._bot.send_message(
+                chat_id=chat_key(recipient.chat_id or recipient.user_id), text=text
+            )
+
+    async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
+        """The chart with a short caption, then the text in as many messages as it needs;
+        a caption over Telegram's 1024 characters continues in the first message."""
+        caption, body = render_digest_html(digest)
+        first, *rest = split_html(caption, limit=CAPTION_LIMIT) or [""]
+        with platform_errors("post the digest"):
+            await self._bot.send_photo(
+                chat_id=chat_key(chat_id),
+                photo=chart_png,
+                caption=first or None,
+                parse_mode=ParseMode.HTML,
+            )
+            for part in [*rest, *split_html(body)]:
+                await self._bot.send_message(
+                    chat_id=chat_key(chat_id), text=part, parse_mode=ParseMode.HTML
+                )
+
+    async def fetch_profile(self, *, user_id: str) -> Profile | None:
+        """Telegram shares a name only; the language arrives with /start, no time zone ever."""
+        try:
+            chat = await self._bot.get_chat(chat_key(user_id))
+        except TelegramError as exc:
+            log.info("no Telegram profile for %s: %s", user_id, exc.message)
+            return None
+        return Profile(user_id=user_id, display_name=chat.full_name or chat.title)
+
+    async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
+        with platform_errors("post a detractor alert"):
+            message = await self._bot.send_message(
+                chat_id=chat_key(chat_id),
+                text=formatting.alert_html(alert),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboards.alert_keyboard(alert),
+            )
+        self.memory.respondents.put(alert.response_id, alert.respondent)
+        return _ref(message)
+
+    async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
+        with tidy_edit("update a detractor alert"):
+            await self._bot.edit_message_text(
+                chat_id=chat_key(ref.chat_id),
+                message_id=int(ref.message_id),
+                text=formatting.alert_html(alert),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboards.alert_keyboard(alert),
+            )
+        self.memory.respondents.put(alert.response_id, alert.respondent)
+
+
+def chat_key(chat_id: str) -> int | str:
+    """Numeric ids as integers (as Telegram sends them); `@channelname` stays a string."""
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def _ref(message: Message) -> MessageRef:
+    return MessageRef(chat_id=str(message.chat_id), message_id=str(message.message_id))

@@ -1,0 +1,46 @@
+"""Building the PTB Application from settings, kept apart from running it.
+
+One Application serves both modes: long polling uses its Updater; webhook mode has none, and
+the shared web server feeds its update queue instead.
+"""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.settings import Settings
+from channels.telegram.limits import PacedRateLimiter
+
+COMMANDS = (
+    BotCommand("start", "Subscribe to short feedback surveys"),
+    BotCommand("stop", "Stop receiving surveys"),
+    BotCommand("help", "What this bot does"),
+    BotCommand("skip", "Finish a survey without a comment"),
+    BotCommand("timezone", "Set your time zone, e.g. /timezone Europe/Berlin"),
+    BotCommand("nps", "Admin commands (in the team's group)"),
+)
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+
+
+def build_application(*, settings: Settings) -> Application:  # type: ignore[type-arg]
+    """An Application that honours Telegram's flood limits and 429s (nothing is dropped)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to run the Telegram adapter")
+    limiter = PacedRateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings.telegram_api_url))
+        .rate_limiter(limiter)
+    )
+    if settings.telegram_webhook_url:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+def file_url(api_url: str) -> str:
+    """`https://api.telegram.org/bot` -> `https://api.telegram.org/file/bot` (also for a
+    local Bot API server or the sandbox, which use the same layout)."""
+    return api_url.removesuffix("bot") + "file/bot"

@@ -1,0 +1,51 @@
+"""Telegram's errors in the core's two words: unreachable (never retry) or a passing failure.
+
+PTB maps HTTP statuses to exceptions: 403 -> Forbidden (blocked, deactivated, never started,
+removed from the group), 400 -> BadRequest, 429 -> RetryAfter (AIORateLimiter has already
+waited and retried by the time one escapes), other failures -> NetworkError / TimedOut.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from channels.base import ChannelError, RecipientUnreachable
+
+log = logging.getLogger(__name__)
+
+GONE = ("chat not found", "user not found", "peer_id_invalid")
+
+
+@contextmanager
+def platform_errors(action: str) -> Iterator[None]:
+    """Re-raise Telegram errors from `action` as RecipientUnreachable or ChannelError."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise RecipientUnreachable(exc.message) from exc
+    except BadRequest as exc:
+        if any(reason in exc.message.lower() for reason in GONE):
+            raise RecipientUnreachable(exc.message) from exc
+        raise ChannelError(f"Telegram refused to {action}: {exc.message}") from exc
+    except TelegramError as exc:
+        raise ChannelError(f"Telegram could not {action}: {exc.message}") from exc
+
+
+@contextmanager
+def tidy_edit(action: str) -> Iterator[None]:
+    """For edits that only tidy up a message already acted on (the answer is stored).
+
+    A refused edit (not modified after a repeated click, message deleted or too old) is
+    logged, not raised, so it never stops what follows; other errors map as above.
+    """
+    with platform_errors(action):
+        try:
+            yield
+        except BadRequest as exc:
+            if any(reason in exc.message.lower() for reason in GONE):
+                raise
+            log.info("could not %s: %s", action, exc.message)

@@ -1,0 +1,74 @@
+"""The words of the Telegram adapter: message texts, alert HTML and the reply prompt.
+
+Everything a person typed is escaped before it enters HTML, since Telegram rejects a whole
+message over one stray `<`.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from channels.base import Alert, Question
+
+REPLY_PROMPT = re.compile(r"\(response #(\d+)\):\Z")
+TIMEZONE_USAGE = "Usage: /timezone Europe/Berlin (a time zone name like America/New_York)"
+NOTHING_TO_SKIP = "There is no survey question waiting for a comment."
+
+
+def question_text(question: Question) -> str:
+    return f"{question.text}\n\n{question.low_label}, {question.high_label}"
+
+
+def answered_text(question: Question, score: int) -> str:
+    return f"{question.text}\n\nYour answer: {score}"
+
+
+def followup_text(text: str) -> str:
+    return f"{text}\n\nReply to this message, or send /skip to finish without a comment."
+
+
+def help_text(company: str) -> str:
+    return (
+        f"Now and then I ask how likely you are to recommend {company} (0-10), "
+        "with room for an optional comment.\n"
+        "/stop - no more surveys\n"
+        "/start - subscribe (again)\n"
+        "/timezone Europe/Berlin - set your time zone, so questions come in working hours\n"
+        "/skip - finish a survey without a comment\n"
+        "/nps help - commands for admins (in the team's group)"
+    )
+
+
+def alert_html(alert: Alert) -> str:
+    """The alert as the team sees it: score, who, segment, comment, and who is on it."""
+    who = escape(alert.respondent) if alert.respondent else "an anonymous respondent"
+    lines = [f"<b>Detractor alert: score {alert.score}/10</b>", f"From: {who}"]
+    if alert.attributes:
+        segment = ", ".join(f"{key}: {value}" for key, value in sorted(alert.attributes.items()))
+        lines.append(escape(segment))
+    if alert.comment:
+        lines.append(f"Comment: <i>{escape(alert.comment)}</i>")
+    else:
+        lines.append("No comment yet.")
+    if alert.owner:
+        lines.append(f"Following up: <b>{escape(alert.owner)}</b>")
+    if alert.reply:
+        lines.append(f"Reply sent: <i>{escape(alert.reply)}</i>")
+    return "\n".join(lines)
+
+
+def reply_prompt_html(
+    *, response_id: int, respondent: str | None, teammate_id: int, teammate: str
+) -> str:
+    """Mentions the teammate (so a selective ForceReply reaches only them) and names the
+    response, which `prompted_response` reads back from the message they reply to."""
+    mention = f'<a href="tg://user?id={teammate_id}">{escape(teammate)}</a>'
+    whom = escape(respondent) if respondent else "the respondent"
+    return f"{mention}, reply to {whom} (response #{response_id}):"
+
+
+def prompted_response(prompt: str | None) -> int | None:
+    """The response id named by a reply prompt, or None when the text is not one."""
+    found = REPLY_PROMPT.search(prompt or "")
+    return int(found.group(1)) if found else None

@@ -1,0 +1,51 @@
+"""Inline keyboards, forced replies and the callback data that comes back from them.
+
+Telegram returns a button's `callback_data` (at most 64 bytes) when it is pressed, so the data
+names the action and the record it acts on; the patterns below are what the handlers match.
+"""
+
+from __future__ import annotations
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+
+from channels.base import Alert, Question
+
+SCORE = r"^nps:(\d+):(\d+)$"
+OPT_OUT = r"^optout:(\d+)$"
+LATER = r"^later:(\d+)$"
+CLAIM = r"^claim:(\d+)$"
+REPLY = r"^reply:(\d+)$"
+REMIND_LABEL = "Remind me later"
+
+
+def question_keyboard(question: Question) -> InlineKeyboardMarkup:
+    """0-5 and 6-10 on two rows (eleven buttons do not fit one phone row), then the way out."""
+    invitation = question.invitation_id
+    scores = [
+        InlineKeyboardButton(str(score), callback_data=f"nps:{invitation}:{score}")
+        for score in range(11)
+    ]
+    choices = [
+        InlineKeyboardButton(question.opt_out_label, callback_data=f"optout:{invitation}"),
+        InlineKeyboardButton(REMIND_LABEL, callback_data=f"later:{invitation}"),
+    ]
+    return InlineKeyboardMarkup([scores[:6], scores[6:], choices])
+
+
+def alert_keyboard(alert: Alert) -> InlineKeyboardMarkup:
+    """Claiming is offered until someone has; replying stays open for follow-ups."""
+    buttons = [InlineKeyboardButton("Reply", callback_data=f"reply:{alert.response_id}")]
+    if alert.owner is None:
+        claim = InlineKeyboardButton("I'll follow up", callback_data=f"claim:{alert.response_id}")
+        buttons.insert(0, claim)
+    return InlineKeyboardMarkup([buttons])
+
+
+def comment_prompt() -> ForceReply:
+    """Opens the reply box under the follow-up question, so answering takes no extra tap."""
+    return ForceReply(input_field_placeholder="Your comment (optional)")
+
+
+def team_reply_prompt() -> ForceReply:
+    """Opens the reply box only for the teammate mentioned in the prompt, not the whole group."""
+    return ForceReply(selective=True, input_field_placeholder="Your reply to the customer")

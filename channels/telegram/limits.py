@@ -1,0 +1,69 @@
+"""Telegram's flood limits, kept on our side so a 429 is the exception, not the pacing.
+
+AIORateLimiter paces the whole bot (about 30 requests/s) and each group (20 messages/min), and
+waits out a 429's `retry_after` before trying again. It leaves out Telegram's third limit,
+about one message per second in any one private chat, which a survey conversation
+(consent, question, follow-up, thanks) hits in a burst. `PacedRateLimiter` adds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.ext import AIORateLimiter
+
+from channels.telegram.memory import Recent
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+PACED_METHODS = frozenset({"sendMessage", "sendPhoto"})
+
+
+class PacedRateLimiter(AIORateLimiter):
+    """AIORateLimiter plus a leaky bucket per private chat.
+
+    Telegram tolerates short bursts in a chat, so each chat may send `chat_burst` messages at
+    once and then one every `chat_interval` seconds.
+    """
+
+    def __init__(self, *, chat_burst: int = 3, chat_interval: float = 1.0, **limits: Any) -> None:
+        super().__init__(**limits)
+        self._chat_burst = chat_burst
+        self._chat_interval = chat_interval
+        self._chats: Recent[int, AsyncLimiter] = Recent(size=4096)
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            limiter = AsyncLimiter(self._chat_burst, self._chat_burst * self._chat_interval)
+        self._chats.put(chat_id, limiter)
+        return limiter
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        chat_id = private_chat_id(data) if endpoint in PACED_METHODS else None
+        if chat_id is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        async with self._chat_limiter(chat_id):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+
+def private_chat_id(data: dict[str, Any]) -> int | None:
+    """The chat id when it names a private chat (positive), else None (groups, channels)."""
+    try:
+        chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return chat_id if chat_id > 0 else None

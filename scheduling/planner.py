@@ -1,0 +1,595 @@
+"""The planner: turns the rotation and the fatigue policy into pending invitations.
+
+Audiences reach 10,000+ people, so each workspace costs a fixed handful of statements: the
+people who could be due (the rotation and "not asked this cycle" are filtered in SQL), one
+GROUP BY over their invitation history, the daily-cap counts, and one bulk insert. Everything
+else is the pure `cadence` and `policy` code. The dispatcher sends what is planned; the planner
+never talks to a chat platform.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.db import Database
+from bot.models import (
+    Invitation,
+    InvitationSource,
+    InvitationStatus,
+    Respondent,
+    Response,
+    Workspace,
+)
+from bot.store import find_respondent
+from scheduling.cadence import EPOCH, cycle_start, due_date, offset_for, slots_begun
+from scheduling.policy import (
+    Decision,
+    History,
+    Policy,
+    Reason,
+    RespondentState,
+    decide,
+    in_window,
+    next_send_time,
+    zone,
+)
+
+SENDING = "sending"
+NOT_DUE_YET = "not due yet"
+INACTIVE = "inactive"
+OPEN = (InvitationStatus.PENDING, InvitationStatus.CLAIMED, SENDING)
+# Reached (or may have reached) the person: these start gaps.
+DELIVERED = (
+    InvitationStatus.SENT,
+    InvitationStatus.ANSWERED,
+    InvitationStatus.EXPIRED,
+    InvitationStatus.UNCERTAIN,
+)
+# Count as "asked" for the rotation and against the daily cap.
+ASKED = (*OPEN, *DELIVERED)
+_RETRIES = 3
+_MAX_BOUND_IDS = 2000
+_Ids = sa.Select[tuple[int | None]] | list[int]
+_ZONE_SPREAD = (timedelta(hours=12), timedelta(hours=14))  # UTC-12 .. UTC+14
+
+
+@dataclass
+class PlanReport:
+    """What one planning pass did; skips are counted, not stored, to keep the table small."""
+
+    planned: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    invitation_ids: list[int] = field(default_factory=list)
+    workspaces: int = 0
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why someone was or was not asked, for `npsbot survey explain`."""
+
+    respondent_id: int
+    last_asked: datetime | None
+    last_answered: datetime | None
+    due_date: date | None
+    next_due: datetime | None
+    reason: str | None
+    open_invitation_id: int | None = None
+
+
+@dataclass
+class _Facts:
+    """One person's invitation history, merged over all their respondent rows."""
+
+    last_sent_at: datetime | None = None
+    last_unanswered_sent_at: datetime | None = None
+    last_answered_at: datetime | None = None
+    last_asked_at: datetime | None = None
+    has_open: bool = False
+
+    def merge(self, other: _Facts) -> None:
+        for name in ("last_sent_at", "last_unanswered_sent_at", "last_answered_at"):
+            setattr(self, name, _latest(getattr(self, name), getattr(other, name)))
+        self.last_asked_at = _latest(self.last_asked_at, other.last_asked_at)
+        self.has_open = self.has_open or other.has_open
+
+    def history(self) -> History:
+        return History(
+            last_sent_at=self.last_sent_at,
+            last_answered_at=self.last_answered_at,
+            last_unanswered_sent_at=self.last_unanswered_sent_at,
+        )
+
+    def last_asked_day(self) -> date | None:
+        return self.last_asked_at.date() if self.last_asked_at else None
+
+
+@dataclass(frozen=True)
+class _Member:
+    id: int
+    person: str
+    slot: int
+    joined: date | None
+    state: RespondentState
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
+def _person(respondent_id: int, person_key: str | None) -> str:
+    return person_key or f"#{respondent_id}"
+
+
+def _asked_at() -> sa.ColumnElement[datetime]:
+    return sa.func.coalesce(Invitation.sent_at, Invitation.due_at, Invitation.created_at)
+
+
+def plan_due(
+    *,
+    db: Database,
+    now: datetime,
+    horizon: timedelta = timedelta(days=1),
+    epoch: date = EPOCH,
+    cap_timezone: str = "UTC",
+) -> PlanReport:
+    """Create pending scheduled invitations for everyone due before `now + horizon`.
+
+    Safe to run as often as wanted: people holding an open invitation are left alone, and
+    someone held back by a gap or the cap stays due and is planned on a later pass.
+    `cap_timezone` is the zone whose calendar days the daily cap counts.
+    """
+    report = PlanReport()
+    with db.session() as session:
+        workspaces = session.exec(
+            select(Workspace).where(col(Workspace.paused).is_(False)).order_by(col(Workspace.id))
+        ).all()
+        for workspace in workspaces:
+            report.workspaces += 1
+            policy = Policy.from_workspace(workspace, timezone=cap_timezone)
+            _plan_workspace(
+                session=session,
+                workspace_id=workspace.id or 0,
+                policy=policy,
+                now=now,
+                until=now + horizon,
+                epoch=epoch,
+                report=report,
+            )
+    return report
+
+
+def _plan_workspace(
+    *,
+    session: Session,
+    workspace_id: int,
+    policy: Policy,
+    now: datetime,
+    until: datetime,
+    epoch: date,
+    report: PlanReport,
+) -> None:
+    cycle = policy.cadence_days
+    query = _candidates(workspace_id=workspace_id, policy=policy, now=now, until=until, epoch=epoch)
+    found = [rid for rid in session.scalars(query) if rid is not None]
+    # A short list of ids beats re-running the filter; a huge one would exceed bind limits.
+    ids: _Ids = found if len(found) <= _MAX_BOUND_IDS else query
+    members, persons = _load_people(session=session, workspace_id=workspace_id, ids=ids)
+    lookback = now - timedelta(
+        days=max(policy.gap_answered_days, policy.gap_unanswered_days, cycle)
+        + policy.expiry_days
+        + 2
+    )
+    facts = _load_facts(
+        session=session,
+        persons=persons,
+        ids=select(Respondent.id).where(_with_other_selves(ids)),
+        now=now,
+        since=lookback,
+    )
+    cap_counts = _cap_counts(session=session, policy=policy, workspace_id=workspace_id, now=now)
+
+    due_members: list[tuple[date, int, _Member]] = []
+    for member in members:
+        fact = facts.get(member.person, _Facts())
+        if fact.has_open:
+            continue
+        local = zone(member.state.timezone)
+        local_until = until.astimezone(local).date()
+        due = due_date(
+            slot=member.slot,
+            cycle_days=cycle,
+            epoch=epoch,
+            today=now.astimezone(local).date(),
+            last_asked=fact.last_asked_day(),
+            joined=member.joined,
+            send_days=policy.send_days,
+            offset=offset_for(member.id),
+        )
+        if due <= local_until:
+            due_members.append((due, member.id, member))
+
+    planned: list[tuple[int, datetime]] = []
+    taken: set[str] = set()
+    for due, _, member in sorted(due_members, key=lambda item: (item[0], item[1])):
+        if member.person in taken:
+            continue  # another of this person's rows was planned in this pass
+        tz = member.state.timezone
+        first_try = next_send_time(policy=policy, tz=tz, after=max(now, _local_midnight(due, tz)))
+        decision, when = _settle(
+            policy=policy,
+            history=facts.get(member.person, _Facts()).history(),
+            state=member.state,
+            when=first_try,
+            until=until,
+            cap_counts=cap_counts,
+        )
+        if not decision.allowed:
+            report.skip(decision.reason or "refused")
+        elif when <= until:  # later ones are planned by a later pass
+            planned.append((member.id, when))
+            taken.add(member.person)
+            cap_counts[policy.cap_day(when)] += 1
+    _insert(session=session, workspace_id=workspace_id, planned=planned, now=now, report=report)
+
+
+def _candidates(
+    *, workspace_id: int, policy: Policy, now: datetime, until: datetime, epoch: date
+) -> sa.Select[tuple[int | None]]:
+    """Active respondents who could be due: most of a big audience is ruled out in SQL.
+
+    Slots whose day has not come, and people already asked since the cycle began, cannot be
+    due. Both filters only apply when the whole pass, in every time zone, lies in one cycle;
+    otherwise (a day or two per cycle) everybody goes through the exact check in Python.
+    """
+    cycle = policy.cadence_days
+    query = select(Respondent.id).where(
+        Respondent.workspace_id == workspace_id, col(Respondent.active).is_(True)
+    )
+    earliest_day = (now - _ZONE_SPREAD[0]).date()
+    latest_day = (until + _ZONE_SPREAD[1]).date()
+    start = cycle_start(epoch=epoch, today=latest_day, cycle_days=cycle)
+    if start != cycle_start(epoch=epoch, today=earliest_day, cycle_days=cycle):
+        return query
+    begun = slots_begun(cycle_days=cycle, start=start, day=latest_day, send_days=policy.send_days)
+    asked_this_cycle = (
+        select(Invitation.id)
+        .where(
+            col(Invitation.respondent_id) == col(Respondent.id),
+            col(Invitation.status).in_(ASKED),
+            _asked_at() >= datetime.combine(start, time(), UTC),
+        )
+        .exists()
+    )
+    return query.where(col(Respondent.rotation_slot) % cycle < begun, ~asked_this_cycle)
+
+
+def _settle(
+    *,
+    policy: Policy,
+    history: History,
+    state: RespondentState,
+    when: datetime,
+    until: datetime,
+    cap_counts: Counter[date],
+) -> tuple[Decision, datetime]:
+    """Decide at `when`, following `not_before` while it stays inside the horizon.
+
+    A gap ending at 10:30 on the due day should delay the send, not skip the day. Returns the
+    last decision and the moment it was taken for.
+    """
+    decision = Decision(allowed=False)
+    for _ in range(_RETRIES):
+        decision = decide(
+            policy=policy,
+            history=history,
+            respondent_state=state,
+            now=when,
+            source="scheduled",
+            sent_today=cap_counts[policy.cap_day(when)],
+        )
+        if decision.allowed or decision.not_before is None or decision.not_before > until:
+            break
+        when = decision.not_before
+    return decision, when
+
+
+def _local_midnight(day: date, tz: str | None) -> datetime:
+    return datetime.combine(day, time(), zone(tz)).astimezone(UTC)
+
+
+def _insert(
+    *,
+    session: Session,
+    workspace_id: int,
+    planned: list[tuple[int, datetime]],
+    now: datetime,
+    report: PlanReport,
+) -> None:
+    """One multi-row INSERT; the rows are what `bot.store.create_invitation` would make."""
+    if not planned:
+        return
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "respondent_id": respondent_id,
+            "source": InvitationSource.SCHEDULED.value,
+            "status": InvitationStatus.PENDING.value,
+            "due_at": due_at,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for respondent_id, due_at in sorted(planned)
+    ]
+    ids = session.scalars(sa.insert(Invitation).returning(col(Invitation.id)), rows).all()
+    report.planned += len(ids)
+    report.invitation_ids.extend(ids)
+
+
+def _with_other_selves(ids: _Ids) -> sa.ColumnElement[bool]:
+    """These respondents, plus the rows sharing their person_key on any platform."""
+    chosen = col(Respondent.id).in_(ids)
+    keys = select(Respondent.person_key).where(chosen, col(Respondent.person_key).is_not(None))
+    return sa.or_(chosen, col(Respondent.person_key).in_(keys))
+
+
+def _load_people(
+    *, session: Session, workspace_id: int, ids: _Ids
+) -> tuple[list[_Member], dict[int, str]]:
+    """The chosen respondents as members, and every respondent id -> person of theirs.
+
+    A person's other rows (same person_key, any platform or workspace) come along so that one
+    human on Slack and Telegram shares a single history.
+    """
+    rows = session.execute(
+        select(
+            Respondent.id,
+            Respondent.person_key,
+            col(Respondent.id).in_(ids),
+            Respondent.workspace_id,
+            Respondent.active,
+            Respondent.timezone,
+            Respondent.rotation_slot,
+            Respondent.joined_at,
+            Respondent.opted_out,
+            Respondent.unreachable,
+        ).where(_with_other_selves(ids))
+    ).all()
+    members: list[_Member] = []
+    persons: dict[int, str] = {}
+    for rid, key, is_chosen, ws_id, active, tz, slot, joined, opted_out, unreachable in rows:
+        persons[rid] = _person(rid, key)
+        if is_chosen and ws_id == workspace_id and active:
+            members.append(
+                _Member(
+                    id=rid,
+                    person=persons[rid],
+                    slot=slot,
+                    joined=joined.date() if joined else None,
+                    state=RespondentState(
+                        opted_out=opted_out, unreachable=unreachable, timezone=tz
+                    ),
+                )
+            )
+    return members, persons
+
+
+def _load_facts(
+    *,
+    session: Session,
+    persons: dict[int, str],
+    ids: _Ids,
+    now: datetime,
+    since: datetime | None,
+) -> dict[str, _Facts]:
+    """One GROUP BY over the invitations of `ids` (all of `persons`), merged per person."""
+    if not persons:
+        return {}
+    status = col(Invitation.status)
+    answered = sa.or_(col(Response.id).is_not(None), status == InvitationStatus.ANSWERED)
+    reached_at = sa.func.coalesce(Invitation.sent_at, Invitation.claimed_at)
+    is_open = sa.or_(
+        status.in_(OPEN),
+        sa.and_(
+            status == InvitationStatus.SENT,
+            col(Response.id).is_(None),
+            sa.or_(col(Invitation.expires_at).is_(None), col(Invitation.expires_at) > now),
+        ),
+    )
+    query = (
+        select(
+            Invitation.respondent_id,
+            sa.func.max(sa.case((status.in_(DELIVERED), reached_at))),
+            sa.func.max(sa.case((sa.and_(status.in_(DELIVERED), ~answered), reached_at))),
+            sa.func.max(Response.answered_at),
+            sa.func.max(sa.case((status.in_(ASKED), _asked_at()))),
+            sa.func.max(sa.case((is_open, 1), else_=0)),
+        )
+        .select_from(Invitation)
+        .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
+        .where(col(Invitation.respondent_id).in_(ids))
+        .group_by(Invitation.respondent_id)
+    )
+    if since is not None:
+        query = query.where(sa.or_(_asked_at() >= since, status.in_(OPEN)))
+    facts: dict[str, _Facts] = {}
+    for rid, sent, unanswered, answered_at, asked, has_open in session.execute(query).all():
+        row = _Facts(sent, unanswered, answered_at, asked, bool(has_open))
+        person = persons.get(rid)
+        if person is None:
+            continue
+        if person in facts:
+            facts[person].merge(row)
+        else:
+            facts[person] = row
+    return facts
+
+
+def _cap_counts(
+    *, session: Session, policy: Policy, workspace_id: int, now: datetime
+) -> Counter[date]:
+    """Invitations per cap day, from yesterday on; empty when there is no cap."""
+    counts: Counter[date] = Counter()
+    if policy.daily_cap is None:
+        return counts
+    rows = session.exec(
+        select(Invitation.due_at).where(
+            Invitation.workspace_id == workspace_id,
+            col(Invitation.status).in_(ASKED),
+            col(Invitation.due_at) >= now - timedelta(days=2),
+        )
+    ).all()
+    counts.update(policy.cap_day(due_at) for due_at in rows if due_at is not None)
+    return counts
+
+
+def cap_usage(*, session: Session, policy: Policy, workspace_id: int, moment: datetime) -> int:
+    """How many invitations count against the daily cap on the cap day of `moment`.
+
+    For the triggered and manual paths, to pass as `sent_today` to `decide`.
+    """
+    tz = zone(policy.timezone)
+    day = policy.cap_day(moment)
+    start = datetime.combine(day, time(), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
+    return session.exec(
+        select(sa.func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.workspace_id == workspace_id,
+            col(Invitation.status).in_(ASKED),
+            col(Invitation.due_at) >= start,
+            col(Invitation.due_at) < end,
+        )
+    ).one()
+
+
+def plan_reminders(*, db: Database, now: datetime) -> list[int]:
+    """Sent, unanswered, never-reminded, unexpired invitations old enough for their reminder.
+
+    Reminders are not invitations (they start no gap and use no cap), but they still respect
+    opt-out, the pause and the recipient's local send window: a nudge at 3 a.m. is fatigue too.
+    """
+    ids: list[int] = []
+    with db.session() as session:
+        workspaces = session.exec(
+            select(Workspace).where(
+                col(Workspace.paused).is_(False), col(Workspace.reminder_after_days).is_not(None)
+            )
+        ).all()
+        for workspace in workspaces:
+            policy = Policy.from_workspace(workspace)
+            cutoff = now - timedelta(days=workspace.reminder_after_days or 0)
+            rows = session.execute(
+                select(Invitation.id, Respondent.timezone)
+                .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
+                .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
+                .where(
+                    Invitation.workspace_id == workspace.id,
+                    Invitation.status == InvitationStatus.SENT,
+                    col(Invitation.reminded_at).is_(None),
+                    col(Invitation.sent_at) <= cutoff,
+                    sa.or_(col(Invitation.expires_at).is_(None), col(Invitation.expires_at) > now),
+                    col(Response.id).is_(None),
+                    col(Respondent.opted_out).is_(False),
+                    col(Respondent.unreachable).is_(False),
+                )
+                .order_by(col(Invitation.id))
+            ).all()
+            ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
+    return ids
+
+
+def explain(
+    *,
+    db: Database,
+    workspace_id: int,
+    platform_user_id: str,
+    now: datetime,
+    epoch: date = EPOCH,
+    cap_timezone: str = "UTC",
+) -> Explanation:
+    """Last asked, last answered, next due, and what (if anything) holds the next ask back.
+
+    `reason` is the first rule that pushes the next ask later than the rotation alone would:
+    a `decide` reason, "not due yet" (the rotation), "inactive", or None (due now).
+    """
+    with db.session() as session:
+        workspace = session.get(Workspace, workspace_id)
+        respondent = find_respondent(
+            session=session, workspace_id=workspace_id, platform_user_id=platform_user_id
+        )
+        if workspace is None or respondent is None or respondent.id is None:
+            raise LookupError(f"no respondent {platform_user_id!r} in workspace {workspace_id}")
+        policy = Policy.from_workspace(workspace, timezone=cap_timezone)
+        _, persons = _load_people(session=session, workspace_id=workspace_id, ids=[respondent.id])
+        person = persons[respondent.id]
+        fact = _load_facts(
+            session=session, persons=persons, ids=list(persons), now=now, since=None
+        ).get(person, _Facts())
+        base = Explanation(
+            respondent_id=respondent.id,
+            last_asked=fact.last_sent_at,
+            last_answered=fact.last_answered_at,
+            due_date=None,
+            next_due=None,
+            reason=None,
+        )
+        waiting = session.exec(
+            select(Invitation)
+            .where(
+                col(Invitation.respondent_id).in_(list(persons)), col(Invitation.status).in_(OPEN)
+            )
+            .order_by(col(Invitation.due_at))
+        ).first()
+        if waiting is not None:
+            return replace(base, next_due=waiting.due_at, open_invitation_id=waiting.id)
+        if not respondent.active:
+            return replace(base, reason=INACTIVE)
+        tz = respondent.timezone
+        local_today = now.astimezone(zone(tz)).date()
+        due = due_date(
+            slot=respondent.rotation_slot,
+            cycle_days=policy.cadence_days,
+            epoch=epoch,
+            today=local_today,
+            last_asked=fact.last_asked_day(),
+            joined=respondent.joined_at.date() if respondent.joined_at else None,
+            send_days=policy.send_days,
+            offset=offset_for(respondent.id),
+        )
+        when = next_send_time(policy=policy, tz=tz, after=max(now, _local_midnight(due, tz)))
+        state = RespondentState(
+            opted_out=respondent.opted_out, unreachable=respondent.unreachable, timezone=tz
+        )
+        blocker: str | None = None
+        for _ in range(_RETRIES):
+            usage = cap_usage(
+                session=session, policy=policy, workspace_id=workspace_id, moment=when
+            )
+            decision = decide(
+                policy=policy,
+                history=fact.history(),
+                respondent_state=state,
+                now=when,
+                source="scheduled",
+                sent_today=usage,
+            )
+            if decision.allowed or decision.not_before is None:
+                break
+            if decision.reason != Reason.OUTSIDE_WINDOW:
+                blocker = blocker or decision.reason
+            when = decision.not_before
+        if not decision.allowed and decision.not_before is None:
+            return replace(base, due_date=due, reason=decision.reason)
+        reason = blocker or (NOT_DUE_YET if due > local_today else None)
+        return replace(base, due_date=due, next_due=when, reason=reason)

@@ -1,0 +1,90 @@
+"""APScheduler, wrapped behind domain verbs.
+
+The scheduler only decides *when* to look; *what* is due lives in the database, so a
+restart loses nothing and several replicas can share the work.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import store
+from bot.clock import Clock
+from bot.db import Database
+from bot.digests import Digests
+from bot.settings import Settings
+from scheduling.dispatch import Dispatcher
+from scheduling.planner import plan_due, plan_reminders
+
+log = logging.getLogger(__name__)
+
+EVENT_MEMORY = timedelta(days=7)
+
+
+class Scheduler:
+    """Runs the dispatch loop, expiry, reminders and the weekly digest."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        dispatcher: Dispatcher,
+        settings: Settings,
+        clock: Clock,
+        digests: Digests,
+        interval: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.db = db
+        self.dispatcher = dispatcher
+        self.settings = settings
+        self.clock = clock
+        self.digests = digests
+        self.interval = interval
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        seconds = self.interval.total_seconds()
+        self._scheduler.add_job(
+            self.tick, IntervalTrigger(seconds=seconds), id="tick", max_instances=1, coalesce=True
+        )
+        self._scheduler.add_job(
+            self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True
+        )
+        self._scheduler.add_job(
+            self.digests.post_weekly,
+            self.digests.trigger(),
+            id="digest",
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def tick(self) -> None:
+        """One pass: settle dead claims, plan who is due, send, remind."""
+        now = self.clock.now()
+        self.dispatcher.recover()
+        with self.db.session() as session:
+            store.expire_invitations(session=session, now=now)
+        plan_due(db=self.db, now=now)
+        report = await self.dispatcher.run_pass()
+        reminded = await self.dispatcher.remind(plan_reminders(db=self.db, now=now))
+        if report.sent or report.failed or reminded:
+            log.info(
+                "dispatch: sent %s, failed %s, unreachable %s, reminded %s",
+                report.sent,
+                report.failed,
+                report.unreachable,
+                reminded,
+            )
+
+    async def housekeeping(self) -> None:
+        with self.db.session() as session:
+            store.forget_processed(session=session, before=self.clock.now() - EVENT_MEMORY)

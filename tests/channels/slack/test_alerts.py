@@ -1,0 +1,56 @@
+"""Detractor alerts in Slack: posted, claimed, answered through a modal, relayed by DM."""
+
+from __future__ import annotations
+
+from tests.channels.slack.harness import SlackHarness, action_ids, button, eventually, has_buttons
+
+
+async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
+    assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
+    _, question = await slack.invite(display_name="Jane Doe", plan="pro")
+
+    await slack.click(question, "nps_score_3")
+    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    (response,) = slack.responses()
+    shown = str(alert.blocks)
+    assert "3/10" in shown and "Jane Doe" in shown and "plan: pro" in shown
+    assert button(alert, "nps_alert_claim")[1] == str(response.id)
+
+    await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
+    await eventually(lambda: "ada is following up" in str(alert.blocks))
+    assert slack.responses()[0].owner == "ada"
+    await eventually(
+        lambda: [
+            p for p in slack.sandbox.response_url_posts if p.body["text"] == "ada will follow up."
+        ]
+    )
+    assert action_ids(alert) == ["nps_alert_reply"]
+
+    await slack.click(alert, "nps_alert_reply", user_id="UADMIN", trigger_id="1.2.reply")
+    (modal,) = await eventually(lambda: list(slack.sandbox.views.values()))
+    assert slack.sandbox.calls_to("views.open")[0].params["trigger_id"] == "1.2.reply"
+    assert modal["callback_id"] == "nps_alert_reply"
+    assert modal["private_metadata"] == str(response.id)
+
+    status, _ = await slack.signer.deliver_view_submission(
+        slack.url,
+        user_id="UADMIN",
+        callback_id=modal["callback_id"],
+        private_metadata=modal["private_metadata"],
+        values={"nps_reply": {"text": "Sorry about that, a fix ships Monday."}},
+    )
+    assert status == 200
+    relayed = await eventually(lambda: [t for t in slack.dm_texts() if "fix ships" in t])
+    assert relayed[0].startswith("A reply from the Acme team")
+    assert slack.responses()[0].reply_text == "Sorry about that, a fix ships Monday."
+    await eventually(lambda: "Reply sent" in str(alert.blocks))
+    assert await eventually(lambda: "Your reply was delivered." in slack.dm_texts("UADMIN"))
+
+
+async def test_promoters_raise_no_alert(slack: SlackHarness) -> None:
+    await slack.command("alerts here", user_id="UADMIN", channel_id="C0ALERTS")
+    _, question = await slack.invite()
+
+    await slack.click(question, "nps_score_9")
+    await eventually(lambda: not has_buttons(question))
+    assert slack.sandbox.messages_in("C0ALERTS") == []

@@ -1,0 +1,57 @@
+"""Channel audiences: paging a big channel, and keeping it in step with joins and leaves."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.channels.slack.harness import SETTLE, TEAM, SlackHarness, eventually
+
+BOTS = [f"UBOT{i}" for i in range(4)]
+DEACTIVATED = ["UGONE0", "UGONE1"]
+HUMANS = [f"UH{i:04d}" for i in range(450 - len(BOTS) - len(DEACTIVATED) - 1)]
+
+
+def customers_channel(slack: SlackHarness) -> None:
+    """450 members over three pages: humans, other bots, deactivated accounts and npsbot."""
+    for user_id in HUMANS:
+        slack.sandbox.add_user(user_id)
+    for user_id in BOTS:
+        slack.sandbox.add_user(user_id, is_bot=True)
+    for user_id in DEACTIVATED:
+        slack.sandbox.add_user(user_id, deleted=True)
+    members = [*HUMANS[:100], *BOTS, "U0BOT", *DEACTIVATED, *HUMANS[100:]]
+    slack.sandbox.add_channel("C0CUSTOMERS", members)
+
+
+def membership(kind: str, user_id: str) -> dict[str, str]:
+    return {
+        "type": kind,
+        "user": user_id,
+        "channel": "C0CUSTOMERS",
+        "channel_type": "C",
+        "team": TEAM,
+        "event_ts": "1700000000.000100",
+    }
+
+
+async def test_audience_follows_a_450_member_channel(slack: SlackHarness) -> None:
+    customers_channel(slack)
+
+    reply = await slack.command("audience add <#C0CUSTOMERS|customers>", user_id="UADMIN")
+
+    assert reply == f"Added {len(HUMANS)} respondent(s)."
+    assert len(slack.sandbox.calls_to("conversations.members")) == 3
+    assert sorted(r.platform_user_id for r in slack.respondents()) == sorted(HUMANS)
+
+    slack.sandbox.add_user("UNEW")
+    assert await slack.event(membership("member_joined_channel", "UNEW")) == 200
+    await eventually(lambda: len(slack.respondents()) == len(HUMANS) + 1)
+
+    assert await slack.event(membership("member_left_channel", HUMANS[0])) == 200
+    await eventually(lambda: not slack.respondents()[0].active)
+    assert slack.respondents()[0].platform_user_id == HUMANS[0]
+
+    await slack.event(membership("member_joined_channel", "UBOT0"))
+    await slack.event(membership("member_joined_channel", "U0BOT"))
+    await asyncio.sleep(SETTLE)
+    assert len(slack.respondents()) == len(HUMANS) + 1
