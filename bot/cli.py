@@ -275,6 +275,45 @@ def survey_run_due() -> None:
 
 
 @app.command()
+def digest(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week like 2026-W48 (default: last week).")
+    ] = None,
+    post: Annotated[
+        bool, typer.Option("--post", help="Also post it to every digest target.")
+    ] = False,
+    chart: Annotated[Path, typer.Option(help="Where to write the trend chart PNG.")] = Path(
+        "npsbot-trend.png"
+    ),
+) -> None:
+    """Print the weekly digest (and optionally post it)."""
+    with friendly():
+        from bot.app import NpsBot
+        from bot.digest_terminal import print_digest
+
+        settings, database = settings_and_db()
+        bot = NpsBot(settings, db=database)
+        try:
+            target_week = bot.digests.week_of(week)
+        except ValueError as exc:
+            fail(str(exc))
+        built, png = bot.digests.build(target_week)
+        print_digest(built, console)
+        chart.write_bytes(png)
+        console.print(f"Trend chart written to {chart.resolve()}")
+        if post:
+
+            async def post_all() -> int:
+                await bot.start()
+                try:
+                    return await bot.digests.post_weekly(week=target_week)
+                finally:
+                    await bot.stop()
+
+            console.print(f"Posted to {asyncio.run(post_all())} digest target(s).")
+
+
+@app.command()
 def export(
     format: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
     since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,

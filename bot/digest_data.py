@@ -183,14 +183,15 @@ def _attribute_keys(session: Session, week: Week, workspace_ids: Sequence[int] |
         key = sa.func.json_object_keys(col(Response.attributes)).label("key")
         inner = sa.select(key).where(_between(col(Response.answered_at), week.start, week.end))
         inner = _scoped(inner, Response, workspace_ids).subquery()
-        query = sa.select(sa.distinct(inner.c.key))
+        query = sa.select(inner.c.key).distinct()
     else:
         each = sa.func.json_each(col(Response.attributes)).table_valued("key")
         query = _scoped(
-            sa.select(sa.distinct(each.c.key))
+            sa.select(each.c.key)
             .select_from(Response)
             .join(each, sa.true())
-            .where(_between(col(Response.answered_at), week.start, week.end)),
+            .where(_between(col(Response.answered_at), week.start, week.end))
+            .distinct(),
             Response,
             workspace_ids,
         )

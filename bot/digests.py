@@ -65,16 +65,16 @@ class Digests:
 
     async def post_now(self, *, workspace_id: int) -> int:
         """`/nps digest now`: the latest digest to this workspace's digest channels."""
-        return await self._post([workspace_id])
+        return await self._post([workspace_id], self.week_of())
 
-    async def post_weekly(self) -> int:
+    async def post_weekly(self, *, week: Week | None = None) -> int:
         """The scheduled digest, to every workspace's digest channels."""
         with self.db.session() as session:
             ids = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
-        return await self._post(ids)
+        return await self._post(ids, week or self.week_of())
 
-    async def _post(self, workspace_ids: list[int]) -> int:
-        digest, chart = self.build(self.week_of())
+    async def _post(self, workspace_ids: list[int], week: Week) -> int:
+        digest, chart = self.build(week)
         posted = 0
         now = self.clock.now()
         for workspace_id in workspace_ids:

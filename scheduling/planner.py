@@ -10,8 +10,10 @@ never talks to a chat platform.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -53,8 +55,8 @@ DELIVERED = (
 # Count as "asked" for the rotation and against the daily cap.
 ASKED = (*OPEN, *DELIVERED)
 _RETRIES = 3
-_MAX_BOUND_IDS = 2000
-_Ids = sa.Select[tuple[int | None]] | list[int]
+_CHUNK = 1000
+_T = TypeVar("_T")
 _ZONE_SPREAD = (timedelta(hours=12), timedelta(hours=14))  # UTC-12 .. UTC+14
 
 
@@ -180,22 +182,14 @@ def _plan_workspace(
 ) -> None:
     cycle = policy.cadence_days
     query = _candidates(workspace_id=workspace_id, policy=policy, now=now, until=until, epoch=epoch)
-    found = [rid for rid in session.scalars(query) if rid is not None]
-    # A short list of ids beats re-running the filter; a huge one would exceed bind limits.
-    ids: _Ids = found if len(found) <= _MAX_BOUND_IDS else query
-    members, persons = _load_people(session=session, workspace_id=workspace_id, ids=ids)
+    members = [_member(row) for row in session.execute(query).all()]
+    persons = _other_selves(session=session, members=members)
     lookback = now - timedelta(
         days=max(policy.gap_answered_days, policy.gap_unanswered_days, cycle)
         + policy.expiry_days
         + 2
     )
-    facts = _load_facts(
-        session=session,
-        persons=persons,
-        ids=select(Respondent.id).where(_with_other_selves(ids)),
-        now=now,
-        since=lookback,
-    )
+    facts = _load_facts(session=session, persons=persons, now=now, since=lookback)
     cap_counts = _cap_counts(session=session, policy=policy, workspace_id=workspace_id, now=now)
 
     due_members: list[tuple[date, int, _Member]] = []
@@ -244,33 +238,40 @@ def _plan_workspace(
 
 def _candidates(
     *, workspace_id: int, policy: Policy, now: datetime, until: datetime, epoch: date
-) -> sa.Select[tuple[int | None]]:
+) -> sa.Select[Any]:
     """Active respondents who could be due: most of a big audience is ruled out in SQL.
 
-    Slots whose day has not come, and people already asked since the cycle began, cannot be
-    due. Both filters only apply when the whole pass, in every time zone, lies in one cycle;
-    otherwise (a day or two per cycle) everybody goes through the exact check in Python.
+    Someone already asked since the current cycle began is not due, nor is anyone whose slot's
+    day has not come. When the pass straddles a cycle boundary (in some time zone), people not
+    asked in the old cycle may still be overdue from it, whatever their slot. The exact check
+    is `due_date`, in Python, on the few rows left.
     """
     cycle = policy.cadence_days
-    query = select(Respondent.id).where(
+    query = select(*_MEMBER_COLUMNS).where(
         Respondent.workspace_id == workspace_id, col(Respondent.active).is_(True)
     )
-    earliest_day = (now - _ZONE_SPREAD[0]).date()
     latest_day = (until + _ZONE_SPREAD[1]).date()
     start = cycle_start(epoch=epoch, today=latest_day, cycle_days=cycle)
-    if start != cycle_start(epoch=epoch, today=earliest_day, cycle_days=cycle):
-        return query
+    old_start = cycle_start(epoch=epoch, today=(now - _ZONE_SPREAD[0]).date(), cycle_days=cycle)
+    if (start - old_start).days > cycle:
+        return query  # a cycle shorter than the pass: nothing to gain
     begun = slots_begun(cycle_days=cycle, start=start, day=latest_day, send_days=policy.send_days)
-    asked_this_cycle = (
+    slot_begun = col(Respondent.rotation_slot) % cycle < begun
+    if old_start != start:
+        slot_begun = sa.or_(slot_begun, ~_asked_since(old_start))
+    return query.where(~_asked_since(start), slot_begun)
+
+
+def _asked_since(day: date) -> sa.Exists:
+    return (
         select(Invitation.id)
         .where(
             col(Invitation.respondent_id) == col(Respondent.id),
             col(Invitation.status).in_(ASKED),
-            _asked_at() >= datetime.combine(start, time(), UTC),
+            _asked_at() >= datetime.combine(day, time(), UTC),
         )
         .exists()
     )
-    return query.where(col(Respondent.rotation_slot) % cycle < begun, ~asked_this_cycle)
 
 
 def _settle(
@@ -335,63 +336,55 @@ def _insert(
     report.invitation_ids.extend(ids)
 
 
-def _with_other_selves(ids: _Ids) -> sa.ColumnElement[bool]:
-    """These respondents, plus the rows sharing their person_key on any platform."""
-    chosen = col(Respondent.id).in_(ids)
-    keys = select(Respondent.person_key).where(chosen, col(Respondent.person_key).is_not(None))
-    return sa.or_(chosen, col(Respondent.person_key).in_(keys))
+_MEMBER_COLUMNS = (
+    Respondent.id,
+    Respondent.person_key,
+    Respondent.timezone,
+    Respondent.rotation_slot,
+    Respondent.joined_at,
+    Respondent.opted_out,
+    Respondent.unreachable,
+)
 
 
-def _load_people(
-    *, session: Session, workspace_id: int, ids: _Ids
-) -> tuple[list[_Member], dict[int, str]]:
-    """The chosen respondents as members, and every respondent id -> person of theirs.
+def _member(row: sa.Row[Any]) -> _Member:
+    rid, key, tz, slot, joined, opted_out, unreachable = row
+    return _Member(
+        id=rid,
+        person=_person(rid, key),
+        slot=slot,
+        joined=joined.date() if joined else None,
+        state=RespondentState(opted_out=opted_out, unreachable=unreachable, timezone=tz),
+    )
 
-    A person's other rows (same person_key, any platform or workspace) come along so that one
-    human on Slack and Telegram shares a single history.
+
+def _other_selves(*, session: Session, members: list[_Member]) -> dict[int, str]:
+    """Respondent id -> person for the members and their rows sharing a person_key.
+
+    One human on Slack and Telegram (any workspace) shares a single history.
     """
-    rows = session.execute(
-        select(
-            Respondent.id,
-            Respondent.person_key,
-            col(Respondent.id).in_(ids),
-            Respondent.workspace_id,
-            Respondent.active,
-            Respondent.timezone,
-            Respondent.rotation_slot,
-            Respondent.joined_at,
-            Respondent.opted_out,
-            Respondent.unreachable,
-        ).where(_with_other_selves(ids))
-    ).all()
-    members: list[_Member] = []
-    persons: dict[int, str] = {}
-    for rid, key, is_chosen, ws_id, active, tz, slot, joined, opted_out, unreachable in rows:
-        persons[rid] = _person(rid, key)
-        if is_chosen and ws_id == workspace_id and active:
-            members.append(
-                _Member(
-                    id=rid,
-                    person=persons[rid],
-                    slot=slot,
-                    joined=joined.date() if joined else None,
-                    state=RespondentState(
-                        opted_out=opted_out, unreachable=unreachable, timezone=tz
-                    ),
-                )
+    persons = {member.id: member.person for member in members}
+    keys = sorted({member.person for member in members if not member.person.startswith("#")})
+    for chunk in _chunks(keys):
+        rows = session.execute(
+            select(Respondent.id, Respondent.person_key).where(
+                col(Respondent.person_key).in_(chunk)
             )
-    return members, persons
+        ).all()
+        persons.update({rid: key for rid, key in rows})
+    return persons
+
+
+def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    """Slices small enough for any driver's bound-parameter limit."""
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
 
 
 def _load_facts(
-    *,
-    session: Session,
-    persons: dict[int, str],
-    ids: _Ids,
-    now: datetime,
-    since: datetime | None,
+    *, session: Session, persons: dict[int, str], now: datetime, since: datetime | None
 ) -> dict[str, _Facts]:
-    """One GROUP BY over the invitations of `ids` (all of `persons`), merged per person."""
+    """One GROUP BY over the invitations of these respondents, merged per person."""
     if not persons:
         return {}
     status = col(Invitation.status)
@@ -416,21 +409,19 @@ def _load_facts(
         )
         .select_from(Invitation)
         .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
-        .where(col(Invitation.respondent_id).in_(ids))
         .group_by(Invitation.respondent_id)
     )
     if since is not None:
         query = query.where(sa.or_(_asked_at() >= since, status.in_(OPEN)))
     facts: dict[str, _Facts] = {}
-    for rid, sent, unanswered, answered_at, asked, has_open in session.execute(query).all():
-        row = _Facts(sent, unanswered, answered_at, asked, bool(has_open))
-        person = persons.get(rid)
-        if person is None:
-            continue
-        if person in facts:
-            facts[person].merge(row)
-        else:
-            facts[person] = row
+    for chunk in _chunks(sorted(persons)):
+        rows = session.execute(query.where(col(Invitation.respondent_id).in_(chunk))).all()
+        for rid, sent, unanswered, answered_at, asked, has_open in rows:
+            fact = _Facts(sent, unanswered, answered_at, asked, bool(has_open))
+            if persons[rid] in facts:
+                facts[persons[rid]].merge(fact)
+            else:
+                facts[persons[rid]] = fact
     return facts
 
 
@@ -531,11 +522,14 @@ def explain(
         if workspace is None or respondent is None or respondent.id is None:
             raise LookupError(f"no respondent {platform_user_id!r} in workspace {workspace_id}")
         policy = Policy.from_workspace(workspace, timezone=cap_timezone)
-        _, persons = _load_people(session=session, workspace_id=workspace_id, ids=[respondent.id])
+        row = session.execute(
+            select(*_MEMBER_COLUMNS).where(col(Respondent.id) == respondent.id)
+        ).one()
+        persons = _other_selves(session=session, members=[_member(row)])
         person = persons[respondent.id]
-        fact = _load_facts(
-            session=session, persons=persons, ids=list(persons), now=now, since=None
-        ).get(person, _Facts())
+        fact = _load_facts(session=session, persons=persons, now=now, since=None).get(
+            person, _Facts()
+        )
         base = Explanation(
             respondent_id=respondent.id,
             last_asked=fact.last_sent_at,

@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
 from channels.base import Profile
 from channels.slack.errors import slack_errors
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
 
 PROFILE_TTL = timedelta(minutes=15)
 PAGE_SIZE = 200

@@ -16,11 +16,10 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from channels.base import Adapter, Alert, Handler, MessageRef, Profile, Question, Recipient
-from channels.telegram import formatting, keyboards
+from channels.telegram import formatting, handlers, keyboards
 from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
 from channels.telegram.digest_html import render_digest_html
 from channels.telegram.errors import platform_errors, tidy_edit
-from channels.telegram.handlers import UpdateHandlers
 from channels.telegram.html_split import CAPTION_LIMIT, split_html
 from channels.telegram.memory import ChatMemory
 from channels.telegram.webhook import webhook_route
@@ -44,8 +43,9 @@ class TelegramAdapter(Adapter):
         super().__init__(settings=settings, handle=handle, clock=clock)
         self.application = build_application(settings=settings)
         self.memory = ChatMemory()
-        handlers = UpdateHandlers(handle=handle, memory=self.memory, company=settings.company_name)
-        handlers.register(self.application)
+        handlers.register(
+            self.application, handle=handle, memory=self.memory, company=settings.company_name
+        )
 
     @property
     def _bot(self) -> ExtBot[None]:
@@ -97,7 +97,7 @@ class TelegramAdapter(Adapter):
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
         with platform_errors("send the survey question"):
             message = await self._bot.send_message(
-                chat_id=chat_key(recipient.chat_id or recipient.user_id),
+                chat_id=_chat_key(recipient.chat_id or recipient.user_id),
                 text=formatting.question_text(question),
                 reply_markup=keyboards.question_keyboard(question),
             )
@@ -106,7 +106,7 @@ class TelegramAdapter(Adapter):
     async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
         with tidy_edit("show the chosen score"):
             await self._bot.edit_message_text(
-                chat_id=chat_key(ref.chat_id),
+                chat_id=_chat_key(ref.chat_id),
                 message_id=int(ref.message_id),
                 text=formatting.answered_text(question, score),
             )
@@ -116,7 +116,7 @@ class TelegramAdapter(Adapter):
     ) -> None:
         with platform_errors("ask the follow-up question"):
             await self._bot.send_message(
-                chat_id=chat_key(ref.chat_id),
+                chat_id=_chat_key(ref.chat_id),
                 text=formatting.followup_text(text),
                 reply_markup=keyboards.comment_prompt(),
             )
@@ -125,7 +125,7 @@ class TelegramAdapter(Adapter):
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
         with platform_errors("send a message"):
             await self._bot.send_message(
-                chat_id=chat_key(recipient.chat_id or recipient.user_id), text=text
+                chat_id=_chat_key(recipient.chat_id or recipient.user_id), text=text
             )
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
@@ -135,20 +135,20 @@ class TelegramAdapter(Adapter):
         first, *rest = split_html(caption, limit=CAPTION_LIMIT) or [""]
         with platform_errors("post the digest"):
             await self._bot.send_photo(
-                chat_id=chat_key(chat_id),
+                chat_id=_chat_key(chat_id),
                 photo=chart_png,
                 caption=first or None,
                 parse_mode=ParseMode.HTML,
             )
             for part in [*rest, *split_html(body)]:
                 await self._bot.send_message(
-                    chat_id=chat_key(chat_id), text=part, parse_mode=ParseMode.HTML
+                    chat_id=_chat_key(chat_id), text=part, parse_mode=ParseMode.HTML
                 )
 
     async def fetch_profile(self, *, user_id: str) -> Profile | None:
         """Telegram shares a name only; the language arrives with /start, no time zone ever."""
         try:
-            chat = await self._bot.get_chat(chat_key(user_id))
+            chat = await self._bot.get_chat(_chat_key(user_id))
         except TelegramError as exc:
             log.info("no Telegram profile for %s: %s", user_id, exc.message)
             return None
@@ -157,7 +157,7 @@ class TelegramAdapter(Adapter):
     async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
         with platform_errors("post a detractor alert"):
             message = await self._bot.send_message(
-                chat_id=chat_key(chat_id),
+                chat_id=_chat_key(chat_id),
                 text=formatting.alert_html(alert),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboards.alert_keyboard(alert),
@@ -168,7 +168,7 @@ class TelegramAdapter(Adapter):
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
         with tidy_edit("update a detractor alert"):
             await self._bot.edit_message_text(
-                chat_id=chat_key(ref.chat_id),
+                chat_id=_chat_key(ref.chat_id),
                 message_id=int(ref.message_id),
                 text=formatting.alert_html(alert),
                 parse_mode=ParseMode.HTML,
@@ -177,7 +177,7 @@ class TelegramAdapter(Adapter):
         self.memory.respondents.put(alert.response_id, alert.respondent)
 
 
-def chat_key(chat_id: str) -> int | str:
+def _chat_key(chat_id: str) -> int | str:
     """Numeric ids as integers (as Telegram sends them); `@channelname` stays a string."""
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
 

@@ -49,7 +49,7 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        chat_id = private_chat_id(data) if endpoint in PACED_METHODS else None
+        chat_id = _private_chat_id(data) if endpoint in PACED_METHODS else None
         if chat_id is None:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
@@ -60,7 +60,7 @@ class PacedRateLimiter(AIORateLimiter):
             )
 
 
-def private_chat_id(data: dict[str, Any]) -> int | None:
+def _private_chat_id(data: dict[str, Any]) -> int | None:
     """The chat id when it names a private chat (positive), else None (groups, channels)."""
     try:
         chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]

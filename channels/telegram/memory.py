@@ -26,9 +26,6 @@ class Recent(Generic[K, V]):
     def __contains__(self, key: object) -> bool:
         return key in self._items
 
-    def __len__(self) -> int:
-        return len(self._items)
-
     def put(self, key: K, value: V) -> None:
         self._items[key] = value
         self._items.move_to_end(key)

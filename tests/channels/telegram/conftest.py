@@ -16,10 +16,13 @@ import pytest
 from sqlmodel import select
 
 from bot.app import NpsBot
+from bot.clock import SystemClock
 from bot.db import Database
+from bot.events import Event
 from bot.models import Respondent, Workspace
 from bot.settings import Settings
 from channels.sandbox.telegram import TelegramSandbox
+from channels.telegram import TelegramAdapter
 from channels.telegram.webhook import PATH
 
 JANE = 412345678
@@ -47,6 +50,23 @@ async def bot(
     mode = getattr(request, "param", "polling")
     async with running_bot(db=db, sandbox=sandbox, webhook=mode == "webhook") as npsbot:
         yield npsbot
+
+
+async def ignore(event: Event) -> None:
+    return None
+
+
+@pytest.fixture
+async def adapter(sandbox: TelegramSandbox) -> AsyncIterator[TelegramAdapter]:
+    """The adapter alone (no core, no database): enough to send and to look people up."""
+    adapter = TelegramAdapter(
+        settings=telegram_settings(sandbox), handle=ignore, clock=SystemClock()
+    )
+    await adapter.start()
+    try:
+        yield adapter
+    finally:
+        await adapter.stop()
 
 
 def free_port() -> int:

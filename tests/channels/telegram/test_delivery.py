@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlmodel import select
 
 from bot import store
@@ -65,6 +66,8 @@ async def test_block_update_alone_marks_unreachable(
     assert (jane.unreachable, jane.unreachable_reason) == (True, "blocked the bot")
 
 
+# PTB's own RetryAfter warns that `retry_after` will become a timedelta (PTB_TIMEDELTA).
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_flood_limit_delays_the_send_once(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:

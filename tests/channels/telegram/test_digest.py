@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from bot.clock import SystemClock
-from bot.events import Event
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram import TelegramAdapter
 from channels.telegram.html_split import CAPTION_LIMIT, MESSAGE_LIMIT
-from tests.channels.telegram.conftest import GROUP, telegram_settings
+from tests.channels.telegram.conftest import GROUP
 
 PNG = b"\x89PNG\r\n\x1a\nfake-chart"
 
@@ -21,23 +15,6 @@ class FakeDigest:
 
     def __str__(self) -> str:
         return "\n".join(f"Team {n} <ops>: NPS {n} & rising" for n in range(400))
-
-
-async def ignore(event: Event) -> None:
-    return None
-
-
-@pytest.fixture
-async def adapter(sandbox: TelegramSandbox) -> AsyncIterator[TelegramAdapter]:
-    """The adapter alone (no core, no database): enough to send."""
-    adapter = TelegramAdapter(
-        settings=telegram_settings(sandbox), handle=ignore, clock=SystemClock()
-    )
-    await adapter.start()
-    try:
-        yield adapter
-    finally:
-        await adapter.stop()
 
 
 async def test_post_digest_sends_photo_then_parts(

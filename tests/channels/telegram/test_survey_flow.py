@@ -10,7 +10,7 @@ from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Invitation, Response
 from channels.sandbox.telegram import TelegramSandbox
-from tests.channels.telegram.conftest import JANE, said, subscribe
+from tests.channels.telegram.conftest import JANE, respondent, said, subscribe
 
 
 @pytest.mark.parametrize("bot", ["polling", "webhook"], indirect=True)
@@ -79,3 +79,25 @@ async def test_skip_finishes_without_comment(
     with db.session() as session:
         [response] = session.exec(select(Response)).all()
     assert (response.score, response.followup, response.comment) == (10, "skipped", None)
+
+
+async def test_remind_later_and_opt_out_buttons(
+    bot: NpsBot, sandbox: TelegramSandbox, db: Database
+) -> None:
+    jane = await subscribe(sandbox, db)
+    assert (await bot.dispatcher.invite_now(respondent_id=jane.id or 0)).sent
+    question = await said(sandbox, JANE, "How likely")
+    opt_out, later = (b["callback_data"] for b in question["reply_markup"]["inline_keyboard"][2])
+
+    sandbox.press_button(JANE, message_id=question["message_id"], data=later)
+    [toast] = await sandbox.wait_for_calls("answerCallbackQuery")
+    assert toast.params["text"] == "No problem, I'll ask again in a day."
+    with db.session() as session:
+        assert session.exec(select(Invitation.remind_at)).one() is not None
+
+    sandbox.press_button(JANE, message_id=question["message_id"], data=opt_out)
+    await said(sandbox, JANE, wording.OPTED_OUT)
+    await sandbox.wait_for_calls("editMessageReplyMarkup")
+    [shown] = [m for m in sandbox.sent_messages(JANE) if m["message_id"] == question["message_id"]]
+    assert "reply_markup" not in shown
+    assert respondent(db, JANE).opted_out

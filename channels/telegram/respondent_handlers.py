@@ -1,0 +1,139 @@
+"""The respondent's private chat: subscribing, the survey buttons, comments, blocking."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.audience import parse_deep_link
+from bot.events import (
+    CommentSubmitted,
+    FollowupSkipped,
+    OptOutRequested,
+    RemindLater,
+    ScoreSubmitted,
+    Subscribed,
+    TimezoneSet,
+    Unreachable,
+)
+from channels.base import Handler
+from channels.telegram import formatting, keyboards
+from channels.telegram.memory import ChatMemory
+from channels.telegram.updates import (
+    Context,
+    acknowledge,
+    matched,
+    message_of,
+    origin,
+    query_of,
+    say,
+    user_of,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RespondentHandlers:
+    """Turns what a respondent does into survey and audience events."""
+
+    def __init__(self, *, handle: Handler, memory: ChatMemory, company: str) -> None:
+        self.handle = handle
+        self.memory = memory
+        self.company = company
+
+    def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
+        private = filters.ChatType.PRIVATE
+        return [
+            CommandHandler("start", self._start, filters=private),
+            CommandHandler("stop", self._stop, filters=private),
+            CommandHandler("help", self._help),
+            CommandHandler("timezone", self._timezone, filters=private),
+            CommandHandler("skip", self._skip, filters=private),
+            CallbackQueryHandler(self._score, pattern=keyboards.SCORE),
+            CallbackQueryHandler(self._opt_out, pattern=keyboards.OPT_OUT),
+            CallbackQueryHandler(self._later, pattern=keyboards.LATER),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._comment),
+            ChatMemberHandler(self._membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+
+    async def _start(self, update: Update, context: Context) -> None:
+        """Consent, with deep-link segments (`t.me/bot?start=plan-pro`) as attributes."""
+        message, user = message_of(update), user_of(update)
+        event = Subscribed(
+            origin=origin(update, context),
+            chat_id=str(message.chat_id),
+            attributes=parse_deep_link(context.args[0] if context.args else ""),
+            name=user.first_name,
+            locale=user.language_code,
+        )
+        await say(message, await self.handle(event))
+
+    async def _stop(self, update: Update, context: Context) -> None:
+        """The core confirms the opt-out itself (send_text), so only its return is shown."""
+        await say(message_of(update), await self.handle(OptOutRequested(origin(update, context))))
+
+    async def _help(self, update: Update, context: Context) -> None:
+        await say(message_of(update), formatting.help_text(self.company))
+
+    async def _timezone(self, update: Update, context: Context) -> None:
+        message = message_of(update)
+        if not context.args:
+            await say(message, formatting.TIMEZONE_USAGE)
+            return
+        event = TimezoneSet(origin(update, context), timezone=context.args[0])
+        await say(message, await self.handle(event))
+
+    async def _skip(self, update: Update, context: Context) -> None:
+        """Skips the follow-up this chat was last asked (remembered when it was sent)."""
+        message = message_of(update)
+        invitation_id = self.memory.followups.pop(str(message.chat_id))
+        if invitation_id is None:
+            await say(message, formatting.NOTHING_TO_SKIP)
+            return
+        event = FollowupSkipped(origin(update, context), invitation_id=invitation_id)
+        await say(message, await self.handle(event))
+
+    async def _comment(self, update: Update, context: Context) -> None:
+        """Any text in the private chat: the core attaches it to an answer awaiting one."""
+        message = message_of(update)
+        event = CommentSubmitted(origin(update, context), text=message.text or "")
+        await say(message, await self.handle(event))
+
+    async def _score(self, update: Update, context: Context) -> None:
+        invitation_id, score = (int(group) for group in matched(context))
+        event = ScoreSubmitted(origin(update, context), invitation_id=invitation_id, score=score)
+        await acknowledge(self.handle, query_of(update), event)
+
+    async def _opt_out(self, update: Update, context: Context) -> None:
+        """After "Don't ask me again" the old buttons go, so no score can follow the opt-out."""
+        query = query_of(update)
+        event = OptOutRequested(origin(update, context), invitation_id=int(matched(context)[0]))
+        await acknowledge(self.handle, query, event)
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            log.info("could not remove the survey buttons: %s", exc.message)
+
+    async def _later(self, update: Update, context: Context) -> None:
+        event = RemindLater(origin(update, context), invitation_id=int(matched(context)[0]))
+        await acknowledge(self.handle, query_of(update), event)
+
+    async def _membership(self, update: Update, context: Context) -> None:
+        """Blocking the bot shows up as its own membership turning `kicked` in the private
+        chat; sends would fail from now on, so the core stops trying."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != ChatType.PRIVATE:
+            return
+        if change.new_chat_member.status == ChatMember.BANNED:
+            await self.handle(Unreachable(origin(update, context), reason="blocked the bot"))

@@ -1,0 +1,72 @@
+"""Reading an Update and answering it: the small steps every handler shares."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, Update, User
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.events import Event, Origin
+from channels.base import Handler
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+TOAST_LIMIT = 200
+
+
+def origin(update: Update, context: Context) -> Origin:
+    """The bot is the workspace; the update id lets the core drop a redelivery."""
+    return Origin(
+        platform="telegram",
+        workspace=str(context.bot.id),
+        user_id=str(user_of(update).id),
+        delivery_id=str(update.update_id),
+    )
+
+
+def message_of(update: Update) -> Message:
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+def user_of(update: Update) -> User:
+    assert update.effective_user is not None
+    return update.effective_user
+
+
+def query_of(update: Update) -> CallbackQuery:
+    assert update.callback_query is not None
+    return update.callback_query
+
+
+def matched(context: Context) -> tuple[str, ...]:
+    """The groups of the callback-data pattern that selected this handler."""
+    assert context.match is not None
+    return context.match.groups()
+
+
+async def say(message: Message, text: str | None) -> None:
+    """Answer in the chat of `message` (quoting it in groups), if there is anything to say."""
+    if text:
+        await message.reply_text(text)
+
+
+async def answer(query: CallbackQuery, text: str | None) -> None:
+    """Answer a button press; an answer Telegram no longer takes (too old) is not an error."""
+    try:
+        await query.answer(text[:TOAST_LIMIT] if text else None)
+    except BadRequest as exc:
+        log.info("callback query %s not answered: %s", query.id, exc.message)
+
+
+async def acknowledge(handle: Handler, query: CallbackQuery, event: Event) -> None:
+    """Run a button press through the core, then stop the button's spinner with its answer."""
+    try:
+        reply = await handle(event)
+    except Exception:
+        await answer(query, None)
+        raise
+    await answer(query, reply)

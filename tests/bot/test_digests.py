@@ -1,0 +1,161 @@
+"""The digest from the database: SQL aggregation, composition and the terminal rendering."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rich.console import Console
+
+from bot import store
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.digest_terminal import render
+from bot.digests import Digests
+from bot.models import Invitation, InvitationStatus, Response
+from bot.settings import Settings
+from scoring.nps import Counts, estimate
+
+DETRACTOR_SAYS = (
+    "Slow checkout, took forever",
+    "slow checkout and the app crashed",
+    "Please fix the slow checkout",
+    "Support never answered my emails",
+    "slow checkout every single time",
+)
+PROMOTER_SAYS = (
+    "Friendly staff helped me",
+    "friendly staff and fast delivery",
+    "The friendly staff is great",
+    "Great prices on everything",
+    "friendly staff, always",
+)
+WEEK_48 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday of ISO week 2026-W48
+
+
+def seed(db: Database, answers: list[tuple[datetime, int, str | None, dict[str, str]]]) -> None:
+    """One respondent, invitation and response per answer."""
+    with db.session() as session:
+        workspace = store.get_or_create_workspace(
+            session=session, platform="slack", external_id="T1", now=WEEK_48
+        )
+        for index, (moment, score, comment, attributes) in enumerate(answers):
+            respondent = store.upsert_respondent(
+                session=session,
+                workspace=workspace,
+                platform_user_id=f"U{index}",
+                now=moment,
+                attributes=attributes,
+                display_name=f"Person {index}",
+            )
+            invitation = store.create_invitation(
+                session=session, respondent=respondent, source="scheduled", due_at=moment, now=moment
+            )
+            invitation.status = InvitationStatus.ANSWERED
+            invitation.sent_at = moment - timedelta(hours=1)
+            session.add(invitation)
+            session.flush()
+            session.add(
+                Response(
+                    invitation_id=invitation.id or 0,
+                    workspace_id=workspace.id or 0,
+                    respondent_id=respondent.id or 0,
+                    platform="slack",
+                    score=score,
+                    attributes=attributes,
+                    comment=comment,
+                    polarity=-0.5 if comment and score <= 6 else (0.6 if comment else None),
+                    subjectivity=0.5 if comment else None,
+                    answered_at=moment,
+                )
+            )
+
+
+def week_of_answers(start: datetime, promoters: int, passives: int, detractors: int):
+    scores = [10] * promoters + [7] * passives + [3] * detractors
+    rows = []
+    for index, score in enumerate(scores):
+        comment = None
+        if score <= 6 and index % 2 == 0:
+            comment = DETRACTOR_SAYS[index % 5]
+        elif score >= 9 and index % 2 == 0:
+            comment = PROMOTER_SAYS[index % 5]
+        plan = "pro" if index % 3 else "free"
+        rows.append((start + timedelta(minutes=7 * index), score, comment, {"plan": plan}))
+    return rows
+
+
+@pytest.fixture
+def digests(db: Database, settings: Settings) -> Digests:
+    clock = FakeClock(WEEK_48 + timedelta(days=7))
+    return Digests(db=db, channels={}, settings=settings, clock=clock)
+
+
+def test_digest_counts_match_recorded_responses(db: Database, digests: Digests) -> None:
+    seed(
+        db,
+        week_of_answers(WEEK_48, 50, 30, 20)
+        + week_of_answers(WEEK_48 - timedelta(days=7), 30, 30, 40),
+    )
+    digest, chart = digests.build(digests.week_of())
+    assert digest.week_label == "2026-W48"
+    assert digest.counts == Counts(50, 30, 20)
+    assert digest.estimate.display == 30
+    assert digest.estimate == estimate(Counts(50, 30, 20))
+    assert digest.previous.display == -10
+    assert digest.change is not None and digest.change.significant
+    assert digest.response_rate == 1.0
+    assert digest.comment_rate == pytest.approx(35 / 100)
+    assert digest.sentiment.n == 35
+    assert digest.themes.detractor_themes[0].term == "slow checkout"
+    assert digest.themes.promoter_themes[0].term == "friendly staff"
+    plans = {s.value: s.estimate.n for s in digest.segments if s.dimension == "plan"}
+    assert plans == {"free": 34, "pro": 66}
+    assert [s.value for s in digest.segments if s.dimension == "platform"] == ["slack"]
+    assert len(digest.trend) == 12 and digest.trend[-1].n == 100
+    assert chart.startswith(b"\x89PNG")
+
+
+def test_small_segments_are_never_shown(db: Database, digests: Digests) -> None:
+    rows = week_of_answers(WEEK_48, 10, 5, 5)
+    rows[0] = (rows[0][0], rows[0][1], None, {"plan": "enterprise"})
+    seed(db, rows)
+    digest, _ = digests.build(digests.week_of())
+    assert "enterprise" not in {s.value for s in digest.segments}
+
+
+def test_empty_then_stalled(db: Database, digests: Digests) -> None:
+    seed(db, week_of_answers(WEEK_48 - timedelta(days=28), 5, 5, 5))
+    digest, _ = digests.build(digests.week_of("2026-W46"))
+    assert digest.status == "empty" and "No answers" in (digest.notice or "")
+    digest, _ = digests.build(digests.week_of())
+    assert digest.status == "stalled"
+    assert "no invitations were delivered in the last 4 weeks" in (digest.notice or "")
+
+
+def test_week_label_is_validated(digests: Digests) -> None:
+    with pytest.raises(ValueError, match="2026-W48"):
+        digests.week_of("last week")
+
+
+def test_terminal_rendering_golden(db: Database, digests: Digests) -> None:
+    seed(
+        db,
+        week_of_answers(WEEK_48, 50, 30, 20)
+        + week_of_answers(WEEK_48 - timedelta(days=7), 30, 30, 40),
+    )
+    digest, _ = digests.build(digests.week_of())
+    console = Console(record=True, width=110, color_system=None)
+    console.print(render(digest))
+    text = console.export_text()
+    for line in (
+        "Acme NPS, week 2026-W48 (from 23 Nov 2026)",
+        "NPS +30 (95% CI +14 to +44) from 100 answers",
+        "Up 40 points from last week (significant, p = 0.00)",
+        "Promoters 50 (50%) · Passives 30 (30%) · Detractors 20 (20%)",
+        "Response rate 100% of 100 delivered · comment rate 35%",
+        "slow checkout",
+        "friendly staff",
+        "plan: pro",
+    ):
+        assert line in text, line
