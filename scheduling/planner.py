@@ -25,10 +25,18 @@ from bot.models import (
     InvitationStatus,
     Respondent,
     Response,
+    UTCDateTime,
     Workspace,
 )
 from bot.store import find_respondent
-from scheduling.cadence import EPOCH, cycle_start, due_date, offset_for, slots_begun
+from scheduling.cadence import (
+    EPOCH,
+    cycle_start,
+    due_date,
+    offset_for,
+    slot_date,
+    slots_begun,
+)
 from scheduling.policy import (
     Decision,
     History,
@@ -258,8 +266,48 @@ def _candidates(
     begun = slots_begun(cycle_days=cycle, start=start, day=latest_day, send_days=policy.send_days)
     slot_begun = col(Respondent.rotation_slot) % cycle < begun
     if old_start != start:
-        slot_begun = sa.or_(slot_begun, ~_asked_since(old_start))
-    return query.where(~_asked_since(start), slot_begun)
+        return query.where(~_asked_since(start), sa.or_(slot_begun, ~_asked_since(old_start)))
+    waiting = sa.and_(_joined_after_slot(start=start, policy=policy), ~_person_ever_asked())
+    return query.where(~_asked_since(start), slot_begun, ~waiting)
+
+
+def _joined_after_slot(*, start: date, policy: Policy) -> sa.ColumnElement[bool]:
+    """Joined after their slot's last possible day this cycle: a newcomer waits a cycle.
+
+    Slot days grow with the slot, so the threshold is a short CASE over runs of slots.
+    """
+    cycle, days = policy.cadence_days, policy.send_days
+    slot = col(Respondent.rotation_slot) % cycle
+    runs: list[tuple[int, date]] = []
+    for number in range(cycle):
+        last = slot_date(slot=number, cycle_days=cycle, start=start, send_days=days, offset=1.0)
+        if runs and runs[-1][1] == last:
+            runs[-1] = (number + 1, last)
+        else:
+            runs.append((number + 1, last))
+
+    def after(day: date) -> sa.ColumnElement[datetime]:
+        return sa.literal(datetime.combine(day + timedelta(days=1), time(), UTC), UTCDateTime())
+
+    threshold = sa.case(
+        *((slot < end, after(day)) for end, day in runs[:-1]), else_=after(runs[-1][1])
+    )
+    joined = col(Respondent.joined_at)
+    return sa.and_(joined.is_not(None), joined >= threshold)
+
+
+def _person_ever_asked() -> sa.ColumnElement[bool]:
+    """This row, or another row of the same person, was ever asked."""
+    other = sa.orm.aliased(Respondent)
+    mine = select(Invitation.id).where(
+        col(Invitation.respondent_id) == col(Respondent.id), col(Invitation.status).in_(ASKED)
+    )
+    theirs = (
+        select(Invitation.id)
+        .join(other, other.id == col(Invitation.respondent_id))
+        .where(other.person_key == col(Respondent.person_key), col(Invitation.status).in_(ASKED))
+    )
+    return sa.or_(mine.exists(), sa.and_(col(Respondent.person_key).is_not(None), theirs.exists()))
 
 
 def _asked_since(day: date) -> sa.Exists:

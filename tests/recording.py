@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from channels.base import Alert, Channel, MessageRef, Profile, Question, Recipient, RecipientUnreachable
+from channels.base import (
+    Alert,
+    Channel,
+    MessageRef,
+    Profile,
+    Question,
+    Recipient,
+    RecipientUnreachable,
+)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.digest_terminal import render
 from bot.digests import Digests
-from bot.models import Invitation, InvitationStatus, Response
+from bot.models import InvitationStatus, Response
 from bot.settings import Settings
 from scoring.nps import Counts, estimate
 
@@ -49,7 +49,11 @@ def seed(db: Database, answers: list[tuple[datetime, int, str | None, dict[str, 
                 display_name=f"Person {index}",
             )
             invitation = store.create_invitation(
-                session=session, respondent=respondent, source="scheduled", due_at=moment, now=moment
+                session=session,
+                respondent=respondent,
+                source="scheduled",
+                due_at=moment,
+                now=moment,
             )
             invitation.status = InvitationStatus.ANSWERED
             invitation.sent_at = moment - timedelta(hours=1)

@@ -1,0 +1,239 @@
+"""Digest over 1,000,000 responses (52 weeks, 3 segment attributes, half with comments).
+
+Prints, for SQLite and (when reachable) PostgreSQL: seconds and peak memory of building the
+digest in a fresh process, and the ratio against a bare SQL aggregate over the same week
+measured in the same run. Targets: under 3 s and under 300 MB.
+
+    python bench/digest.py [--rows 1000000] [--postgres URL] [--sqlite PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.db import Database  # noqa: E402
+
+END = datetime(2026, 11, 30, tzinfo=UTC)  # the Monday after ISO week 2026-W48
+WEEKS = 52
+RESPONDENTS = 50_000
+COMMENTS = {
+    "detractor": [
+        "slow checkout and it crashed",
+        "support never answered",
+        "too expensive for what it does",
+        "the app is slow and buggy",
+        "billing was confusing",
+    ],
+    "passive": ["fine but pricey", "okay overall", "needs better reports", "decent support"],
+    "promoter": [
+        "friendly staff helped me",
+        "fast delivery every time",
+        "great value",
+        "love the new dashboard",
+        "support is amazing",
+    ],
+}
+PLANS, REGIONS, TEAMS = ("free", "pro", "enterprise"), ("eu", "us", "apac"), ("a", "b", "c", "d")
+
+
+def generate(db: Database, rows: int, seed: int = 1) -> None:
+    """Fill an empty database with `rows` answered invitations, fast (COPY on PostgreSQL)."""
+    rng = random.Random(seed)
+    db.upgrade()
+    start = END - timedelta(weeks=WEEKS)
+    span = (END - start).total_seconds()
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO workspace (id, platform, external_id, name, paused, anonymous, "
+                "cadence_days, gap_unanswered_days, gap_answered_days, trigger_cooldown_days, "
+                "send_days, window_start, window_end, expiry_days, reminder_after_days) VALUES "
+                "(1, 'slack', 'TBENCH', 'bench', false, false, 90, 30, 90, 30, '0,1,2,3,4', "
+                "'10:00', '17:00', 7, 3)"
+            )
+        )
+    respondents = [
+        (i, 1, "slack", f"U{i}", f"Person {i}", "{}", True, False, False, 0)
+        for i in range(1, RESPONDENTS + 1)
+    ]
+    invitations, responses = [], []
+    for i in range(1, rows + 1):
+        when = start + timedelta(seconds=rng.random() * span)
+        score = min(10, max(0, int(rng.gauss(7.5, 2.4))))
+        kind = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+        comment = rng.choice(COMMENTS[kind]) if rng.random() < 0.5 else None
+        attributes = json.dumps(
+            {"plan": rng.choice(PLANS), "region": rng.choice(REGIONS), "team": rng.choice(TEAMS)}
+        )
+        respondent = rng.randint(1, RESPONDENTS)
+        stamp = when.replace(tzinfo=None)
+        invitations.append((i, 1, respondent, "scheduled", "answered", stamp, stamp, 1))
+        polarity = (rng.random() - 0.5) if comment else None
+        responses.append(
+            (i, i, 1, respondent, "slack", score, attributes, comment, polarity, "done", stamp)
+        )
+    tables = {
+        "respondent": (
+            "id, workspace_id, platform, platform_user_id, display_name, attributes, active, "
+            "opted_out, unreachable, rotation_slot",
+            respondents,
+        ),
+        "invitation": (
+            "id, workspace_id, respondent_id, source, status, due_at, sent_at, attempts",
+            invitations,
+        ),
+        "response": (
+            "id, invitation_id, workspace_id, respondent_id, platform, score, attributes, comment, "
+            "polarity, followup, answered_at",
+            responses,
+        ),
+    }
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table, (columns, data) in tables.items():
+            if db.is_postgres:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                    for row in data:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(data[0]))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", data)
+        raw.commit()
+    finally:
+        raw.close()
+    if db.is_postgres:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+
+
+def measure(url: str) -> dict[str, float]:
+    """In this (fresh) process: the bare aggregate, then the full digest; peak RSS after."""
+    from bot.clock import FakeClock
+    from bot.digest_data import Week, gather
+    from bot.digests import Digests
+    from bot.settings import Settings
+
+    db = Database(url)
+    settings = Settings(NPSBOT_DATABASE_URL=url, NPSBOT_COMPANY_NAME="Bench")
+    digests = Digests(db=db, channels={}, settings=settings, clock=FakeClock(END))
+    week = Week.parse("2026-W48", "UTC")
+    begin = time.perf_counter()
+    with db.engine.connect() as connection:
+        connection.execute(
+            sa.text(
+                "SELECT count(*), sum(CASE WHEN score >= 9 THEN 1 ELSE 0 END), "
+                "sum(CASE WHEN score <= 6 THEN 1 ELSE 0 END) FROM response "
+                "WHERE answered_at >= :start AND answered_at < :end"
+            ),
+            {"start": week.start.replace(tzinfo=None), "end": week.end.replace(tzinfo=None)},
+        ).one()
+    baseline = time.perf_counter() - begin
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    begin = time.perf_counter()
+    digest, chart = digests.build(week)
+    first = time.perf_counter() - begin
+    begin = time.perf_counter()
+    data = gather(db, title="Bench", week=week, tz="UTC")
+    sql = time.perf_counter() - begin
+    begin = time.perf_counter()
+    digest, chart = digests.build(week)
+    seconds = time.perf_counter() - begin
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "first": first,
+        "sql": sql,
+        "comments": len(data.comments),
+        "seconds": seconds,
+        "baseline": baseline,
+        "peak_mb": peak,
+        "rss_before_mb": rss_before,
+        "n_week": digest.estimate.n,
+        "chart_kb": len(chart) / 1024,
+    }
+
+
+def run(label: str, url: str, rows: int) -> None:
+    db = Database(url)
+    with db.engine.connect() as connection:
+        exists = sa.inspect(connection).has_table("response")
+        count = (
+            connection.execute(sa.text("SELECT count(*) FROM response")).scalar() if exists else 0
+        )
+    if count != rows:
+        if db.is_postgres:
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        elif exists:
+            db.dispose()
+            path = url.removeprefix("sqlite:///")
+            for suffix in ("", "-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
+            db = Database(url)
+        begin = time.perf_counter()
+        generate(db, rows)
+        print(f"{label}: generated {rows:,} responses in {time.perf_counter() - begin:.1f} s")
+    db.dispose()
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", url], capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"{label}: digest over {rows:,} responses in {result['seconds']:.2f} s "
+        f"(target < 3 s; first in a fresh process {result['first']:.2f} s, matplotlib's font "
+        f"set-up included; SQL aggregation alone {result['sql']:.2f} s, "
+        f"{result['comments']:,} comments read for themes), peak memory {result['peak_mb']:.0f} MB (target < 300 MB; "
+        f"{result['rss_before_mb']:.0f} MB before building); "
+        f"bare SQL aggregate of the week {result['baseline'] * 1000:.0f} ms -> ratio "
+        f"{result['seconds'] / result['baseline']:.0f}x; week n = {result['n_week']:,}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--sqlite", default="/tmp/npsbot-bench-digest.db")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "NPSBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/npsbot_bench"
+        ),
+    )
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
+    run("SQLite", f"sqlite:///{args.sqlite}", args.rows)
+    try:
+        admin = sa.create_engine(
+            args.postgres.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            name = args.postgres.rsplit("/", 1)[1]
+            if not connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar():
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        print(f"PostgreSQL: skipped ({exc.orig})")
+        return
+    run("PostgreSQL", args.postgres, args.rows)
+
+
+if __name__ == "__main__":
+    main()
