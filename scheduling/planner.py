@@ -460,7 +460,8 @@ def _load_facts(
         .group_by(Invitation.respondent_id)
     )
     if since is not None:
-        query = query.where(sa.or_(_asked_at() >= since, status.in_(OPEN)))
+        recent = sa.or_(_asked_at() >= since, col(Response.answered_at) >= since, status.in_(OPEN))
+        query = query.where(recent)
     facts: dict[str, _Facts] = {}
     for chunk in _chunks(sorted(persons)):
         rows = session.execute(query.where(col(Invitation.respondent_id).in_(chunk))).all()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time as wallclock
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -142,9 +143,10 @@ def test_six_months_of_continuous_nps(db: Database) -> None:
         assert max(by_weekday[week].values()) <= 0.3 * weekly[week], by_weekday[week]
 
     for asks in history.values():
-        for (before, answered), (after, _) in zip(asks, asks[1:], strict=False):
+        for (before, answered), (after, _) in pairwise(asks):
             assert after - before >= timedelta(days=30)
             if answered is not None:
                 assert after - answered >= timedelta(days=90)
     assert any(len(asks) >= 2 for asks in history.values())  # the rotation came round again
-    assert elapsed < 20, f"simulation took {elapsed:.1f}s"
+    # About 10 s on SQLite; a per-respondent query would take minutes.
+    assert elapsed < 60, f"simulation took {elapsed:.1f}s"

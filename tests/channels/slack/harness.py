@@ -17,7 +17,7 @@ from channels.sandbox.slack import PostedMessage, SlackRequestSigner, SlackSandb
 from channels.sandbox.slack_payloads import message_event
 
 TEAM = "T0SANDBOX"
-SETTLE = 0.3
+SETTLE = 0.2
 """How long to let acknowledged work finish before asserting that nothing happened."""
 
 

@@ -10,11 +10,13 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from bot import store
 from bot.app import NpsBot
 from bot.clock import SystemClock
 from bot.db import Database
@@ -152,6 +154,26 @@ def cadence_days(db: Database) -> int | None:
     with db.session() as session:
         found = session.exec(select(Workspace).where(Workspace.external_id == BOT_ID)).first()
         return found.cadence_days if found else None
+
+
+def imported_jane(sandbox: TelegramSandbox, db: Database, **attributes: str) -> int:
+    """Jane as an admin import leaves her: in the audience, having started the bot long ago
+    (so no consent message is sent now). Returns her respondent id."""
+    sandbox.add_user(JANE, first_name="Jane", last_name="Doe", language_code="pt-br", started=True)
+    with db.session() as session:
+        bot_workspace = store.get_or_create_workspace(
+            session=session, platform="telegram", external_id=BOT_ID, now=datetime.now(UTC)
+        )
+        row = store.upsert_respondent(
+            session=session,
+            workspace=bot_workspace,
+            platform_user_id=str(JANE),
+            now=datetime.now(UTC),
+            attributes=attributes,
+            dm_channel=str(JANE),
+            display_name="Jane",
+        )
+        return row.id or 0
 
 
 async def subscribe(sandbox: TelegramSandbox, db: Database, text: str = "/start") -> Respondent:

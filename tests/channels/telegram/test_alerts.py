@@ -9,7 +9,7 @@ from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Response
 from channels.sandbox.telegram import TelegramSandbox
-from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, MEMBER, said, subscribe
+from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, MEMBER, imported_jane, said
 
 
 def buttons(message: dict[str, object]) -> list[str]:
@@ -22,8 +22,8 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
     await said(sandbox, GROUP, "Detractor alerts will be posted to this chat")
 
-    jane = await subscribe(sandbox, db, "/start plan-pro")
-    assert (await bot.dispatcher.invite_now(respondent_id=jane.id or 0)).sent
+    jane = imported_jane(sandbox, db, plan="pro")
+    assert (await bot.dispatcher.invite_now(respondent_id=jane)).sent
     question = await said(sandbox, JANE, "How likely")
     invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
     sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:3")

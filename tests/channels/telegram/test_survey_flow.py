@@ -10,7 +10,7 @@ from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Invitation, Response
 from channels.sandbox.telegram import TelegramSandbox
-from tests.channels.telegram.conftest import JANE, respondent, said, subscribe
+from tests.channels.telegram.conftest import JANE, imported_jane, respondent, said, subscribe
 
 
 @pytest.mark.parametrize("bot", ["polling", "webhook"], indirect=True)
@@ -68,8 +68,7 @@ async def test_start_invite_score_comment(
 async def test_skip_finishes_without_comment(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    jane = await subscribe(sandbox, db)
-    assert (await bot.dispatcher.invite_now(respondent_id=jane.id or 0)).sent
+    assert (await bot.dispatcher.invite_now(respondent_id=imported_jane(sandbox, db))).sent
     question = await said(sandbox, JANE, "How likely")
     score = question["reply_markup"]["inline_keyboard"][1][4]["callback_data"]
     sandbox.press_button(JANE, message_id=question["message_id"], data=score)
