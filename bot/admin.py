@@ -41,6 +41,7 @@ CADENCE_COLUMNS = {
 class InviteResult:
     sent: bool
     reason: str = ""
+    scheduled_for: datetime | None = None
 
 
 class Inviter(Protocol):
@@ -255,7 +256,12 @@ class Admin:
         result = await self.inviter.invite_now(respondent_id=respondent_id, force=command.force)
         if result.sent:
             return f"Survey sent to {_mention(event, user_id)}."
-        return f"Not sent to {_mention(event, user_id)}: {result.reason}."
+        if result.scheduled_for is not None:
+            return f"Survey for {_mention(event, user_id)} {result.reason}."
+        return (
+            f"Not sent to {_mention(event, user_id)}: {result.reason}. "
+            "Add --force to send anyway (never to someone who opted out)."
+        )
 
     async def _optout(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")

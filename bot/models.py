@@ -49,6 +49,7 @@ class InvitationStatus(StrEnum):
 
     PENDING = "pending"
     CLAIMED = "claimed"
+    SENDING = "sending"
     SENT = "sent"
     UNCERTAIN = "uncertain"
     ANSWERED = "answered"

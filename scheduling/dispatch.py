@@ -26,10 +26,11 @@ from bot.models import Invitation, InvitationSource, InvitationStatus, Responden
 from bot.settings import Settings
 from bot.survey import question_for, recipient_of
 from channels.base import Channel, ChannelError, RecipientUnreachable
+from scheduling.planner import admit
+from scheduling.policy import Decision
 
 log = logging.getLogger(__name__)
 
-SENDING = "sending"
 MAX_ATTEMPTS = 5
 
 
@@ -105,7 +106,12 @@ class Dispatcher:
         return [row[0] for row in claimed]
 
     async def invite_now(self, *, respondent_id: int, force: bool = False) -> InviteResult:
-        """Invite one person at once (admin `send`, CLI `survey send`): claim -> send -> record."""
+        """Invite one person (admin `send`, CLI `survey send`) under the fatigue policy.
+
+        Without `force` the gaps, the daily cap and the person's send window apply: outside
+        the window the invitation is scheduled for the next opening instead. `force` sends
+        now whatever the gaps and window say, but never to someone who opted out.
+        """
         now = self.clock.now()
         with self.db.session() as session:
             respondent = session.get(Respondent, respondent_id)
@@ -115,14 +121,27 @@ class Dispatcher:
                 return InviteResult(False, "they opted out of surveys")
             if respondent.unreachable:
                 return InviteResult(False, "the platform says they cannot be messaged")
+            decision = admit(
+                session=session,
+                respondent_id=respondent_id,
+                now=now,
+                source="manual",
+                force=force,
+                cap_timezone=self.settings.digest_timezone,
+            )
+            if not force and not decision.allowed and not decision.deferrable:
+                return InviteResult(False, _explain(decision))
+            due = decision.not_before if not force and decision.deferrable else None
             invitation = store.create_invitation(
                 session=session,
                 respondent=respondent,
                 source=InvitationSource.MANUAL,
-                due_at=now,
+                due_at=due or now,
                 now=now,
             )
             invitation_id = invitation.id or 0
+            if due is not None:
+                return InviteResult(False, _explain(decision), scheduled_for=due)
             self._claim(session, [invitation_id], now)
         status = await self.deliver(invitation_id)
         if status == InvitationStatus.SENT:
@@ -146,7 +165,10 @@ class Dispatcher:
             ).rowcount
             uncertain = session.execute(
                 sa.update(Invitation)
-                .where(col(Invitation.status) == SENDING, col(Invitation.claimed_at) < cutoff)
+                .where(
+                    col(Invitation.status) == InvitationStatus.SENDING,
+                    col(Invitation.claimed_at) < cutoff,
+                )
                 .values(
                     status=InvitationStatus.UNCERTAIN,
                     reason="process stopped while sending; not resent to avoid a duplicate",
@@ -185,7 +207,7 @@ class Dispatcher:
                 session.add(invitation)
                 report.skipped[reason] = report.skipped.get(reason, 0) + 1
                 return invitation.status
-            invitation.status = SENDING
+            invitation.status = InvitationStatus.SENDING
             session.add(invitation)
             recipient = recipient_of(respondent)
             expiry_days = workspace.expiry_days
@@ -289,10 +311,10 @@ class Dispatcher:
             return invitation.status
 
 
-def due_count(db: Database, *, now: datetime) -> int:
-    with db.session() as session:
-        return session.exec(
-            select(sa.func.count())
-            .select_from(Invitation)
-            .where(Invitation.status == InvitationStatus.PENDING, col(Invitation.due_at) <= now)
-        ).one()
+def _explain(decision: Decision) -> str:
+    when = (
+        f" (next possible {decision.not_before:%Y-%m-%d %H:%M} UTC)" if decision.not_before else ""
+    )
+    if decision.deferrable:
+        return f"outside their send window; scheduled for {decision.not_before:%Y-%m-%d %H:%M} UTC"
+    return f"{decision.reason}{when}"

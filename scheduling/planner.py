@@ -43,16 +43,17 @@ from scheduling.policy import (
     Policy,
     Reason,
     RespondentState,
+    Source,
     decide,
     in_window,
     next_send_time,
     zone,
 )
 
-SENDING = "sending"
 NOT_DUE_YET = "not due yet"
 INACTIVE = "inactive"
-OPEN = (InvitationStatus.PENDING, InvitationStatus.CLAIMED, SENDING)
+OPEN_INVITATION = "a survey is already open"
+OPEN = (InvitationStatus.PENDING, InvitationStatus.CLAIMED, InvitationStatus.SENDING)
 # Reached (or may have reached) the person: these start gaps.
 DELIVERED = (
     InvitationStatus.SENT,
@@ -636,3 +637,59 @@ def explain(
             return replace(base, due_date=due, reason=decision.reason)
         reason = blocker or (NOT_DUE_YET if due > local_today else None)
         return replace(base, due_date=due, next_due=when, reason=reason)
+
+
+def admit(
+    *,
+    session: Session,
+    respondent_id: int,
+    now: datetime,
+    source: Source,
+    event: str | None = None,
+    force: bool = False,
+    cap_timezone: str = "UTC",
+) -> Decision:
+    """May this one person be asked at `now` on the manual or triggered path?
+
+    The same `decide` as the planner, fed with the person's merged history across platforms,
+    the last trigger of this event type, today's cap usage, and any invitation still open.
+    """
+    respondent = session.get(Respondent, respondent_id)
+    if respondent is None:
+        raise LookupError(f"no respondent {respondent_id}")
+    workspace = session.get(Workspace, respondent.workspace_id)
+    assert workspace is not None
+    policy = Policy.from_workspace(workspace, timezone=cap_timezone)
+    member = _member(
+        session.execute(select(*_MEMBER_COLUMNS).where(col(Respondent.id) == respondent_id)).one()
+    )
+    persons = _other_selves(session=session, members=[member])
+    facts = _load_facts(session=session, persons=persons, now=now, since=None).get(
+        member.person, _Facts()
+    )
+    if facts.has_open and not force:
+        return Decision(allowed=False, reason=OPEN_INVITATION)
+    history = facts.history()
+    if event is not None:
+        last_trigger = session.execute(
+            sa.select(sa.func.max(Invitation.created_at)).where(
+                col(Invitation.respondent_id).in_(list(persons)),
+                col(Invitation.source) == "triggered",
+                col(Invitation.event) == event,
+                col(Invitation.status) != InvitationStatus.SUPPRESSED,
+            )
+        ).scalar_one_or_none()
+        if last_trigger is not None:
+            history = replace(history, last_triggered_at={event: last_trigger})
+    return decide(
+        policy=policy,
+        history=history,
+        respondent_state=member.state,
+        now=now,
+        source=source,
+        event=event,
+        force=force,
+        sent_today=cap_usage(
+            session=session, policy=policy, workspace_id=workspace.id or 0, moment=now
+        ),
+    )
