@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from bot.admin import Admin
 from bot.alerts import Alerts
+from bot.api import trigger_routes
 from bot.audience import Audience
 from bot.clock import Clock, SystemClock
 from bot.db import Database
@@ -28,6 +29,7 @@ from bot.settings import Settings
 from bot.survey import Survey
 from channels.base import Adapter, Channel
 from scheduling.dispatch import Dispatcher
+from scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,13 @@ class NpsBot:
         self.router = Router(
             survey=self.survey, admin=self.admin, audience=self.audience, alerts=self.alerts
         )
+        self.scheduler = Scheduler(
+            db=self.db,
+            dispatcher=self.dispatcher,
+            settings=settings,
+            clock=self.clock,
+            digests=self.digests,
+        )
         self._server: uvicorn.Server | None = None
 
     def _load(self, name: str) -> Adapter:
@@ -103,7 +112,10 @@ class NpsBot:
         return await self.router.handle(event)
 
     def web_app(self) -> Starlette:
-        routes = [Route("/healthz", self._health, methods=["GET"])]
+        routes = [
+            Route("/healthz", self._health, methods=["GET"]),
+            *trigger_routes(db=self.db, settings=self.settings, clock=self.clock),
+        ]
         for adapter in self.adapters.values():
             routes.extend(adapter.routes())
         return Starlette(routes=routes)
@@ -111,18 +123,24 @@ class NpsBot:
     async def _health(self, request: Request) -> JSONResponse:
         return JSONResponse({"ok": True, "platforms": sorted(self.adapters)})
 
-    async def start(self) -> None:
+    async def start(self, *, schedule: bool = False) -> None:
+        """Connect the adapters; `schedule` also starts the dispatch loop and digests."""
         self.db.upgrade()
         for adapter in self.adapters.values():
             await adapter.start()
+        if schedule:
+            self.scheduler.start()
 
     async def stop(self) -> None:
+        self.scheduler.shutdown()
         for adapter in self.adapters.values():
             await adapter.stop()
         if self._server is not None:
             self._server.should_exit = True
 
-    async def serve(self, *, host: str | None = None, port: int | None = None) -> None:
+    async def serve(
+        self, *, host: str | None = None, port: int | None = None, schedule: bool = False
+    ) -> None:
         """Run until cancelled: adapters, scheduler and HTTP share this event loop."""
         config = uvicorn.Config(
             self.web_app(),
@@ -132,7 +150,7 @@ class NpsBot:
             lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        await self.start()
+        await self.start(schedule=schedule)
         try:
             await self._server.serve()
         finally:

@@ -97,7 +97,7 @@ def run() -> None:
         )
         bot = NpsBot(settings)
         with suppress(KeyboardInterrupt):
-            asyncio.run(bot.serve())
+            asyncio.run(bot.serve(schedule=True))
 
 
 @app.command()

@@ -73,7 +73,7 @@ class Scheduler:
         self.dispatcher.recover()
         with self.db.session() as session:
             store.expire_invitations(session=session, now=now)
-        plan_due(db=self.db, now=now)
+        plan_due(db=self.db, now=now, cap_timezone=self.settings.digest_timezone)
         report = await self.dispatcher.run_pass()
         reminded = await self.dispatcher.remind(plan_reminders(db=self.db, now=now))
         if report.sent or report.failed or reminded:

@@ -1,0 +1,93 @@
+"""Surveys after a transaction: `POST /api/v1/triggers` schedules one if the policy allows.
+
+A trigger the policy refuses is still recorded, as a suppressed invitation with its reason,
+so `/nps status` and `npsbot survey explain` can say why nobody was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from bot import store
+from bot.db import Database
+from bot.models import InvitationSource, InvitationStatus, Workspace
+from scheduling.planner import admit
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerOutcome:
+    status: str
+    invitation_id: int
+    due_at: datetime | None
+    reason: str | None = None
+
+
+class UnknownWorkspace(LookupError):
+    """No workspace of that platform exists yet, or several do and none was named."""
+
+
+def schedule_trigger(
+    *,
+    db: Database,
+    platform: str,
+    user_id: str,
+    event: str,
+    delay: timedelta,
+    attributes: dict[str, str],
+    now: datetime,
+    cap_timezone: str = "UTC",
+    workspace: str | None = None,
+) -> TriggerOutcome:
+    """Record the trigger and, policy permitting, an invitation due after `delay`."""
+    due = now + delay
+    with db.session() as session:
+        query = select(Workspace).where(Workspace.platform == platform)
+        if workspace is not None:
+            query = query.where(Workspace.external_id == workspace)
+        candidates = session.exec(query).all()
+        if len(candidates) != 1:
+            raise UnknownWorkspace(
+                f"no {platform} workspace named {workspace}"
+                if workspace
+                else f"{len(candidates)} {platform} workspaces match; name one with 'workspace'"
+            )
+        respondent = store.upsert_respondent(
+            session=session,
+            workspace=candidates[0],
+            platform_user_id=user_id,
+            now=now,
+            attributes=attributes,
+        )
+        decision = admit(
+            session=session,
+            respondent_id=respondent.id or 0,
+            now=due,
+            source="triggered",
+            event=event,
+            cap_timezone=cap_timezone,
+        )
+        if decision.allowed or decision.deferrable:
+            due_at = decision.not_before if decision.deferrable and decision.not_before else due
+            invitation = store.create_invitation(
+                session=session,
+                respondent=respondent,
+                source=InvitationSource.TRIGGERED,
+                event=event,
+                due_at=due_at,
+                now=now,
+            )
+            return TriggerOutcome("scheduled", invitation.id or 0, due_at)
+        invitation = store.create_invitation(
+            session=session,
+            respondent=respondent,
+            source=InvitationSource.TRIGGERED,
+            event=event,
+            due_at=due,
+            now=now,
+            status=InvitationStatus.SUPPRESSED,
+            reason=decision.reason,
+        )
+        return TriggerOutcome("suppressed", invitation.id or 0, None, decision.reason)
