@@ -101,14 +101,10 @@ def gather(
 ) -> DigestInput:
     """Count everything for `week` and the `weeks - 1` (at least one) before it."""
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
-    answered_at = col(Response.answered_at)
     with db.session() as session:
-        columns = [c for w in series for c in _category_sums(_between(answered_at, w.start, w.end))]
-        query = sa.select(*columns).where(_between(answered_at, series[0].start, week.end))
-        values = [int(v) for v in session.execute(_scoped(query, Response, workspace_ids)).one()]
         weekly = tuple(
-            WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), Counts(*values[3 * i : 3 * i + 3]))
-            for i, w in enumerate(series)
+            WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), _counts(session, w, workspace_ids))
+            for w in series
         )
         commented, sentiment = _sentiment(session, week, workspace_ids)
         _, previous_sentiment = _sentiment(session, series[-2], workspace_ids)
@@ -117,7 +113,7 @@ def gather(
             week_label=week.label,
             week_start=weekly[-1].week_start,
             weekly=weekly,
-            delivered=tuple(_delivered(session, series, workspace_ids)),
+            delivered=tuple(_delivered(session, w, workspace_ids) for w in series),
             previous=weekly[-2].counts,
             answered_of_delivered=_answered_of_delivered(session, week, workspace_ids),
             commented=commented,
@@ -128,14 +124,26 @@ def gather(
         )
 
 
-def _delivered(
-    session: Session, series: Sequence[Week], workspace_ids: Sequence[int] | None
-) -> list[int]:
-    sent_at = col(Invitation.sent_at)
-    query = sa.select(*(_sum(_between(sent_at, w.start, w.end)) for w in series)).where(
-        _between(sent_at, series[0].start, series[-1].end)
+def _counts(session: Session, week: Week, workspace_ids: Sequence[int] | None) -> Counts:
+    """Category counts of one week: one range scan of the answered_at index.
+
+    A query per week beats one wide CASE over twelve weeks: each stays on its index range
+    instead of evaluating every week's conditions on every row.
+    """
+    query = sa.select(*_category_sums()).where(
+        _between(col(Response.answered_at), week.start, week.end)
     )
-    return [int(v) for v in session.execute(_scoped(query, Invitation, workspace_ids)).one()]
+    promoters, passives, detractors = session.execute(_scoped(query, Response, workspace_ids)).one()
+    return Counts(int(promoters), int(passives), int(detractors))
+
+
+def _delivered(session: Session, week: Week, workspace_ids: Sequence[int] | None) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Invitation)
+        .where(_between(col(Invitation.sent_at), week.start, week.end))
+    )
+    return int(session.execute(_scoped(query, Invitation, workspace_ids)).scalar_one())
 
 
 def _answered_of_delivered(

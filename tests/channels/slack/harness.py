@@ -85,9 +85,12 @@ class SlackHarness:
     async def invite(
         self, user_id: str = "U1", *, display_name: str | None = None, **attributes: str
     ) -> tuple[int, PostedMessage]:
-        """Add a respondent and invite them at once; returns the invitation and its message."""
+        """Add a respondent and invite them now; returns the invitation and its message.
+
+        `force` skips the send window and gaps: these tests are about Slack, not fatigue.
+        """
         respondent_id = self.add_respondent(user_id, display_name=display_name, **attributes)
-        result = await self.bot.dispatcher.invite_now(respondent_id=respondent_id)
+        result = await self.bot.dispatcher.invite_now(respondent_id=respondent_id, force=True)
         assert result.sent, result.reason
         with self.bot.db.session() as session:
             invitation = session.exec(

@@ -168,7 +168,7 @@ async def test_deactivated_user_is_marked_unreachable(slack: SlackHarness) -> No
     slack.sandbox.add_user("UGONE", deleted=True)
     respondent_id = slack.add_respondent("UGONE")
 
-    result = await slack.bot.dispatcher.invite_now(respondent_id=respondent_id)
+    result = await slack.bot.dispatcher.invite_now(respondent_id=respondent_id, force=True)
 
     assert not result.sent
     (respondent,) = slack.respondents()

@@ -10,7 +10,6 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from sqlmodel import select
 
 from bot import store
 from bot.app import NpsBot
-from bot.clock import SystemClock
+from bot.clock import FakeClock, SystemClock
 from bot.db import Database
 from bot.events import Event
 from bot.models import Respondent, Workspace
@@ -47,10 +46,12 @@ async def sandbox() -> AsyncIterator[TelegramSandbox]:
 
 @pytest.fixture
 async def bot(
-    request: pytest.FixtureRequest, db: Database, sandbox: TelegramSandbox
+    request: pytest.FixtureRequest, db: Database, sandbox: TelegramSandbox, clock: FakeClock
 ) -> AsyncIterator[NpsBot]:
+    """The whole bot on a Tuesday at 11:00 UTC, inside the default send window."""
     mode = getattr(request, "param", "polling")
-    async with running_bot(db=db, sandbox=sandbox, webhook=mode == "webhook") as npsbot:
+    webhook = mode == "webhook"
+    async with running_bot(db=db, sandbox=sandbox, clock=clock, webhook=webhook) as npsbot:
         yield npsbot
 
 
@@ -90,7 +91,7 @@ def telegram_settings(sandbox: TelegramSandbox, **extra: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(
-    *, db: Database, sandbox: TelegramSandbox, webhook: bool
+    *, db: Database, sandbox: TelegramSandbox, clock: FakeClock, webhook: bool
 ) -> AsyncIterator[NpsBot]:
     """Serve the whole bot until the block ends; a failed start raises instead of hanging."""
     port = free_port()
@@ -103,7 +104,7 @@ async def running_bot(
         else {}
     )
     settings = telegram_settings(sandbox, NPSBOT_DATABASE_URL=db.url, **hook)
-    npsbot = NpsBot(settings, db=db, platforms=["telegram"])
+    npsbot = NpsBot(settings, db=db, clock=clock, platforms=["telegram"])
     serving = asyncio.create_task(npsbot.serve(host="127.0.0.1", port=port))
     started = asyncio.create_task(npsbot.wait_started())
     await asyncio.wait({serving, started}, return_when=asyncio.FIRST_COMPLETED)
@@ -156,19 +157,20 @@ def cadence_days(db: Database) -> int | None:
         return found.cadence_days if found else None
 
 
-def imported_jane(sandbox: TelegramSandbox, db: Database, **attributes: str) -> int:
+def imported_jane(bot: NpsBot, sandbox: TelegramSandbox, **attributes: str) -> int:
     """Jane as an admin import leaves her: in the audience, having started the bot long ago
     (so no consent message is sent now). Returns her respondent id."""
     sandbox.add_user(JANE, first_name="Jane", last_name="Doe", language_code="pt-br", started=True)
-    with db.session() as session:
+    now = bot.clock.now()
+    with bot.db.session() as session:
         bot_workspace = store.get_or_create_workspace(
-            session=session, platform="telegram", external_id=BOT_ID, now=datetime.now(UTC)
+            session=session, platform="telegram", external_id=BOT_ID, now=now
         )
         row = store.upsert_respondent(
             session=session,
             workspace=bot_workspace,
             platform_user_id=str(JANE),
-            now=datetime.now(UTC),
+            now=now,
             attributes=attributes,
             dm_channel=str(JANE),
             display_name="Jane",

@@ -22,7 +22,7 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
     await said(sandbox, GROUP, "Detractor alerts will be posted to this chat")
 
-    jane = imported_jane(sandbox, db, plan="pro")
+    jane = imported_jane(bot, sandbox, plan="pro")
     assert (await bot.dispatcher.invite_now(respondent_id=jane)).sent
     question = await said(sandbox, JANE, "How likely")
     invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]

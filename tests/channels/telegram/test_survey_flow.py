@@ -68,7 +68,7 @@ async def test_start_invite_score_comment(
 async def test_skip_finishes_without_comment(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    assert (await bot.dispatcher.invite_now(respondent_id=imported_jane(sandbox, db))).sent
+    assert (await bot.dispatcher.invite_now(respondent_id=imported_jane(bot, sandbox))).sent
     question = await said(sandbox, JANE, "How likely")
     score = question["reply_markup"]["inline_keyboard"][1][4]["callback_data"]
     sandbox.press_button(JANE, message_id=question["message_id"], data=score)
