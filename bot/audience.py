@@ -151,13 +151,23 @@ class Audience:
                 return
         with self.db.session() as session:
             workspace = self._workspace(session, event.origin)
-            store.upsert_respondent(
+            if event.joined:
+                store.upsert_respondent(
+                    session=session,
+                    workspace=workspace,
+                    platform_user_id=event.origin.user_id,
+                    now=self.clock.now(),
+                    active=True,
+                )
+                return
+            leaving = store.find_respondent(
                 session=session,
-                workspace=workspace,
+                workspace_id=workspace.id or 0,
                 platform_user_id=event.origin.user_id,
-                now=self.clock.now(),
-                active=event.joined,
             )
+            if leaving is not None:
+                leaving.active = False
+                session.add(leaving)
 
     async def refresh_profile(
         self, respondent_id: int, *, force: bool = False

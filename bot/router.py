@@ -39,8 +39,7 @@ class Router:
         """Act on the event; return text for the actor, or None when nothing needs saying."""
         match event:
             case ScoreSubmitted():
-                outcome = await self.survey.on_score(event)
-                return None if outcome.recorded else outcome.message or None
+                return (await self.survey.on_score(event)).tell
             case CommentSubmitted():
                 await self.survey.on_comment(event)
                 return None

@@ -50,10 +50,12 @@ def question_for(invitation_id: int, settings: Settings, *, reminder: bool = Fal
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a handler did, for the adapter's acknowledgement and for tests."""
+    """What a handler did: `message` is the internal reason (logs, tests), `tell` is what
+    the person should read, when anything at all."""
 
     recorded: bool
     message: str = ""
+    tell: str | None = None
 
 
 class Survey:
@@ -84,7 +86,7 @@ class Survey:
     async def on_score(self, event: ScoreSubmitted) -> Outcome:
         """Record a score, or replace it while the invitation is open; then ask the follow-up."""
         if not 0 <= event.score <= 10:
-            return Outcome(False, "Scores go from 0 to 10.")
+            return Outcome(False, "score out of range", tell="Scores go from 0 to 10.")
         if not self._first_delivery(event.origin, "score"):
             return Outcome(False, "duplicate delivery")
         now = self.clock.now()
@@ -94,7 +96,7 @@ class Survey:
             if invitation is None or respondent is None:
                 return Outcome(False, "unknown invitation")
             if respondent.platform_user_id != event.origin.user_id:
-                return Outcome(False, wording.NOT_YOURS)
+                return Outcome(False, "not the invitee", tell=wording.NOT_YOURS)
             closed = invitation.status == InvitationStatus.EXPIRED or (
                 invitation.expires_at is not None and now >= invitation.expires_at
             )

@@ -97,7 +97,7 @@ class TelegramAdapter(Adapter):
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
         with platform_errors("send the survey question"):
             message = await self._bot.send_message(
-                chat_id=_chat_key(recipient.chat_id or recipient.user_id),
+                chat_id=_private_chat(recipient),
                 text=formatting.question_text(question),
                 reply_markup=keyboards.question_keyboard(question),
             )
@@ -124,9 +124,7 @@ class TelegramAdapter(Adapter):
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
         with platform_errors("send a message"):
-            await self._bot.send_message(
-                chat_id=_chat_key(recipient.chat_id or recipient.user_id), text=text
-            )
+            await self._bot.send_message(chat_id=_private_chat(recipient), text=text)
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
         """The chart with a short caption, then the text in as many messages as it needs;
@@ -180,6 +178,11 @@ class TelegramAdapter(Adapter):
 def _chat_key(chat_id: str) -> int | str:
     """Numeric ids as integers (as Telegram sends them); `@channelname` stays a string."""
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def _private_chat(recipient: Recipient) -> int | str:
+    """A user's private chat has the user's id, so it is known even before they write."""
+    return _chat_key(recipient.chat_id or recipient.user_id)
 
 
 def _ref(message: Message) -> MessageRef:

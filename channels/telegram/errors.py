@@ -28,7 +28,7 @@ def platform_errors(action: str) -> Iterator[None]:
     except Forbidden as exc:
         raise RecipientUnreachable(exc.message) from exc
     except BadRequest as exc:
-        if any(reason in exc.message.lower() for reason in GONE):
+        if _gone(exc):
             raise RecipientUnreachable(exc.message) from exc
         raise ChannelError(f"Telegram refused to {action}: {exc.message}") from exc
     except TelegramError as exc:
@@ -46,6 +46,11 @@ def tidy_edit(action: str) -> Iterator[None]:
         try:
             yield
         except BadRequest as exc:
-            if any(reason in exc.message.lower() for reason in GONE):
+            if _gone(exc):
                 raise
             log.info("could not %s: %s", action, exc.message)
+
+
+def _gone(exc: BadRequest) -> bool:
+    """A 400 that means the chat itself is gone, not that this one request was wrong."""
+    return any(reason in exc.message.lower() for reason in GONE)

@@ -132,7 +132,7 @@ async def test_out_of_range_score_is_refused(db, clock, survey, dispatcher) -> N
     invitation_id = await invited(db, clock, dispatcher)
     for score in (-1, 11):
         outcome = await survey.on_score(ScoreSubmitted(origin(), invitation_id, score))
-        assert not outcome.recorded and "0 to 10" in outcome.message
+        assert not outcome.recorded and "0 to 10" in (outcome.tell or "")
 
 
 async def test_skip_ends_without_comment(db, clock, survey, dispatcher, channel) -> None:

@@ -100,11 +100,6 @@ async def test_retries_replays_and_double_clicks_record_once(slack: SlackHarness
     assert len([t for t in slack.dm_texts() if "make it a 10" in t]) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Router.handle returns Survey's internal reasons ('duplicate delivery', "
-    "'same score again') as text for the person; remove this mark once the core is fixed",
-)
 async def test_people_never_see_internal_reasons(slack: SlackHarness) -> None:
     _, question = await slack.invite()
     as_first_seen = copy.deepcopy(question)
