@@ -21,7 +21,7 @@ from bot.db import Database
 from bot.events import AdminCommand
 from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
 from bot.settings import Settings
-from channels.base import Channel
+from channels.base import Channel, Profile
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 READ_ONLY = {"help", "status"}
@@ -282,13 +282,13 @@ class Admin:
             return self._audience_list(workspace_id)
         action, names = command.args[0], command.args[1:]
         channel = self.channels[event.origin.platform]
-        user_ids: list[str] = []
+        people: list[Profile] = []
         for name in names:
             if name.startswith("#"):
                 members = await channel.channel_members(chat_id=name[1:])
-                user_ids.extend(member.user_id for member in members if member.is_human)
+                people.extend(member for member in members if member.is_human)
             else:
-                user_ids.append(name.lstrip("@"))
+                people.append(Profile(user_id=name.lstrip("@")))
         now = self.clock.now()
         with self.db.session() as session:
             workspace = session.get(Workspace, workspace_id)
@@ -298,17 +298,23 @@ class Admin:
                     store.add_audience_source(
                         session=session, workspace_id=workspace_id, chat_id=name[1:]
                     )
-            for user_id in user_ids:
+            for person in people:
                 store.upsert_respondent(
                     session=session,
                     workspace=workspace,
-                    platform_user_id=user_id,
+                    platform_user_id=person.user_id,
                     now=now,
                     active=action == "add",
+                    display_name=person.display_name,
+                    timezone=person.timezone,
+                    locale=person.locale,
+                    email=person.email,
+                    person_key=person.email.lower() if person.email else None,
+                    profile_refreshed_at=now if person.timezone else None,
                 )
             self._audit(session, workspace_id, event, f"audience {action}")
         verb = "Added" if action == "add" else "Removed"
-        return f"{verb} {len(user_ids)} respondent(s)."
+        return f"{verb} {len(people)} respondent(s)."
 
     def _audience_list(self, workspace_id: int) -> str:
         with self.db.session() as session:

@@ -96,6 +96,7 @@ class NpsBot:
             settings=settings,
             clock=self.clock,
             digests=self.digests,
+            audience=self.audience,
         )
         self._server: uvicorn.Server | None = None
 

@@ -6,12 +6,15 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
+from sqlmodel import col, select
+
 from bot import store
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import MembershipChanged, Origin, Subscribed, TimezoneSet, Unreachable
 from bot.models import Respondent
-from channels.base import Channel
+from channels.base import Channel, ChannelError
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +205,29 @@ class Audience:
             respondent.profile_refreshed_at = now
             session.add(respondent)
             return respondent
+
+    async def refresh_stale(self, *, limit: int = 50) -> int:
+        """Refresh the profiles most out of date (never fetched first), a few per pass."""
+        cutoff = self.clock.now() - PROFILE_TTL
+        with self.db.session() as session:
+            ids = session.exec(
+                select(Respondent.id)
+                .where(
+                    Respondent.active,
+                    sa.not_(Respondent.unreachable),
+                    sa.or_(
+                        col(Respondent.profile_refreshed_at).is_(None),
+                        col(Respondent.profile_refreshed_at) < cutoff,
+                    ),
+                )
+                .order_by(col(Respondent.profile_refreshed_at).is_not(None), col(Respondent.id))
+                .limit(limit)
+            ).all()
+        for respondent_id in ids:
+            if respondent_id is None:
+                continue
+            try:
+                await self.refresh_profile(respondent_id, force=True)
+            except ChannelError:
+                log.warning("profile of respondent %s could not be refreshed", respondent_id)
+        return len(ids)

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import store
+from bot.audience import Audience
 from bot.clock import Clock
 from bot.db import Database
 from bot.digests import Digests
@@ -36,6 +37,7 @@ class Scheduler:
         settings: Settings,
         clock: Clock,
         digests: Digests,
+        audience: Audience,
         interval: timedelta = timedelta(seconds=30),
     ) -> None:
         self.db = db
@@ -43,6 +45,7 @@ class Scheduler:
         self.settings = settings
         self.clock = clock
         self.digests = digests
+        self.audience = audience
         self.interval = interval
         self._scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -70,6 +73,7 @@ class Scheduler:
     async def tick(self) -> None:
         """One pass: settle dead claims, plan who is due, send, remind."""
         now = self.clock.now()
+        await self.audience.refresh_stale()
         self.dispatcher.recover()
         with self.db.session() as session:
             store.expire_invitations(session=session, now=now)
