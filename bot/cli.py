@@ -108,9 +108,12 @@ def demo(
 ) -> None:
     """Run the real bot against local Slack and Telegram sandboxes with simulated customers."""
     with friendly():
-        from bot.demo import run_demo
+        from bot.demo import DemoError, run_demo
 
-        asyncio.run(run_demo(customers=customers, weeks=weeks, seed=seed, console=console))
+        try:
+            asyncio.run(run_demo(customers=customers, weeks=weeks, seed=seed, console=console))
+        except DemoError as exc:
+            fail(str(exc))
 
 
 @db_app.command("upgrade")

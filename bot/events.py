@@ -30,8 +30,10 @@ class CommentSubmitted:
 
 @dataclass(frozen=True, slots=True)
 class FollowupSkipped:
+    """Skip the comment; without an invitation id, the newest answer still awaiting one."""
+
     origin: Origin
-    invitation_id: int
+    invitation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,8 +44,7 @@ class Router:
                 await self.survey.on_comment(event)
                 return None
             case FollowupSkipped():
-                await self.survey.on_skip(event)
-                return None
+                return (await self.survey.on_skip(event)).tell
             case OptOutRequested():
                 await self.survey.on_opt_out(event)
                 return None

@@ -191,11 +191,22 @@ class Survey:
         return Outcome(True)
 
     async def on_skip(self, event: FollowupSkipped) -> Outcome:
+        window = timedelta(hours=self.settings.followup_window_hours)
         with self.db.session() as session:
-            response = store.response_for(session=session, invitation_id=event.invitation_id)
             respondent = self._respondent(session, event.origin)
-            if response is None or respondent is None or response.respondent_id != respondent.id:
-                return Outcome(False, "nothing to skip")
+            if respondent is None:
+                return Outcome(False, "not a respondent")
+            response = (
+                store.response_for(session=session, invitation_id=event.invitation_id)
+                if event.invitation_id is not None
+                else store.awaiting_comment(
+                    session=session,
+                    respondent_id=respondent.id or 0,
+                    since=self.clock.now() - window,
+                )
+            )
+            if response is None or response.respondent_id != respondent.id:
+                return Outcome(False, "nothing to skip", tell=wording.NOTHING_TO_SKIP)
             if response.followup != "awaiting":
                 return Outcome(False, "already finished")
             response.followup = "skipped"

@@ -23,8 +23,6 @@ REMINDER = "A gentle reminder, in case you missed it:"
 THANKS = "Thank you for your feedback! It goes straight to the team."
 THANKS_NO_COMMENT = "Thank you! Your score has been recorded."
 CLOSED = "Thanks for clicking, but this survey has closed. We'll ask again another time."
-OPTED_OUT = (
-    "Done: you won't receive these surveys any more. "
-    "If you change your mind, an admin can add you back."
-)
+OPTED_OUT = "Done: you won't receive these surveys any more."
+NOTHING_TO_SKIP = "There is no survey question waiting for a comment."
 NOT_YOURS = "This survey was sent to someone else, so your click was not recorded."

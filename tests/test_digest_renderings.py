@@ -14,6 +14,8 @@ from rich.console import Console
 
 from bot.digest_terminal import render
 from channels.slack.digest_blocks import render_digest_blocks
+from channels.telegram.digest_html import render_digest_html
+from channels.telegram.html_split import CAPTION_LIMIT, split_html
 from tests.digest_sample import sample_digest
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -33,6 +35,13 @@ def test_slack_blocks_golden() -> None:
     check("digest_slack.json", json.dumps({"text": fallback, "blocks": blocks}, indent=1) + "\n")
 
 
+def test_telegram_html_golden() -> None:
+    caption, body = render_digest_html(sample_digest())
+    assert len(caption) <= CAPTION_LIMIT
+    assert all(len(part) <= 4096 for part in split_html(body))
+    check("digest_telegram.html", f"{caption}\n---\n{body}\n")
+
+
 def test_terminal_golden() -> None:
     console = Console(record=True, width=100, color_system=None)
     console.print(render(sample_digest()))
@@ -42,6 +51,8 @@ def test_terminal_golden() -> None:
 def test_small_segments_and_escaping() -> None:
     _, blocks = render_digest_blocks(sample_digest())
     text = json.dumps(blocks)
-    assert "enterprise" not in text
-    assert "&lt;!channel&gt; slow checkout &amp; co" in text
-    assert "<!channel>" not in text
+    caption, body = render_digest_html(sample_digest())
+    for rendered in (text, caption + body):
+        assert "enterprise" not in rendered
+        assert "&lt;!channel&gt; slow checkout &amp; co" in rendered
+        assert "<!channel>" not in rendered

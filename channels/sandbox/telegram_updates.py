@@ -154,13 +154,15 @@ def my_chat_member_update(
 ) -> JSON:
     """Return the Update a user's block (member -> kicked) or unblock produces."""
     new_member: JSON = {"user": bot, "status": new_status}
-    if new_status == "kicked":
-        new_member["until_date"] = 0
+    old_member: JSON = {"user": bot, "status": old_status}
+    for member in (new_member, old_member):
+        if member["status"] == "kicked":
+            member["until_date"] = 0
     change = {
         "chat": chat,
         "from": sender,
         "date": int(time.time()),
-        "old_chat_member": {"user": bot, "status": old_status},
+        "old_chat_member": old_member,
         "new_chat_member": new_member,
     }
     return {"update_id": update_id, "my_chat_member": change}

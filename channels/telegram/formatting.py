@@ -13,7 +13,6 @@ from channels.base import Alert, Question
 
 REPLY_PROMPT = re.compile(r"\(response #(\d+)\):\Z")
 TIMEZONE_USAGE = "Usage: /timezone Europe/Berlin (a time zone name like America/New_York)"
-NOTHING_TO_SKIP = "There is no survey question waiting for a comment."
 
 
 def question_text(question: Question) -> str:

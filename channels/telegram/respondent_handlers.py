@@ -95,12 +95,9 @@ class RespondentHandlers:
         await say(message, await self.handle(event))
 
     async def _skip(self, update: Update, context: Context) -> None:
-        """Skips the follow-up this chat was last asked (remembered when it was sent)."""
+        """Skips the follow-up this chat was last asked; after a restart, the newest one."""
         message = message_of(update)
         invitation_id = self.memory.followups.pop(str(message.chat_id))
-        if invitation_id is None:
-            await say(message, formatting.NOTHING_TO_SKIP)
-            return
         event = FollowupSkipped(origin(update, context), invitation_id=invitation_id)
         await say(message, await self.handle(event))
 

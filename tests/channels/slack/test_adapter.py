@@ -12,6 +12,7 @@ from bot.settings import Settings
 from channels.base import Alert, ChannelError, Profile, Question, Recipient, RecipientUnreachable
 from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
+from tests.digest_sample import sample_digest
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -66,10 +67,13 @@ async def test_post_image_uploads_the_png(sandbox: SlackSandbox, adapter: SlackA
 async def test_post_digest_posts_text_then_the_chart(
     sandbox: SlackSandbox, adapter: SlackAdapter
 ) -> None:
-    await adapter.post_digest(chat_id="C0DIGEST", digest="NPS +42", chart_png=PNG)  # type: ignore[arg-type]
+    await adapter.post_digest(chat_id="C0DIGEST", digest=sample_digest(), chart_png=PNG)
 
-    assert [m.text for m in sandbox.messages_in("C0DIGEST")] == ["NPS +42"]
+    posted = sandbox.messages_in("C0DIGEST")
+    assert len(posted) == 1 and (posted[0].text or "").startswith("Acme NPS, week 2026-W48")
+    assert posted[0].blocks and posted[0].blocks[0]["type"] == "header"
     assert sandbox.uploaded_files[0].data == PNG
+    assert sandbox.uploaded_files[0].channel == "C0DIGEST"
 
 
 async def test_profiles_come_from_users_info(sandbox: SlackSandbox, adapter: SlackAdapter) -> None:

@@ -13,8 +13,9 @@ from sqlmodel import select
 from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Respondent
+from bot.wording import NOTHING_TO_SKIP
 from channels.sandbox.telegram import TelegramSandbox
-from channels.telegram.formatting import NOTHING_TO_SKIP, TIMEZONE_USAGE
+from channels.telegram.formatting import TIMEZONE_USAGE
 from channels.telegram.webhook import PATH, SECRET_HEADER
 from tests.channels.telegram.conftest import JANE, SECRET, said, texts
 
