@@ -18,6 +18,7 @@ from rich.console import Console
 
 from bot import store
 from bot.db import Database
+from bot.models import Respondent
 from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="NPS surveys in Slack and Telegram.", no_args_is_help=True)
@@ -71,6 +72,10 @@ def parse_attrs(pairs: list[str]) -> dict[str, str]:
             fail(f"--attr takes key=value, not '{pair}'")
         attributes[key.strip()] = value.strip()
     return attributes
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def parse_day(value: str | None, option: str) -> datetime | None:
@@ -234,11 +239,17 @@ def survey_send(
 ) -> None:
     """Invite one person now."""
     with friendly():
-        from bot.app import NpsBot
+        from bot.app import NpsBot, configured_platforms
 
         check_platform(platform)
         settings, database = settings_and_db()
         respondent_id = _find_respondent(database, platform, user)
+        with database.session() as session:
+            respondent = session.get(Respondent, respondent_id)
+            if respondent is not None and respondent.opted_out:
+                fail(f"{platform} user {user} opted out of surveys; npsbot never asks them")
+        if platform not in configured_platforms(settings):
+            fail(f"{platform} is not configured: set its token (see README, Configuration)")
         bot = NpsBot(settings, db=database, platforms=[platform])
 
         async def send() -> None:
@@ -252,6 +263,39 @@ def survey_send(
 
         asyncio.run(send())
         console.print(f"Survey sent to {platform} user {user}.")
+
+
+@survey_app.command("explain")
+def survey_explain(
+    platform: Annotated[str, typer.Option(help="slack or telegram")],
+    user: Annotated[str, typer.Option(help="The platform's user id.")],
+) -> None:
+    """When this person was last asked, when they are next due, and why not sooner."""
+    with friendly():
+        from scheduling.planner import explain
+
+        check_platform(platform)
+        settings, database = settings_and_db()
+        respondent_id = _find_respondent(database, platform, user)
+        with database.session() as session:
+            respondent = session.get(Respondent, respondent_id)
+            assert respondent is not None
+            workspace_id = respondent.workspace_id
+        why = explain(
+            db=database,
+            workspace_id=workspace_id,
+            platform_user_id=user,
+            now=datetime.now(UTC),
+            cap_timezone=settings.digest_timezone,
+        )
+        console.print(f"{platform} user {user}")
+        console.print(f"  last asked:    {when(why.last_asked)}")
+        console.print(f"  last answered: {when(why.last_answered)}")
+        if why.open_invitation_id is not None:
+            console.print(f"  open survey:   #{why.open_invitation_id}, due {when(why.next_due)}")
+        else:
+            console.print(f"  next due:      {when(why.next_due)}")
+        console.print(f"  why not sooner: {why.reason or 'nothing holds it back: due now'}")
 
 
 @survey_app.command("run-due")
