@@ -130,7 +130,6 @@ class Demo:
             for week in range(self.weeks):
                 await self._week(week)
                 progress.update(task, advance=1, description=f"Week {week + 1} of {self.weeks}")
-        self.clock.set(self.clock.now() + timedelta(days=(7 - self.clock.now().weekday())))
         self.clock.set(self.clock.now().replace(hour=9, minute=0))
         posted = await bot.digests.post_weekly()
         digest, chart = bot.digests.build(bot.digests.week_of())
@@ -157,6 +156,8 @@ class Demo:
         self.slack.add_user("U0BOTHELPER", name="helper-bot", is_bot=True)
         members = [c.user_id for c in self.slack_customers] + ["U0BOTHELPER", "U0BOT"]
         self.slack.add_channel(CUSTOMERS_CHANNEL, members)
+        for team_channel in (DIGEST_CHANNEL, ALERTS_CHANNEL):
+            self.slack.add_channel(team_channel, [SLACK_ADMIN, "U0BOT"])
         policy = "cadence days 28 gap-answered 28 gap-unanswered 14 reminder off"
         for command in (
             policy,
@@ -234,8 +235,10 @@ class Demo:
                 plan_due(db=self.bot.db, now=self.clock.now())
                 await self.bot.dispatcher.run_pass()
                 await self._answer(week)
-        saturday = monday + timedelta(days=5)
-        self.clock.set(datetime(saturday.year, saturday.month, saturday.day, 8, tzinfo=UTC))
+        next_monday = monday + timedelta(days=7)
+        self.clock.set(
+            datetime(next_monday.year, next_monday.month, next_monday.day, 8, tzinfo=UTC)
+        )
 
     async def _answer(self, week: int) -> None:
         """Each newly invited customer answers (or not), like a person would."""

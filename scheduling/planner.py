@@ -515,21 +515,30 @@ def cap_usage(*, session: Session, policy: Policy, workspace_id: int, moment: da
 
 
 def plan_reminders(*, db: Database, now: datetime) -> list[int]:
-    """Sent, unanswered, never-reminded, unexpired invitations old enough for their reminder.
+    """Unanswered, unexpired invitations whose one reminder is due now.
 
-    Reminders are not invitations (they start no gap and use no cap), but they still respect
-    opt-out, the pause and the recipient's local send window: a nudge at 3 a.m. is fatigue too.
+    Due means either the person pressed "Remind me later" and that moment has come, or the
+    workspace reminds after N days and this invitation was never reminded. Reminders are not
+    invitations (they start no gap and use no cap), but they still respect opt-out, the pause
+    and the recipient's local send window: a nudge at 3 a.m. is fatigue too.
     """
     ids: list[int] = []
     with db.session() as session:
-        workspaces = session.exec(
-            select(Workspace).where(
-                col(Workspace.paused).is_(False), col(Workspace.reminder_after_days).is_not(None)
-            )
-        ).all()
+        workspaces = session.exec(select(Workspace).where(col(Workspace.paused).is_(False))).all()
         for workspace in workspaces:
             policy = Policy.from_workspace(workspace)
-            cutoff = now - timedelta(days=workspace.reminder_after_days or 0)
+            asked_later = sa.and_(
+                col(Invitation.remind_at).is_not(None), col(Invitation.remind_at) <= now
+            )
+            due = asked_later
+            if workspace.reminder_after_days is not None:
+                cutoff = now - timedelta(days=workspace.reminder_after_days)
+                automatic = sa.and_(
+                    col(Invitation.remind_at).is_(None),
+                    col(Invitation.reminded_at).is_(None),
+                    col(Invitation.sent_at) <= cutoff,
+                )
+                due = sa.or_(asked_later, automatic)
             rows = session.execute(
                 select(Invitation.id, Respondent.timezone)
                 .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
@@ -537,8 +546,7 @@ def plan_reminders(*, db: Database, now: datetime) -> list[int]:
                 .where(
                     Invitation.workspace_id == workspace.id,
                     Invitation.status == InvitationStatus.SENT,
-                    col(Invitation.reminded_at).is_(None),
-                    col(Invitation.sent_at) <= cutoff,
+                    due,
                     sa.or_(col(Invitation.expires_at).is_(None), col(Invitation.expires_at) > now),
                     col(Response.id).is_(None),
                     col(Respondent.opted_out).is_(False),

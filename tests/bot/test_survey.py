@@ -190,3 +190,31 @@ async def test_remind_later_defers_the_same_invitation(db, clock, survey, dispat
     with db.session() as session:
         invitation = session.get(Invitation, invitation_id)
     assert invitation is not None and invitation.remind_at == clock.now() + timedelta(days=2)
+
+
+async def test_remind_later_then_one_reminder_only(db, clock, survey, dispatcher, channel) -> None:
+    from scheduling.planner import plan_reminders
+
+    invitation_id = await invited(db, clock, dispatcher)
+    await survey.on_remind_later(RemindLater(origin(), invitation_id, days=1))
+    assert plan_reminders(db=db, now=clock.now()) == []
+    clock.advance(timedelta(days=1))
+    due = plan_reminders(db=db, now=clock.now())
+    assert due == [invitation_id]
+    assert await dispatcher.remind(due) == 1
+    reminder = channel.of("question")[-1]["question"]
+    assert reminder.invitation_id == invitation_id and "reminder" in reminder.text
+    clock.advance(timedelta(days=3))
+    assert plan_reminders(db=db, now=clock.now()) == []
+
+
+async def test_automatic_reminder_after_three_days(db, clock, survey, dispatcher) -> None:
+    from scheduling.planner import plan_reminders
+
+    invitation_id = await invited(db, clock, dispatcher)
+    clock.advance(timedelta(days=2))
+    assert plan_reminders(db=db, now=clock.now()) == []
+    clock.advance(timedelta(days=1))
+    assert plan_reminders(db=db, now=clock.now()) == [invitation_id]
+    await survey.on_score(ScoreSubmitted(origin(), invitation_id, 9))
+    assert plan_reminders(db=db, now=clock.now()) == []
