@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -121,6 +122,10 @@ class Channel(ABC):
     @abstractmethod
     async def fetch_profile(self, *, user_id: str) -> Profile | None:
         """The person's name, time zone and locale, or None when the platform cannot say."""
+
+    async def busy_until(self, *, user_id: str) -> datetime | None:
+        """Until when the person asked not to be disturbed (Slack's DND), None when free."""
+        return None
 
     async def channel_members(self, *, chat_id: str) -> list[Profile]:
         """Everyone in a team channel, for `/nps audience add #channel`."""

@@ -9,6 +9,7 @@ sandbox can stand in for Slack and no call ever escapes to the real one.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -114,6 +115,19 @@ class SlackAdapter(Adapter):
 
     async def fetch_profile(self, *, user_id: str) -> Profile | None:
         return await self.directory.profile(user_id=user_id)
+
+    async def busy_until(self, *, user_id: str) -> datetime | None:
+        """Do Not Disturb or a snooze in force now, from `dnd.info` (needs dnd:read)."""
+        with slack_errors(dm=False):
+            info = await self.client.dnd_info(user=user_id)
+        now = self.clock.now().timestamp()
+        ends = []
+        if info.get("dnd_enabled") and info.get("next_dnd_start_ts", 0) <= now:
+            ends.append(float(info.get("next_dnd_end_ts", 0)))
+        if info.get("snooze_enabled"):
+            ends.append(float(info.get("snooze_endtime", 0)))
+        end = max((moment for moment in ends if moment > now), default=None)
+        return datetime.fromtimestamp(end, UTC) if end is not None else None
 
     async def channel_members(self, *, chat_id: str) -> list[Profile]:
         return await self.directory.humans_in(chat_id=chat_id)
