@@ -172,8 +172,15 @@ class Admin:
         ]
         if skips:
             lines.append(
-                "*Skipped this week*: "
+                "*Not sent this week*: "
                 + ", ".join(f"{reason or 'other'} {count}" for reason, count in skips)
+            )
+        if workspace.held_back:
+            lines.append(
+                f"*Due but held back* (as of {_when(workspace.planned_at)}): "
+                + ", ".join(
+                    f"{reason} {count}" for reason, count in sorted(workspace.held_back.items())
+                )
             )
         return "\n".join(lines)
 

@@ -88,6 +88,8 @@ class Workspace(SQLModel, table=True):
     reminder_after_days: int | None = 3
     expiry_days: int = 7
     last_digest_at: datetime | None = _ts()
+    held_back: dict[str, int] = _json()
+    planned_at: datetime | None = _ts()
     created_at: datetime | None = _ts()
 
 

@@ -167,6 +167,7 @@ def plan_due(
         for workspace in workspaces:
             report.workspaces += 1
             policy = Policy.from_workspace(workspace, timezone=cap_timezone)
+            before = Counter(report.skipped)
             _plan_workspace(
                 session=session,
                 workspace_id=workspace.id or 0,
@@ -176,6 +177,9 @@ def plan_due(
                 epoch=epoch,
                 report=report,
             )
+            workspace.held_back = dict(Counter(report.skipped) - before)
+            workspace.planned_at = now
+            session.add(workspace)
     return report
 
 

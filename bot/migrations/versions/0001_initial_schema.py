@@ -50,6 +50,8 @@ def upgrade() -> None:
     sa.Column('reminder_after_days', sa.Integer(), nullable=True),
     sa.Column('expiry_days', sa.Integer(), nullable=False),
     sa.Column('last_digest_at', bot.models.UTCDateTime(), nullable=True),
+    sa.Column('held_back', sa.JSON(), nullable=False),
+    sa.Column('planned_at', bot.models.UTCDateTime(), nullable=True),
     sa.Column('created_at', bot.models.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('platform', 'external_id')
