@@ -42,7 +42,9 @@ async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
     assert status == 200
     relayed = await eventually(lambda: [t for t in slack.dm_texts() if "fix ships" in t])
     assert relayed[0].startswith("A reply from the Acme team")
-    assert slack.responses()[0].reply_text == "Sorry about that, a fix ships Monday."
+    await eventually(
+        lambda: slack.responses()[0].reply_text == "Sorry about that, a fix ships Monday."
+    )
     await eventually(lambda: "Reply sent" in str(alert.blocks))
     assert await eventually(lambda: "Your reply was delivered." in slack.dm_texts("UADMIN"))
 
