@@ -250,14 +250,18 @@ class Admin:
         noun = "Weekly digests" if kind == "digest" else "Detractor alerts"
         return f"{noun} will be posted to {where}."
 
+    def _named(self, session: Session, workspace_id: int, user_id: str) -> Respondent:
+        """The respondent an admin named, added to the workspace if new."""
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        return store.upsert_respondent(
+            session=session, workspace=workspace, platform_user_id=user_id, now=self.clock.now()
+        )
+
     async def _send(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")
         with self.db.session() as session:
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            respondent = store.upsert_respondent(
-                session=session, workspace=workspace, platform_user_id=user_id, now=self.clock.now()
-            )
+            respondent = self._named(session, workspace_id, user_id)
             self._audit(session, workspace_id, event, "send")
             respondent_id = respondent.id or 0
         result = await self.inviter.invite_now(respondent_id=respondent_id, force=command.force)
@@ -273,11 +277,7 @@ class Admin:
     async def _optout(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")
         with self.db.session() as session:
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            respondent = store.upsert_respondent(
-                session=session, workspace=workspace, platform_user_id=user_id, now=self.clock.now()
-            )
+            respondent = self._named(session, workspace_id, user_id)
             store.set_opted_out(
                 session=session, respondent=respondent, opted_out=True, now=self.clock.now()
             )

@@ -7,11 +7,11 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,6 +29,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(audience_app, name="audience")
 app.add_typer(survey_app, name="survey")
 
+if TYPE_CHECKING:
+    from bot.app import NpsBot
+
+T = TypeVar("T")
 console = Console()
 errors = Console(stderr=True)
 PLATFORMS = ("slack", "telegram")
@@ -56,6 +60,19 @@ def settings_and_db() -> tuple[Settings, Database]:
     database = Database(settings.database_url)
     database.upgrade()
     return settings, database
+
+
+def with_bot(bot: NpsBot, work: Coroutine[Any, Any, T]) -> T:
+    """Run one piece of work with the bot's adapters connected, then disconnect."""
+
+    async def run() -> T:
+        await bot.start()
+        try:
+            return await work
+        finally:
+            await bot.stop()
+
+    return asyncio.run(run())
 
 
 def check_platform(platform: str) -> str:
@@ -251,17 +268,9 @@ def survey_send(
         if platform not in configured_platforms(settings):
             fail(f"{platform} is not configured: set its token (see README, Configuration)")
         bot = NpsBot(settings, db=database, platforms=[platform])
-
-        async def send() -> None:
-            await bot.start()
-            try:
-                result = await bot.dispatcher.invite_now(respondent_id=respondent_id, force=force)
-            finally:
-                await bot.stop()
-            if not result.sent:
-                fail(f"not sent to {user}: {result.reason}")
-
-        asyncio.run(send())
+        result = with_bot(bot, bot.dispatcher.invite_now(respondent_id=respondent_id, force=force))
+        if not result.sent:
+            fail(f"not sent to {user}: {result.reason}")
         console.print(f"Survey sent to {platform} user {user}.")
 
 
@@ -306,19 +315,11 @@ def survey_run_due() -> None:
 
         settings, database = settings_and_db()
         bot = NpsBot(settings, db=database)
-
-        async def run_pass() -> None:
-            await bot.start()
-            try:
-                report = await bot.dispatcher.run_pass()
-            finally:
-                await bot.stop()
-            console.print(
-                f"sent {report.sent}, failed {report.failed}, unreachable {report.unreachable}, "
-                f"skipped {sum(report.skipped.values())}"
-            )
-
-        asyncio.run(run_pass())
+        report = with_bot(bot, bot.dispatcher.run_pass())
+        console.print(
+            f"sent {report.sent}, failed {report.failed}, unreachable {report.unreachable}, "
+            f"skipped {sum(report.skipped.values())}"
+        )
 
 
 @app.command()
@@ -349,15 +350,8 @@ def digest(
         chart.write_bytes(png)
         console.print(f"Trend chart written to {chart.resolve()}")
         if post:
-
-            async def post_all() -> int:
-                await bot.start()
-                try:
-                    return await bot.digests.post_weekly(week=target_week)
-                finally:
-                    await bot.stop()
-
-            console.print(f"Posted to {asyncio.run(post_all())} digest target(s).")
+            posted = with_bot(bot, bot.digests.post_weekly(week=target_week))
+            console.print(f"Posted to {posted} digest target(s).")
 
 
 @app.command()

@@ -24,7 +24,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.demo_customers import Customer, comment_for, make_customers, score_for
 from bot.digest_terminal import print_digest
-from bot.models import Invitation, InvitationStatus, Response, Workspace
+from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
 from bot.settings import load_settings
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
@@ -195,29 +195,20 @@ class Demo:
                 int(customer.user_id), f"/start plan-{customer.plan}_region-{customer.region}"
             )
         await self._until(lambda: self._respondents("telegram") >= len(self.telegram_customers))
-        with self.bot.db.session() as session:
-            workspace = store.find_workspace(
-                session=session, platform="telegram", external_id="123456"
-            )
-            assert workspace is not None
-            for customer in self.telegram_customers:
-                store.upsert_respondent(
-                    session=session,
-                    workspace=workspace,
-                    platform_user_id=customer.user_id,
-                    now=self.clock.now(),
-                    timezone=customer.timezone,
-                )
+        for customer in self.telegram_customers:
+            self.telegram.send_text(int(customer.user_id), f"/timezone {customer.timezone}")
+        await self._until(
+            lambda: self._respondents("telegram", zoned=True) >= len(self.telegram_customers)
+        )
 
-    def _respondents(self, platform: str) -> int:
+    def _respondents(self, platform: str, *, zoned: bool = False) -> int:
+        query = (
+            select(sa.func.count()).select_from(Respondent).where(Respondent.platform == platform)
+        )
+        if zoned:
+            query = query.where(col(Respondent.timezone).is_not(None))
         with self.bot.db.session() as session:
-            return int(
-                session.exec(
-                    select(sa.func.count())
-                    .select_from(store.Respondent)
-                    .where(store.Respondent.platform == platform)
-                ).one()
-            )
+            return int(session.exec(query).one())
 
     async def _until(self, check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
@@ -244,8 +235,8 @@ class Demo:
         """Each newly invited customer answers (or not), like a person would."""
         with self.bot.db.session() as session:
             rows = session.exec(
-                select(Invitation, store.Respondent)
-                .join(store.Respondent, col(store.Respondent.id) == Invitation.respondent_id)
+                select(Invitation, Respondent)
+                .join(Respondent, col(Respondent.id) == Invitation.respondent_id)
                 .where(Invitation.status == InvitationStatus.SENT)
             ).all()
         fresh = [(i, r) for i, r in rows if i.id not in self.answered]

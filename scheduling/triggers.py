@@ -69,17 +69,9 @@ def schedule_trigger(
             event=event,
             cap_timezone=cap_timezone,
         )
-        if decision.allowed or decision.deferrable:
-            due_at = decision.not_before if decision.deferrable and decision.not_before else due
-            invitation = store.create_invitation(
-                session=session,
-                respondent=respondent,
-                source=InvitationSource.TRIGGERED,
-                event=event,
-                due_at=due_at,
-                now=now,
-            )
-            return TriggerOutcome("scheduled", invitation.id or 0, due_at)
+        scheduled = decision.allowed or decision.deferrable
+        if decision.deferrable and decision.not_before is not None:
+            due = decision.not_before
         invitation = store.create_invitation(
             session=session,
             respondent=respondent,
@@ -87,7 +79,9 @@ def schedule_trigger(
             event=event,
             due_at=due,
             now=now,
-            status=InvitationStatus.SUPPRESSED,
-            reason=decision.reason,
+            status=InvitationStatus.PENDING if scheduled else InvitationStatus.SUPPRESSED,
+            reason=None if scheduled else decision.reason,
         )
+        if scheduled:
+            return TriggerOutcome("scheduled", invitation.id or 0, due)
         return TriggerOutcome("suppressed", invitation.id or 0, None, decision.reason)
