@@ -1,0 +1,218 @@
+"""Dispatch throughput: N due invitations through the real adapter against a rate-limited sandbox.
+
+Prints the achieved send rate against the sandbox's allowed rate (the baseline, set by
+`--rate`), and what was lost, duplicated or answered 429. Targets: ratio >= 0.9, nothing lost,
+no duplicates. The Telegram adapter paces itself at Telegram's 30 messages/s, whatever the
+sandbox allows, so its default rate is 30.
+
+    python bench/dispatch.py [--platform slack|telegram] [--n 10000] [--rate 300]
+        [--concurrency 16] [--batch 200] [--database URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import multiprocessing
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import NpsBot  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.models import Invitation, InvitationStatus, Respondent, Workspace  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from channels.sandbox.slack import SlackSandbox  # noqa: E402
+from channels.sandbox.telegram import TelegramSandbox  # noqa: E402
+
+DEFAULTS = {"slack": (10_000, 300.0), "telegram": (2_500, 30.0)}
+TELEGRAM_FIRST_USER = 100_000
+
+
+def user_id(platform: str, index: int) -> str:
+    return f"U{index:07d}" if platform == "slack" else str(TELEGRAM_FIRST_USER + index)
+
+
+def seed(db: Database, *, platform: str, n: int) -> None:
+    """A fresh schema with `n` respondents, each holding one invitation due a minute ago."""
+    if db.is_postgres:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.upgrade()
+    now = datetime.now(UTC)
+    with db.session() as session:
+        workspace = Workspace(platform=platform, external_id="BENCH", name="bench")
+        session.add(workspace)
+        session.flush()
+        workspace_id = workspace.id
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.insert(Respondent),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "platform": platform,
+                    "platform_user_id": user_id(platform, i),
+                    "attributes": {},
+                }
+                for i in range(n)
+            ],
+        )
+        respondent_ids = connection.execute(sa.select(Respondent.id)).scalars().all()
+        connection.execute(
+            sa.insert(Invitation),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "respondent_id": respondent_id,
+                    "status": InvitationStatus.PENDING,
+                    "due_at": now - timedelta(minutes=1),
+                    "created_at": now,
+                }
+                for respondent_id in respondent_ids
+            ],
+        )
+
+
+def statuses(db: Database) -> dict[str, int]:
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(Invitation.status, sa.func.count()).group_by(Invitation.status)
+        ).all()
+    return {status: count for status, count in rows}
+
+
+def make_sandbox(platform: str, n: int, rate: float) -> Any:
+    if platform == "slack":
+        slack = SlackSandbox(rate_limit_per_second=rate)
+        for i in range(n):
+            slack.add_user(user_id(platform, i))
+        return slack
+    telegram = TelegramSandbox(rate_limit_per_second=rate)
+    for i in range(n):
+        telegram.add_user(int(user_id(platform, i)), started=True)
+    return telegram
+
+
+def received_by(platform: str, sandbox: Any) -> Counter[str]:
+    """Messages each person received, by user id."""
+    if platform == "slack":
+        return Counter(m.channel.removeprefix("D") for m in sandbox.messages)
+    return Counter(str(m["chat"]["id"]) for m in sandbox.sent_messages())
+
+
+def serve_sandbox(platform: str, n: int, rate: float, conn: Connection) -> None:
+    """The sandbox in a process of its own, as the platform is: its CPU is not the bot's.
+
+    Sends its URL, then on any message answers (messages per person, 429s) and stops.
+    """
+
+    async def serve() -> None:
+        async with make_sandbox(platform, n, rate) as sandbox:
+            url = sandbox.api_url if platform == "slack" else sandbox.base_url
+            token = sandbox.bot_token if platform == "slack" else sandbox.token
+            conn.send((url, token))
+            await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+            conn.send((received_by(platform, sandbox), sandbox.count_429))
+
+    asyncio.run(serve())
+
+
+def settings_for(platform: str, url: str, token: str, database_url: str) -> Settings:
+    if platform == "slack":
+        return Settings(
+            SLACK_BOT_TOKEN=token,
+            SLACK_SIGNING_SECRET="bench",
+            NPSBOT_SLACK_API_URL=url,
+            NPSBOT_DATABASE_URL=database_url,
+        )
+    return Settings(
+        TELEGRAM_BOT_TOKEN=token, NPSBOT_TELEGRAM_API_URL=url, NPSBOT_DATABASE_URL=database_url
+    )
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    platform, n, rate = args.platform, args.n, args.rate
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(args.database or f"sqlite:///{Path(tmp) / 'bench.db'}")
+        seed(db, platform=platform, n=n)
+        conn, child_conn = multiprocessing.Pipe()
+        child = multiprocessing.get_context("spawn").Process(
+            target=serve_sandbox, args=(platform, n, rate, child_conn), daemon=True
+        )
+        child.start()
+        url, token = await asyncio.to_thread(conn.recv)
+        bot = NpsBot(settings_for(platform, url, token, db.url), db=db, platforms=[platform])
+        bot.dispatcher.pacing.rates[platform] = rate
+        bot.dispatcher.concurrency = args.concurrency
+        await bot.start()
+        try:
+            started, cpu = time.perf_counter(), time.process_time()
+            report = await bot.dispatcher.run_pass(batch=args.batch)
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+        finally:
+            await bot.stop()
+        conn.send("report")
+        received, count_429 = await asyncio.to_thread(conn.recv)
+        child.join(timeout=10)
+        final = statuses(db)
+        db.dispose()
+    people = {user_id(platform, i) for i in range(n)}
+    return {
+        "platform": platform,
+        "n": n,
+        "allowed_rate": rate,
+        "seconds": elapsed,
+        "achieved_rate": report.sent / elapsed,
+        "ratio": report.sent / elapsed / rate,
+        "sent": report.sent,
+        "lost": len(people - set(received)),
+        "duplicates": sum(count - 1 for count in received.values() if count > 1),
+        "count_429": count_429,
+        "rate_limited_in_dispatcher": report.rate_limited,
+        "cpu": cpu / elapsed,
+        "statuses": final,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--platform", choices=sorted(DEFAULTS), default="slack")
+    parser.add_argument("--n", type=int, help="invitations (default 10000; telegram 2500)")
+    parser.add_argument("--rate", type=float, help="sandbox's messages/s (300; telegram 30)")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    default_n, default_rate = DEFAULTS[args.platform]
+    args.n = args.n or default_n
+    args.rate = args.rate or default_rate
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(run(args))
+    print(
+        f"{result['platform']}: {result['sent']:,} of {result['n']:,} sent in "
+        f"{result['seconds']:.1f} s = {result['achieved_rate']:.1f}/s (bot process CPU "
+        f"{result['cpu']:.0%}); allowed "
+        f"{result['allowed_rate']:.0f}/s; ratio {result['ratio']:.3f} (target >= 0.9)"
+    )
+    print(
+        f"lost {result['lost']}, duplicates {result['duplicates']}, 429s received "
+        f"{result['count_429']} (reaching the dispatcher: "
+        f"{result['rate_limited_in_dispatcher']}); statuses {result['statuses']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
