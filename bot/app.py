@@ -75,7 +75,12 @@ class NpsBot:
             db=self.db, channels=channels, settings=settings, clock=self.clock, alerts=self.alerts
         )
         self.dispatcher = Dispatcher(
-            db=self.db, channels=channels, settings=settings, clock=self.clock
+            db=self.db,
+            channels=channels,
+            settings=settings,
+            clock=self.clock,
+            concurrency=settings.send_concurrency,
+            rates={"slack": settings.slack_send_rate, "telegram": settings.telegram_send_rate},
         )
         self.digests = Digests(db=self.db, channels=channels, settings=settings, clock=self.clock)
         self.audience = Audience(db=self.db, channels=channels, clock=self.clock, company=company)

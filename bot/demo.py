@@ -35,8 +35,9 @@ SIGNING_SECRET = "demo-signing-secret"
 SLACK_ADMIN, TELEGRAM_ADMIN = "U0ADMIN", 7000
 CUSTOMERS_CHANNEL, DIGEST_CHANNEL, ALERTS_CHANNEL = "C0CUSTOMERS", "C0DIGEST", "C0ALERTS"
 TEAM_GROUP = -1001234567890
-TICKS = (9, 12, 15, 18)
-"""UTC hours at which each simulated weekday runs a dispatch pass."""
+TICKS = (3, 10, 16, 21)
+"""UTC hours at which each simulated weekday runs a dispatch pass: mornings in Singapore,
+Europe and New York (production passes run every 30 seconds)."""
 DEMO_WORKSPACES = {("slack", "T0SANDBOX"), ("telegram", "123456")}
 CHART = Path("npsbot-demo-trend.png")
 
@@ -101,6 +102,9 @@ class Demo:
                 NPSBOT_TELEGRAM_API_URL=self.telegram.base_url,
                 NPSBOT_COMPANY_NAME="Acme Coffee",
                 NPSBOT_ADMINS=f"{SLACK_ADMIN},{TELEGRAM_ADMIN}",
+                # The sandboxes set no rate limit of their own: the demo runs at local speed.
+                NPSBOT_SLACK_SEND_RATE=500,
+                NPSBOT_TELEGRAM_SEND_RATE=500,
             )
             db = fresh_database(settings.database_url)
             bot = NpsBot(settings, clock=self.clock, db=db, platforms=["slack", "telegram"])
@@ -183,11 +187,9 @@ class Demo:
         self.telegram.add_group(
             TEAM_GROUP, title="CX team", admins=[TELEGRAM_ADMIN], members=[TELEGRAM_ADMIN]
         )
-        for command in (
-            f"/nps {policy}",
-            "/nps digest here",
-            "/nps alerts here",
-        ):
+        # Detractor alerts go to Slack only: Telegram allows a group 20 messages a minute,
+        # and eight weeks squeezed into a minute would queue the digest behind them.
+        for command in (f"/nps {policy}", "/nps digest here"):
             self.telegram.send_text(TELEGRAM_ADMIN, command, chat_id=TEAM_GROUP)
         for customer in self.telegram_customers:
             self.telegram.add_user(int(customer.user_id), first_name=customer.name.split()[0])
@@ -215,7 +217,7 @@ class Demo:
         while not check():
             if time.monotonic() > deadline:
                 raise DemoError("the bot did not finish in time; see the log above")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
 
     async def _week(self, week: int) -> None:
         monday = self.clock.now().date() - timedelta(days=self.clock.now().weekday())
@@ -240,6 +242,8 @@ class Demo:
                 .where(Invitation.status == InvitationStatus.SENT)
             ).all()
         fresh = [(i, r) for i, r in rows if i.id not in self.answered]
+        if not fresh:
+            return
         expected = 0
         gate = asyncio.Semaphore(16)
 
@@ -258,7 +262,6 @@ class Demo:
         before = self._responses()
         await asyncio.gather(*tasks)
         await self._until(lambda: self._responses() >= before + expected)
-        await asyncio.sleep(0.05)
 
     def _responses(self) -> int:
         with self.bot.db.session() as session:

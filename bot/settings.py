@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     )
     digest_timezone: str = Field(default="UTC", alias="NPSBOT_DIGEST_TIMEZONE")
     min_group_size: int = Field(default=5, ge=1, alias="NPSBOT_MIN_GROUP_SIZE")
+    slack_send_rate: float = Field(default=5.0, gt=0, alias="NPSBOT_SLACK_SEND_RATE")
+    telegram_send_rate: float = Field(default=30.0, gt=0, alias="NPSBOT_TELEGRAM_SEND_RATE")
+    send_concurrency: int = Field(default=16, ge=1, le=256, alias="NPSBOT_SEND_CONCURRENCY")
     confidence_level: float = Field(default=0.95, gt=0.5, lt=1, alias="NPSBOT_CONFIDENCE_LEVEL")
 
     @model_validator(mode="after")

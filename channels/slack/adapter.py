@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -63,7 +64,13 @@ class SlackAdapter(Adapter):
     # -- running ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the Socket Mode connection when an app-level token is configured."""
+        """Share one HTTP connection pool; open Socket Mode when an app token is configured."""
+        if self.client.session is None:
+            # Without a shared session slack_sdk opens a connection per call, which caps a
+            # dispatch pass well below the platform's rate.
+            self.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+            )
         app_token = _reveal(self.settings.slack_app_token)
         if app_token is None or self._socket is not None:
             return
@@ -76,6 +83,9 @@ class SlackAdapter(Adapter):
         socket, self._socket = self._socket, None
         if socket is not None:
             await socket.close_async()
+        session, self.client.session = self.client.session, None
+        if session is not None:
+            await session.close()
 
     def routes(self) -> list[BaseRoute]:
         """`POST /slack/events`, served only when requests can be verified (a signing secret)."""

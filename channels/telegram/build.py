@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.settings import Settings
 from channels.telegram.limits import PacedRateLimiter
+from channels.telegram.ordering import PerChatUpdateProcessor
 
 COMMANDS = (
     BotCommand("start", "Subscribe to short feedback surveys"),
@@ -27,13 +28,16 @@ def build_application(*, settings: Settings) -> Application:  # type: ignore[typ
     """An Application that honours Telegram's flood limits and 429s (nothing is dropped)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to run the Telegram adapter")
-    limiter = PacedRateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+    limiter = PacedRateLimiter(
+        overall_max_rate=settings.telegram_send_rate, group_max_rate=20, max_retries=3
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
         .rate_limiter(limiter)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.telegram_webhook_url:
         builder = builder.updater(None)
