@@ -318,7 +318,7 @@ def survey_run_due() -> None:
         report = with_bot(bot, bot.dispatcher.run_pass())
         console.print(
             f"sent {report.sent}, failed {report.failed}, unreachable {report.unreachable}, "
-            f"skipped {sum(report.skipped.values())}"
+            f"uncertain {report.uncertain}, skipped {sum(report.skipped.values())}"
         )
 
 

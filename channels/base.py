@@ -32,6 +32,26 @@ class RecipientUnreachable(ChannelError):
     """The person cannot be messaged at all (blocked the bot, deleted, never started it)."""
 
 
+class RateLimited(ChannelError):
+    """The platform said 429 and the adapter's own retries ran out; nothing was sent.
+
+    The dispatcher waits `retry_after` seconds and slows the platform's pace, rather than
+    treating it as a failed attempt, so a burst of them delays a pass but loses nobody.
+    """
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DeliveryUncertain(ChannelError):
+    """The request may have reached the platform but no answer came back (a timeout).
+
+    Sending again could ask the person twice, which is worse than not asking: the dispatcher
+    marks the invitation `uncertain` instead of retrying it.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """Whom to message: the platform user, and their direct-message chat when known."""

@@ -8,24 +8,21 @@ reached it and becomes `uncertain` instead of being sent blindly again.
 A pass runs at the platform's rate (`scheduling.pacing`) with `concurrency` sends in flight.
 An invitation becomes `sending` only once it holds a pacing token, and a worker takes the next
 one only after the previous outcome is committed, so a crash leaves at most `concurrency`
-invitations uncertain. The steps of many sends share one transaction (group commit), so the
-database keeps up with a few hundred sends a second even on SQLite. A person in Do Not
+invitations uncertain. The steps of many sends share one transaction (`scheduling.journal`),
+so the database keeps up with a few hundred sends a second even on SQLite. A person in Do Not
 Disturb (`Channel.busy_until`) is not sent to: the invitation goes back to pending until then.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import socket
-import warnings
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -37,18 +34,23 @@ from bot.db import Database
 from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent, Workspace
 from bot.settings import Settings
 from bot.survey import question_for, recipient_of
-from channels.base import Channel, ChannelError, MessageRef, Recipient, RecipientUnreachable
+from channels.base import (
+    Channel,
+    ChannelError,
+    DeliveryUncertain,
+    RateLimited,
+    RecipientUnreachable,
+)
+from scheduling.journal import DO_NOT_DISTURB, Journal, Outcome, Send
 from scheduling.pacing import Pacing
 from scheduling.planner import admit
 from scheduling.policy import Decision
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 MAX_BOUNCES = 5
 """429s one invitation may meet in a pass before it waits for the next attempt instead."""
 SUPPRESSED = ("opted out", "unreachable")
-DO_NOT_DISTURB = "do not disturb"
 CLAIM_SECONDS = 2.0
 """A claim holds at most this many seconds of sends at the paced rate (or `batch` rows)."""
 
@@ -64,26 +66,13 @@ class PassReport:
     sent: int = 0
     failed: int = 0
     unreachable: int = 0
-    retried: int = 0
     rate_limited: int = 0
+    uncertain: int = 0
     deferred: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
-
-
-@dataclass(slots=True)
-class Send:
-    """A claimed invitation with what sending it needs, loaded along with the claim."""
-
-    invitation_id: int
-    respondent_id: int
-    platform: str
-    recipient: Recipient
-    expiry_days: int
-    attempts: int
-    bounces: int = 0
 
 
 class Dispatcher:
@@ -238,7 +227,11 @@ class Dispatcher:
         return await self._send(sends[0], self._journal(), report)
 
     async def _send(self, send: Send, journal: Journal, report: PassReport) -> str:
-        """Pace, mark `sending`, send, record; a 429 waits and tries again (it sent nothing)."""
+        """Pace, mark `sending`, send, record; a 429 waits and tries again (it sent nothing).
+
+        A timeout is the opposite case: the message may be there, so the invitation becomes
+        `uncertain`, as after a crash while `sending`, and is not sent again.
+        """
         channel = self.channels[send.platform]
         question = question_for(send.invitation_id, self.settings)
         busy = await self._busy_until(channel, send)
@@ -256,14 +249,19 @@ class Dispatcher:
             except RecipientUnreachable as exc:
                 report.unreachable += 1
                 return await journal.record(Outcome.unreachable(send, str(exc)))
-            except ChannelError as exc:
-                retry_after = rate_limit_wait(exc)
-                if retry_after is not None and send.bounces < MAX_BOUNCES:
+            except DeliveryUncertain as exc:
+                report.uncertain += 1
+                return await journal.record(Outcome.uncertain(send, str(exc)))
+            except RateLimited as exc:
+                if send.bounces < MAX_BOUNCES:
                     send.bounces += 1
                     report.rate_limited += 1
-                    self.pacing.slow_down(send.platform, retry_after)
+                    self.pacing.slow_down(send.platform, exc.retry_after)
                     await journal.record(Outcome.bounced(send, str(exc)))
                     continue
+                report.failed += 1
+                return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
+            except ChannelError as exc:
                 report.failed += 1
                 return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
             report.sent += 1
@@ -395,251 +393,6 @@ def store_unreachable(session: Session, respondent_id: int, error: str) -> None:
         sa.update(Respondent)
         .where(col(Respondent.id) == respondent_id)
         .values(unreachable=True, unreachable_reason=error[:200])
-    )
-
-
-def rate_limit_wait(exc: ChannelError) -> float | None:
-    """Seconds to wait when `exc` is a 429 the adapter's own retries gave up on, else None.
-
-    The adapters do not raise a type of their own for it yet, so this reads the SDK error they
-    chain with `raise ... from`: PTB's RetryAfter carries `retry_after`; a SlackApiError's
-    response has status 429 and a Retry-After header. Duck-typed, so the core imports no SDK.
-    """
-    for error in (exc, exc.__cause__):
-        with warnings.catch_warnings():  # PTB warns that `retry_after` becomes a timedelta
-            warnings.simplefilter("ignore")
-            value: Any = getattr(error, "retry_after", None)
-        if isinstance(value, timedelta):
-            return value.total_seconds()
-        if isinstance(value, int | float):
-            return float(value)
-        response = getattr(error, "response", None)
-        if getattr(response, "status_code", None) == 429:
-            headers = getattr(response, "headers", None) or {}
-            for name, header in dict(headers).items():
-                if str(name).lower() == "retry-after":
-                    header = header[0] if isinstance(header, list | tuple) else header
-                    try:
-                        return float(header)
-                    except (TypeError, ValueError):
-                        break
-            return 1.0
-    return None
-
-
-# -- group commit --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one send ended, as the journal writes it."""
-
-    send: Send
-    kind: Literal["sent", "unreachable", "failed", "bounced", "deferred"]
-    status: str
-    ref: MessageRef | None = None
-    error: str | None = None
-    at: datetime | None = None
-
-    @classmethod
-    def sent(cls, send: Send, ref: MessageRef, at: datetime) -> Outcome:
-        return cls(send, "sent", InvitationStatus.SENT, ref=ref, at=at)
-
-    @classmethod
-    def unreachable(cls, send: Send, error: str) -> Outcome:
-        return cls(send, "unreachable", InvitationStatus.FAILED, error=error)
-
-    @classmethod
-    def failed(cls, send: Send, error: str, now: datetime) -> Outcome:
-        """A send the platform refused: try again later, up to MAX_ATTEMPTS."""
-        gave_up = send.attempts >= MAX_ATTEMPTS
-        status = InvitationStatus.FAILED if gave_up else InvitationStatus.PENDING
-        return cls(
-            send, "failed", status, error=error, at=now + timedelta(minutes=2**send.attempts)
-        )
-
-    @classmethod
-    def deferred(cls, send: Send, until: datetime) -> Outcome:
-        """Do not disturb: back to pending until then, the claim not counted as an attempt."""
-        return cls(send, "deferred", InvitationStatus.PENDING, at=until)
-
-    @classmethod
-    def bounced(cls, send: Send, error: str) -> Outcome:
-        """A 429: nothing reached the platform, so the claim stands and the send is retried."""
-        return cls(send, "bounced", InvitationStatus.CLAIMED, error=error)
-
-    def row(self) -> dict[str, Any]:
-        """The invitation's new columns, for an UPDATE by primary key."""
-        row: dict[str, Any] = {"id": self.send.invitation_id, "status": self.status}
-        error = self.error[:500] if self.error else None
-        if self.kind == "sent":
-            assert self.ref is not None and self.at is not None
-            expires = self.at + timedelta(days=self.send.expiry_days)
-            row |= {"sent_at": self.at, "expires_at": expires, "last_error": None}
-            row |= {"chat_ref": self.ref.chat_id, "message_ref": self.ref.message_id}
-        elif self.kind == "unreachable":
-            row |= {"reason": "unreachable", "last_error": error}
-        elif self.kind == "failed":
-            row |= {"due_at": self.at, "last_error": error}
-        elif self.kind == "deferred":
-            row |= {"due_at": self.at, "claimed_by": None, "reason": DO_NOT_DISTURB}
-            row |= {"attempts": max(0, self.send.attempts - 1)}
-        else:
-            row |= {"last_error": error}
-        return row
-
-
-class Journal:
-    """Group commit: the steps of the sends in flight, written together in one transaction.
-
-    A worker waits for its step to be committed before it goes on, exactly as with a
-    transaction of its own; what changes is that the steps that arrive while one write runs
-    share the next one. Writes run in a thread, so the event loop keeps sending meanwhile.
-    """
-
-    def __init__(self, *, db: Database, clock: Clock, worker: str) -> None:
-        self.db = db
-        self.clock = clock
-        self.worker = worker
-        self._marks: list[tuple[Send, asyncio.Future[str | None]]] = []
-        self._outcomes: list[tuple[Outcome, asyncio.Future[str | None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-
-    async def mark_sending(self, send: Send) -> str | None:
-        """claimed -> sending; returns None to go ahead, else why the send is skipped."""
-        return await self._enqueue(self._marks, send)
-
-    async def record(self, outcome: Outcome) -> str:
-        """Write how a send ended; returns the invitation's new status."""
-        await self._enqueue(self._outcomes, outcome)
-        return outcome.status
-
-    async def _enqueue(self, queue: list[tuple[Any, asyncio.Future[str | None]]], item: Any) -> Any:
-        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        queue.append((item, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        while self._marks or self._outcomes:
-            marks, self._marks = self._marks, []
-            outcomes, self._outcomes = self._outcomes, []
-            try:
-                skipped = await asyncio.to_thread(
-                    self._write, [send for send, _ in marks], [outcome for outcome, _ in outcomes]
-                )
-            except Exception as exc:
-                for _, future in [*marks, *outcomes]:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for send, future in marks:
-                if not future.done():
-                    future.set_result(skipped.get(send.invitation_id))
-            for _, future in outcomes:
-                if not future.done():
-                    future.set_result(None)
-
-    def _write(self, marks: list[Send], outcomes: list[Outcome]) -> dict[int, str]:
-        """One transaction in Core statements: the ORM's per-call cost would dominate here."""
-        with self.db.engine.begin() as connection:
-            if outcomes:
-                self._record(connection, outcomes)
-            return self._mark(connection, marks) if marks else {}
-
-    def _record(self, connection: sa.Connection, outcomes: list[Outcome]) -> None:
-        _update_rows(connection, INVITATIONS, [outcome.row() for outcome in outcomes])
-        people = [
-            {"id": o.send.respondent_id, "dm_channel": o.ref.chat_id}
-            for o in outcomes
-            if o.kind == "sent" and o.ref is not None and o.ref.chat_id != o.send.recipient.chat_id
-        ] + [
-            {
-                "id": o.send.respondent_id,
-                "unreachable": True,
-                "unreachable_reason": (o.error or "")[:200],
-            }
-            for o in outcomes
-            if o.kind == "unreachable"
-        ]
-        _update_rows(connection, RESPONDENTS, people)
-
-    def _mark(self, connection: sa.Connection, sends: list[Send]) -> dict[int, str]:
-        """Mark our claims `sending` unless the person opted out or became unreachable since."""
-        ids = [send.invitation_id for send in sends]
-        marked = set(
-            connection.execute(
-                _mark_statement(), {"ids": ids, "worker": self.worker, "now": self.clock.now()}
-            ).scalars()
-        )
-        return {
-            invitation_id: self._skip(connection, invitation_id)
-            for invitation_id in ids
-            if invitation_id not in marked
-        }
-
-    def _skip(self, connection: sa.Connection, invitation_id: int) -> str:
-        """Why a claim was not marked: suppress it if the person left, else it is not ours."""
-        row = connection.execute(
-            sa.select(INVITATIONS.c.status, INVITATIONS.c.claimed_by, RESPONDENTS.c.opted_out)
-            .join(RESPONDENTS, RESPONDENTS.c.id == INVITATIONS.c.respondent_id)
-            .where(INVITATIONS.c.id == invitation_id)
-        ).first()
-        if row is None or row.status != InvitationStatus.CLAIMED:
-            return "no longer claimed"
-        if row.claimed_by != self.worker:
-            return "claimed by another worker"
-        reason = "opted out" if row.opted_out else "unreachable"
-        connection.execute(
-            sa.update(INVITATIONS)
-            .where(INVITATIONS.c.id == invitation_id)
-            .values(status=InvitationStatus.SUPPRESSED, reason=reason)
-        )
-        return reason
-
-
-INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]
-RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]
-
-
-def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """UPDATE rows by id, one executemany per set of columns."""
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        shapes.setdefault(tuple(sorted(row)), []).append({f"b_{k}": v for k, v in row.items()})
-    for columns, params in shapes.items():
-        connection.execute(_update_statement(table, columns), params)
-
-
-@functools.cache
-def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
-    """Built once per shape: building statements costs more than running them here."""
-    return (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values({name: sa.bindparam(f"b_{name}") for name in columns if name != "id"})
-    )
-
-
-@functools.cache
-def _mark_statement() -> sa.Update:
-    """claimed -> sending for our claims whose person may still be asked."""
-    askable = sa.exists().where(
-        RESPONDENTS.c.id == INVITATIONS.c.respondent_id,
-        sa.not_(RESPONDENTS.c.opted_out),
-        sa.not_(RESPONDENTS.c.unreachable),
-    )
-    return (
-        sa.update(INVITATIONS)
-        .where(
-            INVITATIONS.c.id.in_(sa.bindparam("ids", expanding=True)),
-            INVITATIONS.c.status == InvitationStatus.CLAIMED,
-            INVITATIONS.c.claimed_by == sa.bindparam("worker"),
-            askable,
-        )
-        .values(status=InvitationStatus.SENDING, claimed_at=sa.bindparam("now"))
-        .returning(INVITATIONS.c.id)
     )
 
 

@@ -80,12 +80,13 @@ class Scheduler:
         plan_due(db=self.db, now=now, cap_timezone=self.settings.digest_timezone)
         report = await self.dispatcher.run_pass()
         reminded = await self.dispatcher.remind(plan_reminders(db=self.db, now=now))
-        if report.sent or report.failed or reminded:
+        if report.sent or report.failed or report.uncertain or reminded:
             log.info(
-                "dispatch: sent %s, failed %s, unreachable %s, reminded %s",
+                "dispatch: sent %s, failed %s, unreachable %s, uncertain %s, reminded %s",
                 report.sent,
                 report.failed,
                 report.unreachable,
+                report.uncertain,
                 reminded,
             )
 

@@ -1,19 +1,25 @@
-"""Telegram's errors in the core's two words: unreachable (never retry) or a passing failure.
+"""Telegram's errors in the core's words: unreachable (never retry) or a passing failure.
 
 PTB maps HTTP statuses to exceptions: 403 -> Forbidden (blocked, deactivated, never started,
 removed from the group), 400 -> BadRequest, 429 -> RetryAfter (AIORateLimiter has already
 waited and retried by the time one escapes), other failures -> NetworkError / TimedOut.
+A RetryAfter becomes `RateLimited` (nothing was sent: wait, then send). A TimedOut becomes
+`DeliveryUncertain` (the message may have been sent: do not send it again), unless it timed
+out before the request left (no free connection, no connection made).
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, TelegramError
+import httpx
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
-from channels.base import ChannelError, RecipientUnreachable
+from channels.base import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,12 @@ def platform_errors(action: str) -> Iterator[None]:
         if _gone(exc):
             raise RecipientUnreachable(exc.message) from exc
         raise ChannelError(f"Telegram refused to {action}: {exc.message}") from exc
+    except RetryAfter as exc:
+        raise RateLimited(exc.message, retry_after=_seconds(exc)) from exc
+    except TimedOut as exc:
+        if isinstance(exc.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout):
+            raise ChannelError(f"Telegram could not {action}: {exc.message}") from exc
+        raise DeliveryUncertain(f"Telegram did not answer in time to {action}") from exc
     except TelegramError as exc:
         raise ChannelError(f"Telegram could not {action}: {exc.message}") from exc
 
@@ -54,3 +66,11 @@ def tidy_edit(action: str) -> Iterator[None]:
 def _gone(exc: BadRequest) -> bool:
     """A 400 that means the chat itself is gone, not that this one request was wrong."""
     return any(reason in exc.message.lower() for reason in GONE)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """`retry_after` in seconds: an int in PTB 21, a timedelta (or an int, with a warning) in 22."""
+    with warnings.catch_warnings():  # PTB 22 warns that `retry_after` becomes a timedelta
+        warnings.simplefilter("ignore")
+        value: int | float | timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

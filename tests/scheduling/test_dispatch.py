@@ -1,4 +1,4 @@
-"""The dispatcher's pass: paced, a 429 slows it and loses nothing, `sending` stays bounded."""
+"""The dispatcher's pass: paced, a 429 slows it, a timeout is not resent, `sending` is bounded."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
 from bot.app import NpsBot
 from bot.clock import SystemClock
@@ -19,7 +20,7 @@ from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
 from channels.base import MessageRef, Question, Recipient
 from channels.sandbox.telegram import TelegramSandbox
-from scheduling.dispatch import Dispatcher, rate_limit_wait
+from scheduling.dispatch import Dispatcher
 from scheduling.pacing import Pacer
 from tests.recording import RecordingChannel
 from tests.scheduling.test_crash import received, sandbox_with, seed_due, settings_for, user
@@ -168,29 +169,36 @@ async def test_telegram_flood_control_beyond_ptb_retries_is_waited_out(
     assert chats == Counter({int(user(i, platform="telegram")): 1 for i in range(3)})
 
 
-def test_rate_limit_wait_reads_the_chained_sdk_error() -> None:
-    class RetryAfter(Exception):
-        retry_after = timedelta(seconds=3)
+async def test_a_send_that_times_out_is_left_uncertain_not_resent(db: Database) -> None:
+    seed_due(db, people=3)
+    async with sandbox_with(3, rate=1000.0) as sandbox:
+        post = sandbox._methods["chat.postMessage"]
+        slow: list[str] = []
 
-    class Response:
-        status_code = 429
-        headers: ClassVar[dict[str, str]] = {"retry-after": "7"}
+        async def posted_but_answered_late(params: dict[str, Any]) -> dict[str, Any]:
+            answer = await post(params)
+            if not slow:  # the first message is posted; its answer comes too late
+                slow.append(str(params.get("channel")))
+                await asyncio.sleep(1.0)
+            return answer
 
-    class SlackApiError(Exception):
-        response = Response()
-
-    from channels.base import ChannelError
-
-    def chained(cause: Exception) -> ChannelError:
-        try:
-            raise ChannelError("rate limited") from cause
-        except ChannelError as exc:
-            return exc
-
-    assert rate_limit_wait(chained(RetryAfter())) == 3.0
-    assert rate_limit_wait(chained(SlackApiError())) == 7.0
-    assert rate_limit_wait(chained(ValueError("boom"))) is None
-    assert rate_limit_wait(ChannelError("Slack: fatal_error")) is None
+        sandbox._methods["chat.postMessage"] = posted_but_answered_late
+        bot = NpsBot(settings_for(sandbox, db), db=db, platforms=["slack"])
+        bot.adapters["slack"].client.timeout = 0.3  # type: ignore[attr-defined]
+        bot.dispatcher.concurrency = 1
+        report = await bot.dispatcher.run_pass()
+        bot.dispatcher.recover(older_than=timedelta(0))
+        again = await bot.dispatcher.run_pass()
+    assert (report.sent, report.uncertain, report.failed) == (2, 1, 0)
+    assert again.sent == again.uncertain == 0
+    assert received(sandbox) == Counter({user(i): 1 for i in range(3)})
+    assert statuses(db) == Counter({InvitationStatus.SENT: 2, InvitationStatus.UNCERTAIN: 1})
+    with db.session() as session:
+        uncertain = session.exec(
+            select(Invitation).where(Invitation.status == InvitationStatus.UNCERTAIN)
+        ).one()
+    assert uncertain.reason and "not resent" in uncertain.reason
+    assert uncertain.last_error and "did not answer in time" in uncertain.last_error
 
 
 async def test_stale_claims_are_settled_after_a_crash(db: Database, settings: Settings) -> None:

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.slack_response import SlackResponse
 
 from bot.clock import SystemClock
 from bot.events import Event
 from bot.settings import Settings
-from channels.base import Alert, ChannelError, Profile, Question, Recipient, RecipientUnreachable
+from channels.base import (
+    Alert,
+    ChannelError,
+    DeliveryUncertain,
+    Profile,
+    Question,
+    RateLimited,
+    Recipient,
+    RecipientUnreachable,
+)
 from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
+from channels.slack.errors import slack_errors, translate
 from tests.digest_sample import sample_digest
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -115,6 +128,26 @@ async def test_slack_errors_become_channel_errors(
         (500, "fatal_error"),
         (500, "fatal_error"),
     ]  # one retry after the first 500, then the core's own retry takes over
+
+
+def test_429s_and_timeouts_keep_their_meaning() -> None:
+    response = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="chat.postMessage",
+        req_args={},
+        data={"ok": False, "error": "ratelimited"},
+        headers={"Retry-After": "7"},
+        status_code=429,
+    )
+    limited = translate(SlackApiError("rate limited", response), dm=True)
+    assert isinstance(limited, RateLimited) and limited.retry_after == 7.0
+
+    with pytest.raises(DeliveryUncertain), slack_errors(dm=True):
+        raise TimeoutError  # the post may have landed: not to be sent again
+    with pytest.raises(ChannelError) as raised, slack_errors(dm=True):
+        raise aiohttp.ConnectionTimeoutError  # no connection: nothing was sent
+    assert not isinstance(raised.value, DeliveryUncertain)
 
 
 async def test_http_route_only_with_a_signing_secret(sandbox: SlackSandbox) -> None:

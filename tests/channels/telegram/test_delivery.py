@@ -1,18 +1,24 @@
-"""Telegram's refusals: blocked users are given up on, flood limits are waited out."""
+"""Telegram's refusals: blocked users are given up on, flood limits are waited out,
+a timeout is reported as possibly delivered."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import select
+from telegram.error import RetryAfter, TimedOut
 
 from bot import store
 from bot.app import NpsBot
 from bot.audience import WELCOME_BACK
 from bot.db import Database
 from bot.models import InvitationSource, Respondent
+from channels.base import ChannelError, DeliveryUncertain, RateLimited
 from channels.sandbox.telegram import TelegramSandbox
+from channels.telegram.errors import platform_errors
 from tests.channels.telegram.conftest import GROUP, JANE, MEMBER, respondent, said, subscribe
 
 
@@ -82,3 +88,19 @@ async def test_flood_limit_delays_the_send_once(
     assert len([m for m in sandbox.sent_messages(JANE) if "How likely" in m["text"]]) == 1
     with db.session() as session:
         assert session.exec(select(Respondent.unreachable)).one() is False
+
+
+@pytest.mark.parametrize("retry_after", [3, timedelta(seconds=3)])
+def test_flood_control_beyond_the_limiter_is_rate_limited(retry_after: int | timedelta) -> None:
+    with pytest.raises(RateLimited) as raised, platform_errors("send"):
+        raise RetryAfter(retry_after)
+    assert raised.value.retry_after == 3.0
+
+
+def test_a_timeout_is_uncertain_unless_the_request_never_left() -> None:
+    with pytest.raises(DeliveryUncertain), platform_errors("send"):
+        raise TimedOut() from httpx.ReadTimeout("no answer")
+    for cause in (httpx.PoolTimeout("no free connection"), httpx.ConnectTimeout("no route")):
+        with pytest.raises(ChannelError) as raised, platform_errors("send"):
+            raise TimedOut() from cause
+        assert not isinstance(raised.value, DeliveryUncertain)

@@ -1,0 +1,261 @@
+"""Group commit: the steps of many sends written together, one transaction per round.
+
+A dispatch pass moves each invitation claimed -> sending -> (sent | pending | failed ...), and
+every step must be committed before the next one starts, or a crash could send someone twice.
+One transaction per step caps a pass at what the database can commit one by one, far below
+the platforms' rates on SQLite. Here the steps that arrive while one write runs share the next
+one, so the database keeps up with a few hundred sends a second and every step still waits
+for its own commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import Invitation, InvitationStatus, Respondent
+from channels.base import MessageRef, Recipient
+
+MAX_ATTEMPTS = 5
+DO_NOT_DISTURB = "do not disturb"
+UNCERTAIN = "no answer from the platform; not resent to avoid a duplicate"
+
+
+@dataclass(slots=True)
+class Send:
+    """A claimed invitation with what sending it needs, loaded along with the claim."""
+
+    invitation_id: int
+    respondent_id: int
+    platform: str
+    recipient: Recipient
+    expiry_days: int
+    attempts: int
+    bounces: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one send ended, as the journal writes it."""
+
+    send: Send
+    kind: Literal["sent", "unreachable", "failed", "bounced", "deferred", "uncertain"]
+    status: str
+    ref: MessageRef | None = None
+    error: str | None = None
+    at: datetime | None = None
+
+    @classmethod
+    def sent(cls, send: Send, ref: MessageRef, at: datetime) -> Outcome:
+        return cls(send, "sent", InvitationStatus.SENT, ref=ref, at=at)
+
+    @classmethod
+    def unreachable(cls, send: Send, error: str) -> Outcome:
+        return cls(send, "unreachable", InvitationStatus.FAILED, error=error)
+
+    @classmethod
+    def failed(cls, send: Send, error: str, now: datetime) -> Outcome:
+        """A send the platform refused: try again later, up to MAX_ATTEMPTS."""
+        gave_up = send.attempts >= MAX_ATTEMPTS
+        status = InvitationStatus.FAILED if gave_up else InvitationStatus.PENDING
+        return cls(
+            send, "failed", status, error=error, at=now + timedelta(minutes=2**send.attempts)
+        )
+
+    @classmethod
+    def deferred(cls, send: Send, until: datetime) -> Outcome:
+        """Do not disturb: back to pending until then, the claim not counted as an attempt."""
+        return cls(send, "deferred", InvitationStatus.PENDING, at=until)
+
+    @classmethod
+    def bounced(cls, send: Send, error: str) -> Outcome:
+        """A 429: nothing reached the platform, so the claim stands and the send is retried."""
+        return cls(send, "bounced", InvitationStatus.CLAIMED, error=error)
+
+    @classmethod
+    def uncertain(cls, send: Send, error: str) -> Outcome:
+        """A timeout: the message may have reached the person, so it is not sent again."""
+        return cls(send, "uncertain", InvitationStatus.UNCERTAIN, error=error)
+
+    def row(self) -> dict[str, Any]:
+        """The invitation's new columns, for an UPDATE by primary key."""
+        row: dict[str, Any] = {"id": self.send.invitation_id, "status": self.status}
+        error = self.error[:500] if self.error else None
+        if self.kind == "sent":
+            assert self.ref is not None and self.at is not None
+            expires = self.at + timedelta(days=self.send.expiry_days)
+            row |= {"sent_at": self.at, "expires_at": expires, "last_error": None}
+            row |= {"chat_ref": self.ref.chat_id, "message_ref": self.ref.message_id}
+        elif self.kind == "unreachable":
+            row |= {"reason": "unreachable", "last_error": error}
+        elif self.kind == "failed":
+            row |= {"due_at": self.at, "last_error": error}
+        elif self.kind == "deferred":
+            row |= {"due_at": self.at, "claimed_by": None, "reason": DO_NOT_DISTURB}
+            row |= {"attempts": max(0, self.send.attempts - 1)}
+        elif self.kind == "uncertain":
+            row |= {"reason": UNCERTAIN, "last_error": error}
+        else:
+            row |= {"last_error": error}
+        return row
+
+
+class Journal:
+    """Group commit: the steps of the sends in flight, written together in one transaction.
+
+    A worker waits for its step to be committed before it goes on, exactly as with a
+    transaction of its own; what changes is that the steps that arrive while one write runs
+    share the next one. Writes run in a thread, so the event loop keeps sending meanwhile.
+    """
+
+    def __init__(self, *, db: Database, clock: Clock, worker: str) -> None:
+        self.db = db
+        self.clock = clock
+        self.worker = worker
+        self._marks: list[tuple[Send, asyncio.Future[str | None]]] = []
+        self._outcomes: list[tuple[Outcome, asyncio.Future[str | None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def mark_sending(self, send: Send) -> str | None:
+        """claimed -> sending; returns None to go ahead, else why the send is skipped."""
+        return await self._enqueue(self._marks, send)
+
+    async def record(self, outcome: Outcome) -> str:
+        """Write how a send ended; returns the invitation's new status."""
+        await self._enqueue(self._outcomes, outcome)
+        return outcome.status
+
+    async def _enqueue(self, queue: list[tuple[Any, asyncio.Future[str | None]]], item: Any) -> Any:
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        queue.append((item, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._marks or self._outcomes:
+            marks, self._marks = self._marks, []
+            outcomes, self._outcomes = self._outcomes, []
+            try:
+                skipped = await asyncio.to_thread(
+                    self._write, [send for send, _ in marks], [outcome for outcome, _ in outcomes]
+                )
+            except Exception as exc:
+                for _, future in [*marks, *outcomes]:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for send, future in marks:
+                if not future.done():
+                    future.set_result(skipped.get(send.invitation_id))
+            for _, future in outcomes:
+                if not future.done():
+                    future.set_result(None)
+
+    def _write(self, marks: list[Send], outcomes: list[Outcome]) -> dict[int, str]:
+        """One transaction in Core statements: the ORM's per-call cost would dominate here."""
+        with self.db.engine.begin() as connection:
+            if outcomes:
+                self._record(connection, outcomes)
+            return self._mark(connection, marks) if marks else {}
+
+    def _record(self, connection: sa.Connection, outcomes: list[Outcome]) -> None:
+        _update_rows(connection, INVITATIONS, [outcome.row() for outcome in outcomes])
+        people = [
+            {"id": o.send.respondent_id, "dm_channel": o.ref.chat_id}
+            for o in outcomes
+            if o.kind == "sent" and o.ref is not None and o.ref.chat_id != o.send.recipient.chat_id
+        ] + [
+            {
+                "id": o.send.respondent_id,
+                "unreachable": True,
+                "unreachable_reason": (o.error or "")[:200],
+            }
+            for o in outcomes
+            if o.kind == "unreachable"
+        ]
+        _update_rows(connection, RESPONDENTS, people)
+
+    def _mark(self, connection: sa.Connection, sends: list[Send]) -> dict[int, str]:
+        """Mark our claims `sending` unless the person opted out or became unreachable since."""
+        ids = [send.invitation_id for send in sends]
+        marked = set(
+            connection.execute(
+                _mark_statement(), {"ids": ids, "worker": self.worker, "now": self.clock.now()}
+            ).scalars()
+        )
+        return {
+            invitation_id: self._skip(connection, invitation_id)
+            for invitation_id in ids
+            if invitation_id not in marked
+        }
+
+    def _skip(self, connection: sa.Connection, invitation_id: int) -> str:
+        """Why a claim was not marked: suppress it if the person left, else it is not ours."""
+        row = connection.execute(
+            sa.select(INVITATIONS.c.status, INVITATIONS.c.claimed_by, RESPONDENTS.c.opted_out)
+            .join(RESPONDENTS, RESPONDENTS.c.id == INVITATIONS.c.respondent_id)
+            .where(INVITATIONS.c.id == invitation_id)
+        ).first()
+        if row is None or row.status != InvitationStatus.CLAIMED:
+            return "no longer claimed"
+        if row.claimed_by != self.worker:
+            return "claimed by another worker"
+        reason = "opted out" if row.opted_out else "unreachable"
+        connection.execute(
+            sa.update(INVITATIONS)
+            .where(INVITATIONS.c.id == invitation_id)
+            .values(status=InvitationStatus.SUPPRESSED, reason=reason)
+        )
+        return reason
+
+
+INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]
+RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]
+
+
+def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """UPDATE rows by id, one executemany per set of columns."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(sorted(row)), []).append({f"b_{k}": v for k, v in row.items()})
+    for columns, params in shapes.items():
+        connection.execute(_update_statement(table, columns), params)
+
+
+@functools.cache
+def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    """Built once per shape: building statements costs more than running them here."""
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values({name: sa.bindparam(f"b_{name}") for name in columns if name != "id"})
+    )
+
+
+@functools.cache
+def _mark_statement() -> sa.Update:
+    """claimed -> sending for our claims whose person may still be asked."""
+    askable = sa.exists().where(
+        RESPONDENTS.c.id == INVITATIONS.c.respondent_id,
+        sa.not_(RESPONDENTS.c.opted_out),
+        sa.not_(RESPONDENTS.c.unreachable),
+    )
+    return (
+        sa.update(INVITATIONS)
+        .where(
+            INVITATIONS.c.id.in_(sa.bindparam("ids", expanding=True)),
+            INVITATIONS.c.status == InvitationStatus.CLAIMED,
+            INVITATIONS.c.claimed_by == sa.bindparam("worker"),
+            askable,
+        )
+        .values(status=InvitationStatus.SENDING, claimed_at=sa.bindparam("now"))
+        .returning(INVITATIONS.c.id)
+    )
