@@ -41,9 +41,9 @@ from channels.base import (
     RateLimited,
     RecipientUnreachable,
 )
+from scheduling.admission import admit
 from scheduling.journal import DO_NOT_DISTURB, Journal, Outcome, Send
 from scheduling.pacing import Pacing
-from scheduling.planner import admit
 from scheduling.policy import Decision
 
 log = logging.getLogger(__name__)

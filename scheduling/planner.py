@@ -10,10 +10,9 @@ never talks to a chat platform.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -37,13 +36,23 @@ from scheduling.cadence import (
     slot_date,
     slots_begun,
 )
+from scheduling.history import (
+    ASKED,
+    MEMBER_COLUMNS,
+    OPEN,
+    Facts,
+    Member,
+    asked_at,
+    load_facts,
+    member_from_row,
+    other_selves,
+)
 from scheduling.policy import (
     Decision,
     History,
     Policy,
     Reason,
     RespondentState,
-    Source,
     decide,
     in_window,
     next_send_time,
@@ -52,20 +61,7 @@ from scheduling.policy import (
 
 NOT_DUE_YET = "not due yet"
 INACTIVE = "inactive"
-OPEN_INVITATION = "a survey is already open"
-OPEN = (InvitationStatus.PENDING, InvitationStatus.CLAIMED, InvitationStatus.SENDING)
-# Reached (or may have reached) the person: these start gaps.
-DELIVERED = (
-    InvitationStatus.SENT,
-    InvitationStatus.ANSWERED,
-    InvitationStatus.EXPIRED,
-    InvitationStatus.UNCERTAIN,
-)
-# Count as "asked" for the rotation and against the daily cap.
-ASKED = (*OPEN, *DELIVERED)
 _RETRIES = 3
-_CHUNK = 1000
-_T = TypeVar("_T")
 _ZONE_SPREAD = (timedelta(hours=12), timedelta(hours=14))  # UTC-12 .. UTC+14
 
 
@@ -93,56 +89,6 @@ class Explanation:
     next_due: datetime | None
     reason: str | None
     open_invitation_id: int | None = None
-
-
-@dataclass
-class _Facts:
-    """One person's invitation history, merged over all their respondent rows."""
-
-    last_sent_at: datetime | None = None
-    last_unanswered_sent_at: datetime | None = None
-    last_answered_at: datetime | None = None
-    last_asked_at: datetime | None = None
-    has_open: bool = False
-
-    def merge(self, other: _Facts) -> None:
-        for name in ("last_sent_at", "last_unanswered_sent_at", "last_answered_at"):
-            setattr(self, name, _latest(getattr(self, name), getattr(other, name)))
-        self.last_asked_at = _latest(self.last_asked_at, other.last_asked_at)
-        self.has_open = self.has_open or other.has_open
-
-    def history(self) -> History:
-        return History(
-            last_sent_at=self.last_sent_at,
-            last_answered_at=self.last_answered_at,
-            last_unanswered_sent_at=self.last_unanswered_sent_at,
-        )
-
-    def last_asked_day(self) -> date | None:
-        return self.last_asked_at.date() if self.last_asked_at else None
-
-
-@dataclass(frozen=True)
-class _Member:
-    id: int
-    person: str
-    slot: int
-    joined: date | None
-    state: RespondentState
-
-
-def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None or b is None:
-        return a or b
-    return max(a, b)
-
-
-def _person(respondent_id: int, person_key: str | None) -> str:
-    return person_key or f"#{respondent_id}"
-
-
-def _asked_at() -> sa.ColumnElement[datetime]:
-    return sa.func.coalesce(Invitation.sent_at, Invitation.due_at, Invitation.created_at)
 
 
 def plan_due(
@@ -195,19 +141,19 @@ def _plan_workspace(
 ) -> None:
     cycle = policy.cadence_days
     query = _candidates(workspace_id=workspace_id, policy=policy, now=now, until=until, epoch=epoch)
-    members = [_member(row) for row in session.execute(query).all()]
-    persons = _other_selves(session=session, members=members)
+    members = [member_from_row(row) for row in session.execute(query).all()]
+    persons = other_selves(session=session, members=members)
     lookback = now - timedelta(
         days=max(policy.gap_answered_days, policy.gap_unanswered_days, cycle)
         + policy.expiry_days
         + 2
     )
-    facts = _load_facts(session=session, persons=persons, now=now, since=lookback)
+    facts = load_facts(session=session, persons=persons, now=now, since=lookback)
     cap_counts = _cap_counts(session=session, policy=policy, workspace_id=workspace_id, now=now)
 
-    due_members: list[tuple[date, int, _Member]] = []
+    due_members: list[tuple[date, int, Member]] = []
     for member in members:
-        fact = facts.get(member.person, _Facts())
+        fact = facts.get(member.person, Facts())
         if fact.has_open:
             continue
         local = zone(member.state.timezone)
@@ -234,7 +180,7 @@ def _plan_workspace(
         first_try = next_send_time(policy=policy, tz=tz, after=max(now, _local_midnight(due, tz)))
         decision, when = _settle(
             policy=policy,
-            history=facts.get(member.person, _Facts()).history(),
+            history=facts.get(member.person, Facts()).history(),
             state=member.state,
             when=first_try,
             until=until,
@@ -260,7 +206,7 @@ def _candidates(
     is `due_date`, in Python, on the few rows left.
     """
     cycle = policy.cadence_days
-    query = select(*_MEMBER_COLUMNS).where(
+    query = select(*MEMBER_COLUMNS).where(
         Respondent.workspace_id == workspace_id, col(Respondent.active).is_(True)
     )
     latest_day = (until + _ZONE_SPREAD[1]).date()
@@ -321,7 +267,7 @@ def _asked_since(day: date) -> sa.Exists:
         .where(
             col(Invitation.respondent_id) == col(Respondent.id),
             col(Invitation.status).in_(ASKED),
-            _asked_at() >= datetime.combine(day, time(), UTC),
+            asked_at() >= datetime.combine(day, time(), UTC),
         )
         .exists()
     )
@@ -387,96 +333,6 @@ def _insert(
     ids = session.scalars(sa.insert(Invitation).returning(col(Invitation.id)), rows).all()
     report.planned += len(ids)
     report.invitation_ids.extend(ids)
-
-
-_MEMBER_COLUMNS = (
-    Respondent.id,
-    Respondent.person_key,
-    Respondent.timezone,
-    Respondent.rotation_slot,
-    Respondent.joined_at,
-    Respondent.opted_out,
-    Respondent.unreachable,
-)
-
-
-def _member(row: sa.Row[Any]) -> _Member:
-    rid, key, tz, slot, joined, opted_out, unreachable = row
-    return _Member(
-        id=rid,
-        person=_person(rid, key),
-        slot=slot,
-        joined=joined.date() if joined else None,
-        state=RespondentState(opted_out=opted_out, unreachable=unreachable, timezone=tz),
-    )
-
-
-def _other_selves(*, session: Session, members: list[_Member]) -> dict[int, str]:
-    """Respondent id -> person for the members and their rows sharing a person_key.
-
-    One human on Slack and Telegram (any workspace) shares a single history.
-    """
-    persons = {member.id: member.person for member in members}
-    keys = sorted({member.person for member in members if not member.person.startswith("#")})
-    for chunk in _chunks(keys):
-        rows = session.execute(
-            select(Respondent.id, Respondent.person_key).where(
-                col(Respondent.person_key).in_(chunk)
-            )
-        ).all()
-        persons.update({rid: key for rid, key in rows})
-    return persons
-
-
-def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
-    """Slices small enough for any driver's bound-parameter limit."""
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _load_facts(
-    *, session: Session, persons: dict[int, str], now: datetime, since: datetime | None
-) -> dict[str, _Facts]:
-    """One GROUP BY over the invitations of these respondents, merged per person."""
-    if not persons:
-        return {}
-    status = col(Invitation.status)
-    answered = sa.or_(col(Response.id).is_not(None), status == InvitationStatus.ANSWERED)
-    reached_at = sa.func.coalesce(Invitation.sent_at, Invitation.claimed_at)
-    is_open = sa.or_(
-        status.in_(OPEN),
-        sa.and_(
-            status == InvitationStatus.SENT,
-            col(Response.id).is_(None),
-            sa.or_(col(Invitation.expires_at).is_(None), col(Invitation.expires_at) > now),
-        ),
-    )
-    query = (
-        select(
-            Invitation.respondent_id,
-            sa.func.max(sa.case((status.in_(DELIVERED), reached_at))),
-            sa.func.max(sa.case((sa.and_(status.in_(DELIVERED), ~answered), reached_at))),
-            sa.func.max(Response.answered_at),
-            sa.func.max(sa.case((status.in_(ASKED), _asked_at()))),
-            sa.func.max(sa.case((is_open, 1), else_=0)),
-        )
-        .select_from(Invitation)
-        .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
-        .group_by(Invitation.respondent_id)
-    )
-    if since is not None:
-        recent = sa.or_(_asked_at() >= since, col(Response.answered_at) >= since, status.in_(OPEN))
-        query = query.where(recent)
-    facts: dict[str, _Facts] = {}
-    for chunk in _chunks(sorted(persons)):
-        rows = session.execute(query.where(col(Invitation.respondent_id).in_(chunk))).all()
-        for rid, sent, unanswered, answered_at, asked, has_open in rows:
-            fact = _Facts(sent, unanswered, answered_at, asked, bool(has_open))
-            if persons[rid] in facts:
-                facts[persons[rid]].merge(fact)
-            else:
-                facts[persons[rid]] = fact
-    return facts
 
 
 def _cap_counts(
@@ -585,12 +441,12 @@ def explain(
             raise LookupError(f"no respondent {platform_user_id!r} in workspace {workspace_id}")
         policy = Policy.from_workspace(workspace, timezone=cap_timezone)
         row = session.execute(
-            select(*_MEMBER_COLUMNS).where(col(Respondent.id) == respondent.id)
+            select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent.id)
         ).one()
-        persons = _other_selves(session=session, members=[_member(row)])
+        persons = other_selves(session=session, members=[member_from_row(row)])
         person = persons[respondent.id]
-        fact = _load_facts(session=session, persons=persons, now=now, since=None).get(
-            person, _Facts()
+        fact = load_facts(session=session, persons=persons, now=now, since=None).get(
+            person, Facts()
         )
         base = Explanation(
             respondent_id=respondent.id,
@@ -649,59 +505,3 @@ def explain(
             return replace(base, due_date=due, reason=decision.reason)
         reason = blocker or (NOT_DUE_YET if due > local_today else None)
         return replace(base, due_date=due, next_due=when, reason=reason)
-
-
-def admit(
-    *,
-    session: Session,
-    respondent_id: int,
-    now: datetime,
-    source: Source,
-    event: str | None = None,
-    force: bool = False,
-    cap_timezone: str = "UTC",
-) -> Decision:
-    """May this one person be asked at `now` on the manual or triggered path?
-
-    The same `decide` as the planner, fed with the person's merged history across platforms,
-    the last trigger of this event type, today's cap usage, and any invitation still open.
-    """
-    respondent = session.get(Respondent, respondent_id)
-    if respondent is None:
-        raise LookupError(f"no respondent {respondent_id}")
-    workspace = session.get(Workspace, respondent.workspace_id)
-    assert workspace is not None
-    policy = Policy.from_workspace(workspace, timezone=cap_timezone)
-    member = _member(
-        session.execute(select(*_MEMBER_COLUMNS).where(col(Respondent.id) == respondent_id)).one()
-    )
-    persons = _other_selves(session=session, members=[member])
-    facts = _load_facts(session=session, persons=persons, now=now, since=None).get(
-        member.person, _Facts()
-    )
-    if facts.has_open and not force:
-        return Decision(allowed=False, reason=OPEN_INVITATION)
-    history = facts.history()
-    if event is not None:
-        last_trigger = session.execute(
-            sa.select(sa.func.max(Invitation.created_at)).where(
-                col(Invitation.respondent_id).in_(list(persons)),
-                col(Invitation.source) == "triggered",
-                col(Invitation.event) == event,
-                col(Invitation.status) != InvitationStatus.SUPPRESSED,
-            )
-        ).scalar_one_or_none()
-        if last_trigger is not None:
-            history = replace(history, last_triggered_at={event: last_trigger})
-    return decide(
-        policy=policy,
-        history=history,
-        respondent_state=member.state,
-        now=now,
-        source=source,
-        event=event,
-        force=force,
-        sent_today=cap_usage(
-            session=session, policy=policy, workspace_id=workspace.id or 0, moment=now
-        ),
-    )

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot import store
 from bot.db import Database
 from bot.models import InvitationSource, InvitationStatus, Workspace
-from scheduling.planner import admit
+from scheduling.admission import admit
 
 
 @dataclass(frozen=True, slots=True)
