@@ -21,18 +21,17 @@ SERVER_ERROR_RETRIES = 1
 CONNECTION_RETRIES = 2
 
 
-def build_web_client(*, token: str, base_url: str) -> AsyncWebClient:
+def build_web_client(*, token: str, base_url: str, wait_out_429: bool = True) -> AsyncWebClient:
     """A client for `base_url` (Slack, or the sandbox) that honours 429 `Retry-After`.
 
     Bolt copies these retry handlers into the client it hands each listener, so calls made
-    inside listeners are retried the same way.
+    inside listeners are retried the same way. `wait_out_429=False` is for optional lookups
+    that should rather be skipped than hold up a send.
     """
-    return AsyncWebClient(
-        token=token,
-        base_url=base_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)]
+    if wait_out_429:
+        handlers += [
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
-        ],
-    )
+        ]
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
@@ -80,3 +81,17 @@ async def test_next_digest_follows_the_configured_day_time_and_zone(start_bot: S
         update={"digest_day": "fri", "digest_time": "16:30", "digest_timezone": "Europe/Berlin"}
     )
     assert slack.bot.digests.next_digest() == datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
+
+
+async def test_a_rate_limited_dnd_check_does_not_hold_up_sends(
+    start_bot: StartBot, sandbox: SlackSandbox
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+    slack = await start_bot(clock=clock)
+    sandbox.fail_next("dnd.info", status=429, retry_after=30)
+    started = time.monotonic()
+    for user in ("U1", "U2"):
+        result = await slack.bot.dispatcher.invite_now(respondent_id=slack.add_respondent(user))
+        assert result.sent, result.reason
+    assert time.monotonic() - started < 5
+    assert len(sandbox.calls_to("dnd.info")) == 1  # checks pause for Slack's Retry-After
