@@ -281,7 +281,7 @@ def survey_explain(
 ) -> None:
     """When this person was last asked, when they are next due, and why not sooner."""
     with friendly():
-        from scheduling.planner import explain
+        from scheduling.explain import explain
 
         check_platform(platform)
         settings, database = settings_and_db()

@@ -10,7 +10,7 @@ never talks to a chat platform.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -27,7 +27,6 @@ from bot.models import (
     UTCDateTime,
     Workspace,
 )
-from bot.store import find_respondent
 from scheduling.cadence import (
     EPOCH,
     cycle_start,
@@ -39,7 +38,6 @@ from scheduling.cadence import (
 from scheduling.history import (
     ASKED,
     MEMBER_COLUMNS,
-    OPEN,
     Facts,
     Member,
     asked_at,
@@ -51,7 +49,6 @@ from scheduling.policy import (
     Decision,
     History,
     Policy,
-    Reason,
     RespondentState,
     decide,
     in_window,
@@ -59,9 +56,8 @@ from scheduling.policy import (
     zone,
 )
 
-NOT_DUE_YET = "not due yet"
-INACTIVE = "inactive"
-_RETRIES = 3
+SETTLE_RETRIES = 3
+"""How many times a refused send time is moved to the next one the policy allows."""
 _ZONE_SPREAD = (timedelta(hours=12), timedelta(hours=14))  # UTC-12 .. UTC+14
 
 
@@ -76,19 +72,6 @@ class PlanReport:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why someone was or was not asked, for `npsbot survey explain`."""
-
-    respondent_id: int
-    last_asked: datetime | None
-    last_answered: datetime | None
-    due_date: date | None
-    next_due: datetime | None
-    reason: str | None
-    open_invitation_id: int | None = None
 
 
 def plan_due(
@@ -177,7 +160,7 @@ def _plan_workspace(
         if member.person in taken:
             continue  # another of this person's rows was planned in this pass
         tz = member.state.timezone
-        first_try = next_send_time(policy=policy, tz=tz, after=max(now, _local_midnight(due, tz)))
+        first_try = next_send_time(policy=policy, tz=tz, after=max(now, local_midnight(due, tz)))
         decision, when = _settle(
             policy=policy,
             history=facts.get(member.person, Facts()).history(),
@@ -288,7 +271,7 @@ def _settle(
     last decision and the moment it was taken for.
     """
     decision = Decision(allowed=False)
-    for _ in range(_RETRIES):
+    for _ in range(SETTLE_RETRIES):
         decision = decide(
             policy=policy,
             history=history,
@@ -303,7 +286,8 @@ def _settle(
     return decision, when
 
 
-def _local_midnight(day: date, tz: str | None) -> datetime:
+def local_midnight(day: date, tz: str | None) -> datetime:
+    """The first instant of `day` in the zone `tz`, in UTC."""
     return datetime.combine(day, time(), zone(tz)).astimezone(UTC)
 
 
@@ -416,92 +400,3 @@ def plan_reminders(*, db: Database, now: datetime) -> list[int]:
             ).all()
             ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
     return ids
-
-
-def explain(
-    *,
-    db: Database,
-    workspace_id: int,
-    platform_user_id: str,
-    now: datetime,
-    epoch: date = EPOCH,
-    cap_timezone: str = "UTC",
-) -> Explanation:
-    """Last asked, last answered, next due, and what (if anything) holds the next ask back.
-
-    `reason` is the first rule that pushes the next ask later than the rotation alone would:
-    a `decide` reason, "not due yet" (the rotation), "inactive", or None (due now).
-    """
-    with db.session() as session:
-        workspace = session.get(Workspace, workspace_id)
-        respondent = find_respondent(
-            session=session, workspace_id=workspace_id, platform_user_id=platform_user_id
-        )
-        if workspace is None or respondent is None or respondent.id is None:
-            raise LookupError(f"no respondent {platform_user_id!r} in workspace {workspace_id}")
-        policy = Policy.from_workspace(workspace, timezone=cap_timezone)
-        row = session.execute(
-            select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent.id)
-        ).one()
-        persons = other_selves(session=session, members=[member_from_row(row)])
-        person = persons[respondent.id]
-        fact = load_facts(session=session, persons=persons, now=now, since=None).get(
-            person, Facts()
-        )
-        base = Explanation(
-            respondent_id=respondent.id,
-            last_asked=fact.last_sent_at,
-            last_answered=fact.last_answered_at,
-            due_date=None,
-            next_due=None,
-            reason=None,
-        )
-        waiting = session.exec(
-            select(Invitation)
-            .where(
-                col(Invitation.respondent_id).in_(list(persons)), col(Invitation.status).in_(OPEN)
-            )
-            .order_by(col(Invitation.due_at))
-        ).first()
-        if waiting is not None:
-            return replace(base, next_due=waiting.due_at, open_invitation_id=waiting.id)
-        if not respondent.active:
-            return replace(base, reason=INACTIVE)
-        tz = respondent.timezone
-        local_today = now.astimezone(zone(tz)).date()
-        due = due_date(
-            slot=respondent.rotation_slot,
-            cycle_days=policy.cadence_days,
-            epoch=epoch,
-            today=local_today,
-            last_asked=fact.last_asked_day(),
-            joined=respondent.joined_at.date() if respondent.joined_at else None,
-            send_days=policy.send_days,
-            offset=offset_for(respondent.id),
-        )
-        when = next_send_time(policy=policy, tz=tz, after=max(now, _local_midnight(due, tz)))
-        state = RespondentState(
-            opted_out=respondent.opted_out, unreachable=respondent.unreachable, timezone=tz
-        )
-        blocker: str | None = None
-        for _ in range(_RETRIES):
-            usage = cap_usage(
-                session=session, policy=policy, workspace_id=workspace_id, moment=when
-            )
-            decision = decide(
-                policy=policy,
-                history=fact.history(),
-                respondent_state=state,
-                now=when,
-                source="scheduled",
-                sent_today=usage,
-            )
-            if decision.allowed or decision.not_before is None:
-                break
-            if decision.reason != Reason.OUTSIDE_WINDOW:
-                blocker = blocker or decision.reason
-            when = decision.not_before
-        if not decision.allowed and decision.not_before is None:
-            return replace(base, due_date=due, reason=decision.reason)
-        reason = blocker or (NOT_DUE_YET if due > local_today else None)
-        return replace(base, due_date=due, next_due=when, reason=reason)

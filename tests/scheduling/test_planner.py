@@ -11,7 +11,8 @@ from sqlmodel import col, select
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus
-from scheduling.planner import explain, plan_due, plan_reminders
+from scheduling.explain import explain
+from scheduling.planner import plan_due, plan_reminders
 from tests.scheduling.helpers import add_respondent, add_sent, add_workspace, utc
 
 EVERY_DAY = "0,1,2,3,4,5,6"

@@ -1,0 +1,132 @@
+"""Why someone was or was not asked, for `npsbot survey explain`.
+
+It replays the planner's reasoning for one person: the same rotation, history and `decide`,
+so the answer matches what the next planning pass will do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sqlmodel import col, select
+
+from bot.db import Database
+from bot.models import Invitation, Respondent, Workspace
+from bot.store import find_respondent
+from scheduling.cadence import EPOCH, due_date, offset_for
+from scheduling.history import (
+    MEMBER_COLUMNS,
+    OPEN,
+    Facts,
+    load_facts,
+    member_from_row,
+    other_selves,
+)
+from scheduling.planner import SETTLE_RETRIES, cap_usage, local_midnight
+from scheduling.policy import Policy, Reason, RespondentState, decide, next_send_time, zone
+
+NOT_DUE_YET = "not due yet"
+INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why someone was or was not asked, for `npsbot survey explain`."""
+
+    respondent_id: int
+    last_asked: datetime | None
+    last_answered: datetime | None
+    due_date: date | None
+    next_due: datetime | None
+    reason: str | None
+    open_invitation_id: int | None = None
+
+
+def explain(
+    *,
+    db: Database,
+    workspace_id: int,
+    platform_user_id: str,
+    now: datetime,
+    epoch: date = EPOCH,
+    cap_timezone: str = "UTC",
+) -> Explanation:
+    """Last asked, last answered, next due, and what (if anything) holds the next ask back.
+
+    `reason` is the first rule that pushes the next ask later than the rotation alone would:
+    a `decide` reason, "not due yet" (the rotation), "inactive", or None (due now).
+    """
+    with db.session() as session:
+        workspace = session.get(Workspace, workspace_id)
+        respondent = find_respondent(
+            session=session, workspace_id=workspace_id, platform_user_id=platform_user_id
+        )
+        if workspace is None or respondent is None or respondent.id is None:
+            raise LookupError(f"no respondent {platform_user_id!r} in workspace {workspace_id}")
+        policy = Policy.from_workspace(workspace, timezone=cap_timezone)
+        row = session.execute(
+            select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent.id)
+        ).one()
+        persons = other_selves(session=session, members=[member_from_row(row)])
+        person = persons[respondent.id]
+        fact = load_facts(session=session, persons=persons, now=now, since=None).get(
+            person, Facts()
+        )
+        base = Explanation(
+            respondent_id=respondent.id,
+            last_asked=fact.last_sent_at,
+            last_answered=fact.last_answered_at,
+            due_date=None,
+            next_due=None,
+            reason=None,
+        )
+        waiting = session.exec(
+            select(Invitation)
+            .where(
+                col(Invitation.respondent_id).in_(list(persons)), col(Invitation.status).in_(OPEN)
+            )
+            .order_by(col(Invitation.due_at))
+        ).first()
+        if waiting is not None:
+            return replace(base, next_due=waiting.due_at, open_invitation_id=waiting.id)
+        if not respondent.active:
+            return replace(base, reason=INACTIVE)
+        tz = respondent.timezone
+        local_today = now.astimezone(zone(tz)).date()
+        due = due_date(
+            slot=respondent.rotation_slot,
+            cycle_days=policy.cadence_days,
+            epoch=epoch,
+            today=local_today,
+            last_asked=fact.last_asked_day(),
+            joined=respondent.joined_at.date() if respondent.joined_at else None,
+            send_days=policy.send_days,
+            offset=offset_for(respondent.id),
+        )
+        when = next_send_time(policy=policy, tz=tz, after=max(now, local_midnight(due, tz)))
+        state = RespondentState(
+            opted_out=respondent.opted_out, unreachable=respondent.unreachable, timezone=tz
+        )
+        blocker: str | None = None
+        for _ in range(SETTLE_RETRIES):
+            usage = cap_usage(
+                session=session, policy=policy, workspace_id=workspace_id, moment=when
+            )
+            decision = decide(
+                policy=policy,
+                history=fact.history(),
+                respondent_state=state,
+                now=when,
+                source="scheduled",
+                sent_today=usage,
+            )
+            if decision.allowed or decision.not_before is None:
+                break
+            if decision.reason != Reason.OUTSIDE_WINDOW:
+                blocker = blocker or decision.reason
+            when = decision.not_before
+        if not decision.allowed and decision.not_before is None:
+            return replace(base, due_date=due, reason=decision.reason)
+        reason = blocker or (NOT_DUE_YET if due > local_today else None)
+        return replace(base, due_date=due, next_due=when, reason=reason)
