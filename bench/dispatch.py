@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -31,58 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.models import Invitation, InvitationStatus, Respondent, Workspace  # noqa: E402
+from bot.models import Invitation  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from channels.sandbox.slack import SlackSandbox  # noqa: E402
 from channels.sandbox.telegram import TelegramSandbox  # noqa: E402
+from tests.scheduling.seeding import seed_due, user  # noqa: E402
 
 DEFAULTS = {"slack": (10_000, 300.0), "telegram": (2_500, 30.0)}
-TELEGRAM_FIRST_USER = 100_000
-
-
-def user_id(platform: str, index: int) -> str:
-    return f"U{index:07d}" if platform == "slack" else str(TELEGRAM_FIRST_USER + index)
-
-
-def seed(db: Database, *, platform: str, n: int) -> None:
-    """A fresh schema with `n` respondents, each holding one invitation due a minute ago."""
-    if db.is_postgres:
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
-    now = datetime.now(UTC)
-    with db.session() as session:
-        workspace = Workspace(platform=platform, external_id="BENCH", name="bench")
-        session.add(workspace)
-        session.flush()
-        workspace_id = workspace.id
-    with db.engine.begin() as connection:
-        connection.execute(
-            sa.insert(Respondent),
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "platform": platform,
-                    "platform_user_id": user_id(platform, i),
-                    "attributes": {},
-                }
-                for i in range(n)
-            ],
-        )
-        respondent_ids = connection.execute(sa.select(Respondent.id)).scalars().all()
-        connection.execute(
-            sa.insert(Invitation),
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "respondent_id": respondent_id,
-                    "status": InvitationStatus.PENDING,
-                    "due_at": now - timedelta(minutes=1),
-                    "created_at": now,
-                }
-                for respondent_id in respondent_ids
-            ],
-        )
 
 
 def statuses(db: Database) -> dict[str, int]:
@@ -97,11 +51,11 @@ def make_sandbox(platform: str, n: int, rate: float) -> Any:
     if platform == "slack":
         slack = SlackSandbox(rate_limit_per_second=rate)
         for i in range(n):
-            slack.add_user(user_id(platform, i))
+            slack.add_user(user(i, platform=platform))
         return slack
     telegram = TelegramSandbox(rate_limit_per_second=rate)
     for i in range(n):
-        telegram.add_user(int(user_id(platform, i)), started=True)
+        telegram.add_user(int(user(i, platform=platform)), started=True)
     return telegram
 
 
@@ -157,7 +111,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     platform, n, rate = args.platform, args.n, args.rate
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(args.database or f"sqlite:///{Path(tmp) / 'bench.db'}")
-        seed(db, platform=platform, n=n)
+        db.upgrade()
+        seed_due(db, people=n, platform=platform)
         conn, child_conn = multiprocessing.Pipe()
         child = multiprocessing.get_context("spawn").Process(
             target=serve_sandbox, args=(platform, n, rate, child_conn), daemon=True
@@ -181,7 +136,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         child.join(timeout=10)
         final = statuses(db)
         db.dispose()
-    people = {user_id(platform, i) for i in range(n)}
+    people = {user(i, platform=platform) for i in range(n)}
     return {
         "platform": platform,
         "n": n,

@@ -39,11 +39,6 @@ def _json() -> Any:
     return Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
 
 
-class Platform(StrEnum):
-    SLACK = "slack"
-    TELEGRAM = "telegram"
-
-
 class InvitationStatus(StrEnum):
     """Life of an invitation: claimed before sending, sent once the platform accepted it."""
 

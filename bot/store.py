@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -19,8 +19,7 @@ from bot.models import (
     Target,
     Workspace,
 )
-
-OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.ANSWERED)
+from scheduling.cadence import slot_for
 
 
 def get_or_create_workspace(
@@ -89,7 +88,7 @@ def upsert_respondent(
             platform=workspace.platform,
             platform_user_id=platform_user_id,
             joined_at=now,
-            rotation_slot=_spread_slot(count, workspace.cadence_days),
+            rotation_slot=slot_for(count, workspace.cadence_days),
         )
     for name, value in fields.items():
         if value is not None:
@@ -99,11 +98,6 @@ def upsert_respondent(
     session.add(respondent)
     session.flush()
     return respondent
-
-
-def _spread_slot(index: int, cycle_days: int) -> int:
-    """Day of the cycle for the index-th member: a golden-ratio walk spreads any count evenly."""
-    return int((index * 0.6180339887498949 % 1.0) * max(cycle_days, 1))
 
 
 def set_opted_out(
@@ -250,23 +244,6 @@ def is_audience_source(*, session: Session, workspace_id: int, chat_id: str) -> 
     )
 
 
-def last_contact(
-    *, session: Session, respondent_ids: Sequence[int]
-) -> tuple[datetime | None, datetime | None]:
-    """When these respondents (one person) were last invited, and last answered."""
-    sent = session.exec(
-        select(sa.func.max(Invitation.sent_at)).where(
-            col(Invitation.respondent_id).in_(respondent_ids)
-        )
-    ).one()
-    answered = session.exec(
-        select(sa.func.max(Response.answered_at)).where(
-            col(Response.respondent_id).in_(respondent_ids)
-        )
-    ).one()
-    return sent, answered
-
-
 def expire_invitations(*, session: Session, now: datetime) -> int:
     """Close invitations whose time is up; answered ones keep their answer."""
     result = session.execute(
@@ -275,7 +252,3 @@ def expire_invitations(*, session: Session, now: datetime) -> int:
         .values(status=InvitationStatus.EXPIRED)
     )
     return result.rowcount or 0
-
-
-def stale_cutoff(now: datetime, *, hours: float) -> datetime:
-    return now - timedelta(hours=hours)

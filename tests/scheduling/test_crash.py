@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,9 +21,10 @@ from sqlmodel import col
 
 from bot.app import NpsBot
 from bot.db import Database
-from bot.models import Invitation, InvitationStatus, Respondent, Workspace
+from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
 from channels.sandbox.slack import SlackSandbox
+from tests.scheduling.seeding import seed_due, user
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 2_000
@@ -50,49 +51,6 @@ async def main() -> None:
 asyncio.run(main())
 """
 """One dispatch pass in a process of its own: `npsbot survey run-due` with a chosen rate."""
-
-
-def user(index: int, *, platform: str = "slack") -> str:
-    """A Slack user id, or a Telegram one (numeric; a private chat has the same id)."""
-    return f"U{index:06d}" if platform == "slack" else str(100_000 + index)
-
-
-def seed_due(db: Database, *, people: int, known_dm: bool = False, platform: str = "slack") -> None:
-    """`people` respondents, each with one invitation due a minute ago."""
-    now = datetime.now(UTC)
-    with db.session() as session:
-        workspace = Workspace(platform=platform, external_id="TCRASH")
-        session.add(workspace)
-        session.flush()
-        workspace_id = workspace.id
-    with db.engine.begin() as connection:
-        connection.execute(
-            sa.insert(Respondent),
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "platform": platform,
-                    "platform_user_id": user(i, platform=platform),
-                    "dm_channel": f"D{user(i)}" if known_dm else None,
-                    "attributes": {},
-                }
-                for i in range(people)
-            ],
-        )
-        ids = connection.execute(sa.select(Respondent.id)).scalars().all()
-        connection.execute(
-            sa.insert(Invitation),
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "respondent_id": respondent_id,
-                    "status": InvitationStatus.PENDING,
-                    "due_at": now - timedelta(minutes=1),
-                    "created_at": now,
-                }
-                for respondent_id in ids
-            ],
-        )
 
 
 def sandbox_with(people: int, *, rate: float) -> SlackSandbox:

@@ -23,7 +23,8 @@ from channels.sandbox.telegram import TelegramSandbox
 from scheduling.dispatch import Dispatcher
 from scheduling.pacing import Pacer
 from tests.recording import RecordingChannel
-from tests.scheduling.test_crash import received, sandbox_with, seed_due, settings_for, user
+from tests.scheduling.seeding import seed_due, user
+from tests.scheduling.test_crash import received, sandbox_with, settings_for
 
 
 def statuses(db: Database) -> Counter[str]:

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus
-from tests.scheduling.test_crash import received, sandbox_with, seed_due, start_child, user
+from tests.scheduling.seeding import seed_due, user
+from tests.scheduling.test_crash import received, sandbox_with, start_child
 
 INVITATIONS = 5_000
 RATE = 500.0
