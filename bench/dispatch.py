@@ -28,13 +28,13 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.seeding import seed_due, user  # noqa: E402
 from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.models import Invitation  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from channels.sandbox.slack import SlackSandbox  # noqa: E402
 from channels.sandbox.telegram import TelegramSandbox  # noqa: E402
-from tests.scheduling.seeding import seed_due, user  # noqa: E402
 
 DEFAULTS = {"slack": (10_000, 300.0), "telegram": (2_500, 30.0)}
 

@@ -6,7 +6,7 @@ short text the adapter shows privately (ephemeral on Slack).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 
 from bot import store
 from bot.admin_parse import USAGE, Command, UsageError, parse
+from bot.channel import Channel, Profile
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AdminCommand
 from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
 from bot.settings import Settings
-from channels.base import Channel, Profile
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 READ_ONLY = {"help", "status"}
@@ -51,8 +51,6 @@ class Inviter(Protocol):
 class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
-    def next_digest(self) -> datetime | None: ...
-
 
 class Admin:
     """Executes admin commands against the database and the channels."""
@@ -66,6 +64,7 @@ class Admin:
         channels: dict[str, Channel],
         inviter: Inviter,
         digests: DigestPoster,
+        next_digest: Callable[[], datetime | None],
     ) -> None:
         self.db = db
         self.settings = settings
@@ -73,6 +72,7 @@ class Admin:
         self.channels = channels
         self.inviter = inviter
         self.digests = digests
+        self.next_digest = next_digest
 
     def is_admin(self, event: AdminCommand) -> bool:
         return event.platform_admin or event.origin.user_id in self.settings.admin_ids
@@ -162,7 +162,7 @@ class Admin:
                 )
                 .group_by(col(Invitation.reason))
             ).all()
-        next_digest = self.digests.next_digest()
+        next_digest = self.next_digest()
         lines = [
             f"*Status*: {'paused' if workspace.paused else 'running'}",
             f"*Cadence*: {describe_cadence(workspace)}",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 
 from bot import store
+from bot.channel import Alert, Channel, ChannelError, MessageRef
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AlertClaimed, AlertReplied
 from bot.models import Respondent, Response, Workspace
 from bot.survey import recipient_of
-from channels.base import Alert, Channel, ChannelError, MessageRef
 
 log = logging.getLogger(__name__)
 

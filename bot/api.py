@@ -12,8 +12,9 @@ field for a bad body.
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
-from typing import Literal
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
@@ -21,9 +22,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.clock import Clock
-from bot.db import Database
 from bot.settings import Settings
-from scheduling.triggers import UnknownWorkspace, schedule_trigger
+from bot.store import UnknownWorkspace
 
 MAX_BODY = 64 * 1024
 
@@ -41,6 +41,31 @@ class TriggerRequest(BaseModel):
     workspace: str | None = Field(default=None, max_length=64)
 
 
+@dataclass(frozen=True, slots=True)
+class TriggerOutcome:
+    status: str
+    invitation_id: int
+    due_at: datetime | None
+    reason: str | None = None
+
+
+class ScheduleTrigger(Protocol):
+    """Records a trigger and, policy permitting, its invitation (the wiring supplies it)."""
+
+    def __call__(
+        self,
+        *,
+        platform: str,
+        user_id: str,
+        event: str,
+        delay: timedelta,
+        attributes: dict[str, str],
+        now: datetime,
+        cap_timezone: str,
+        workspace: str | None,
+    ) -> TriggerOutcome: ...
+
+
 def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
     body: dict[str, object] = {"error": message}
     if field is not None:
@@ -48,7 +73,9 @@ def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def trigger_routes(*, db: Database, settings: Settings, clock: Clock) -> list[Route]:
+def trigger_routes(
+    *, schedule: ScheduleTrigger, settings: Settings, clock: Clock
+) -> list[Route]:
     """The trigger endpoint; it answers 503 until NPSBOT_API_TOKEN is configured."""
 
     async def create(request: Request) -> JSONResponse:
@@ -68,8 +95,7 @@ def trigger_routes(*, db: Database, settings: Settings, clock: Clock) -> list[Ro
             field = ".".join(str(part) for part in first["loc"]) or None
             return _error(422, first["msg"], field)
         try:
-            outcome = schedule_trigger(
-                db=db,
+            outcome = schedule(
                 platform=body.platform,
                 user_id=body.user_id,
                 event=body.event,

@@ -7,6 +7,7 @@ platform SDK; only the platforms that are configured are loaded at all.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 
@@ -20,6 +21,7 @@ from bot.admin import Admin
 from bot.alerts import Alerts
 from bot.api import trigger_routes
 from bot.audience import Audience
+from bot.channel import Adapter, Channel
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.digests import Digests
@@ -27,9 +29,9 @@ from bot.events import Event
 from bot.router import Router
 from bot.settings import Settings
 from bot.survey import Survey
-from channels.base import Adapter, Channel
 from scheduling.dispatch import Dispatcher
 from scheduling.scheduler import Scheduler
+from scheduling.triggers import schedule_trigger
 
 log = logging.getLogger(__name__)
 
@@ -84,17 +86,6 @@ class NpsBot:
         )
         self.digests = Digests(db=self.db, channels=channels, settings=settings, clock=self.clock)
         self.audience = Audience(db=self.db, channels=channels, clock=self.clock, company=company)
-        self.admin = Admin(
-            db=self.db,
-            settings=settings,
-            clock=self.clock,
-            channels=channels,
-            inviter=self.dispatcher,
-            digests=self.digests,
-        )
-        self.router = Router(
-            survey=self.survey, admin=self.admin, audience=self.audience, alerts=self.alerts
-        )
         self.scheduler = Scheduler(
             db=self.db,
             dispatcher=self.dispatcher,
@@ -102,6 +93,18 @@ class NpsBot:
             clock=self.clock,
             digests=self.digests,
             audience=self.audience,
+        )
+        self.admin = Admin(
+            db=self.db,
+            settings=settings,
+            clock=self.clock,
+            channels=channels,
+            inviter=self.dispatcher,
+            digests=self.digests,
+            next_digest=self.scheduler.next_digest,
+        )
+        self.router = Router(
+            survey=self.survey, admin=self.admin, audience=self.audience, alerts=self.alerts
         )
         self._server: uvicorn.Server | None = None
 
@@ -120,7 +123,11 @@ class NpsBot:
     def web_app(self) -> Starlette:
         routes = [
             Route("/healthz", self._health, methods=["GET"]),
-            *trigger_routes(db=self.db, settings=self.settings, clock=self.clock),
+            *trigger_routes(
+                schedule=functools.partial(schedule_trigger, db=self.db),
+                settings=self.settings,
+                clock=self.clock,
+            ),
         ]
         for adapter in self.adapters.values():
             routes.extend(adapter.routes())

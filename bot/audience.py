@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bot import store
+from bot.channel import Channel, ChannelError
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import MembershipChanged, Origin, Subscribed, TimezoneSet, Unreachable
 from bot.models import Respondent
-from channels.base import Channel, ChannelError
 
 log = logging.getLogger(__name__)
 

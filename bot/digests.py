@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
 from bot import store
+from bot.channel import Channel, ChannelError
 from bot.clock import Clock
 from bot.db import Database
 from bot.digest_data import Week, gather
 from bot.models import Workspace
 from bot.settings import Settings
-from channels.base import Channel, ChannelError
 from scoring.chart import render_trend_chart
 from scoring.digest import Digest, compose
 
@@ -100,18 +98,3 @@ class Digests:
                     stored.last_digest_at = now
                     session.add(stored)
         return posted
-
-    def trigger(self) -> CronTrigger:
-        """The configured weekday, time and time zone of the scheduled digest."""
-        hour, minute = self.settings.digest_time.split(":")
-        return CronTrigger(
-            day_of_week=self.settings.digest_day.lower(),
-            hour=int(hour),
-            minute=int(minute),
-            timezone=self.settings.digest_timezone,
-        )
-
-    def next_digest(self) -> datetime | None:
-        """When the scheduled digest fires next (the same moment for every workspace)."""
-        fire: datetime | None = self.trigger().get_next_fire_time(None, self.clock.now())
-        return fire

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot import store, wording
+from bot.channel import Channel, MessageRef, Question, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import (
@@ -24,7 +25,6 @@ from bot.events import (
 )
 from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.settings import Settings
-from channels.base import Channel, MessageRef, Question, Recipient
 from scoring.sentiment import analyse
 
 log = logging.getLogger(__name__)

@@ -16,18 +16,7 @@ from functools import lru_cache
 
 EPOCH = date(2024, 1, 1)
 ALL_DAYS = frozenset(range(7))
-_GOLDEN = 0.6180339887498949
-_SILVER = 0.4142135623730951  # independent of the golden ratio, so slot and offset don't align
-
-
-def slot_for(index: int, cycle_days: int) -> int:
-    """The slot of the index-th member: a golden-ratio walk keeps any prefix evenly spread.
-
-    Imports, late joiners and a single newcomer all land where the cycle is thinnest, with no
-    need to read the other slots. Same walk as `bot.store._spread_slot`, owned here.
-    """
-    cycle = max(cycle_days, 1)
-    return min(int((index * _GOLDEN) % 1.0 * cycle), cycle - 1)
+_SILVER = 0.4142135623730951  # independent of the golden ratio of `bot.store.slot_for`
 
 
 def offset_for(key: int) -> float:

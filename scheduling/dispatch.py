@@ -29,18 +29,18 @@ from sqlmodel import Session, col, select
 
 from bot import store
 from bot.admin import InviteResult
-from bot.clock import Clock
-from bot.db import Database
-from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent, Workspace
-from bot.settings import Settings
-from bot.survey import question_for, recipient_of
-from channels.base import (
+from bot.channel import (
     Channel,
     ChannelError,
     DeliveryUncertain,
     RateLimited,
     RecipientUnreachable,
 )
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent, Workspace
+from bot.settings import Settings
+from bot.survey import question_for, recipient_of
 from scheduling.admission import admit
 from scheduling.journal import DO_NOT_DISTURB, Journal, Outcome, Send
 from scheduling.pacing import Pacing

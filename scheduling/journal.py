@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from bot.channel import MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Respondent
-from channels.base import MessageRef, Recipient
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"

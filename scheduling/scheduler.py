@@ -7,9 +7,10 @@ restart loses nothing and several replicas can share the work.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import store
@@ -59,12 +60,27 @@ class Scheduler:
         )
         self._scheduler.add_job(
             self.digests.post_weekly,
-            self.digests.trigger(),
+            self.digest_trigger(),
             id="digest",
             coalesce=True,
             misfire_grace_time=3600,
         )
         self._scheduler.start()
+
+    def digest_trigger(self) -> CronTrigger:
+        """The configured weekday, time and time zone of the scheduled digest."""
+        hour, minute = self.settings.digest_time.split(":")
+        return CronTrigger(
+            day_of_week=self.settings.digest_day.lower(),
+            hour=int(hour),
+            minute=int(minute),
+            timezone=self.settings.digest_timezone,
+        )
+
+    def next_digest(self) -> datetime | None:
+        """When the scheduled digest fires next (the same moment for every workspace)."""
+        fire: datetime | None = self.digest_trigger().get_next_fire_time(None, self.clock.now())
+        return fire
 
     def shutdown(self) -> None:
         if self._scheduler.running:

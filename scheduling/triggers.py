@@ -6,27 +6,13 @@ so `/nps status` and `npsbot survey explain` can say why nobody was asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import select
-
 from bot import store
+from bot.api import TriggerOutcome
 from bot.db import Database
-from bot.models import InvitationSource, InvitationStatus, Workspace
+from bot.models import InvitationSource, InvitationStatus
 from scheduling.admission import admit
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerOutcome:
-    status: str
-    invitation_id: int
-    due_at: datetime | None
-    reason: str | None = None
-
-
-class UnknownWorkspace(LookupError):
-    """No workspace of that platform exists yet, or several do and none was named."""
 
 
 def schedule_trigger(
@@ -44,19 +30,11 @@ def schedule_trigger(
     """Record the trigger and, policy permitting, an invitation due after `delay`."""
     due = now + delay
     with db.session() as session:
-        query = select(Workspace).where(Workspace.platform == platform)
-        if workspace is not None:
-            query = query.where(Workspace.external_id == workspace)
-        candidates = session.exec(query).all()
-        if len(candidates) != 1:
-            raise UnknownWorkspace(
-                f"no {platform} workspace named {workspace}"
-                if workspace
-                else f"{len(candidates)} {platform} workspaces match; name one with 'workspace'"
-            )
         respondent = store.upsert_respondent(
             session=session,
-            workspace=candidates[0],
+            workspace=store.sole_workspace(
+                session=session, platform=platform, external_id=workspace
+            ),
             platform_user_id=user_id,
             now=now,
             attributes=attributes,

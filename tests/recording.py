@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from channels.base import (
+from bot.channel import (
     Alert,
     Channel,
     MessageRef,

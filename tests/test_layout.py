@@ -1,15 +1,25 @@
-"""The core stays platform-free: only `channels/` may import a chat SDK."""
+"""The layout's rules, read from the sources: who may import whom.
+
+The core stays platform-free (only `channels/` imports a chat SDK); `scoring/` is pure;
+`bot/` reaches `scheduling/` and `channels/` only from the wiring; APScheduler stays inside
+`scheduling/`; the Channel port lives in `bot/`; nothing that runs imports `tests/`.
+"""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("bot", "scheduling", "scoring")
+RUNTIME = (*CORE, "channels", "bench")
+OURS = (*RUNTIME, "tests")
 SDKS = ("slack_bolt", "slack_sdk", "telegram")
+WIRING = {"bot/app.py", "bot/cli.py", "bot/demo.py"}
+"""Modules that build the whole bot, so they may reach every package."""
 
 
 def _imports(path: Path) -> set[str]:
@@ -20,6 +30,92 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
+
+
+def _modules(path: Path) -> set[str]:
+    """Every module `path` imports, dotted, lazy and TYPE_CHECKING imports included."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _sources(*packages: str) -> dict[str, set[str]]:
+    """Each source file of `packages` (by its path from the root) and what it imports."""
+    return {
+        path.relative_to(ROOT).as_posix(): _modules(path)
+        for package in packages
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+
+
+def _reaching(
+    packages: tuple[str, ...], forbidden: tuple[str, ...], *, allowed: Collection[str] = ()
+) -> dict[str, list[str]]:
+    """The files of `packages` (other than `allowed`) importing anything under `forbidden`."""
+    offenders: dict[str, list[str]] = {}
+    for source, modules in _sources(*packages).items():
+        hits = sorted(name for name in modules if name.split(".")[0] in forbidden)
+        if hits and source not in allowed:
+            offenders[source] = hits
+    return offenders
+
+
+def test_scoring_is_pure_and_imports_nothing_of_ours() -> None:
+    others = tuple(package for package in OURS if package != "scoring")
+    assert _reaching(("scoring",), others) == {}
+
+
+def test_the_core_reaches_scheduling_and_channels_only_from_the_wiring() -> None:
+    assert _reaching(("bot",), ("scheduling", "channels"), allowed=WIRING) == {}
+
+
+def test_the_store_imports_no_scheduling() -> None:
+    assert _reaching(("bot/store",), ("scheduling",)) == {}
+
+
+def test_scheduling_uses_the_port_not_the_adapters() -> None:
+    assert _reaching(("scheduling",), ("channels",)) == {}
+
+
+def test_apscheduler_stays_inside_scheduling() -> None:
+    others = tuple(package for package in RUNTIME if package != "scheduling")
+    assert _reaching((*others, "tests"), ("apscheduler",)) == {}
+
+
+def test_the_channel_port_lives_in_the_core() -> None:
+    assert not (ROOT / "channels" / "base.py").exists()
+    port = _modules(ROOT / "bot" / "channel.py")
+    assert {name for name in port if name.split(".")[0] in OURS} <= {
+        "bot.clock",
+        "bot.events",
+        "bot.settings",
+        "scoring.digest",
+    }
+    for platform in ("slack", "telegram"):
+        assert "bot.channel" in _modules(ROOT / "channels" / platform / "adapter.py")
+
+
+def test_no_runtime_module_imports_tests() -> None:
+    assert _reaching(RUNTIME, ("tests",)) == {}
+
+
+def test_the_store_package_reexports_every_public_function_in_order() -> None:
+    package = ROOT / "bot" / "store"
+    public = {
+        node.name
+        for path in package.glob("*.py")
+        if path.name != "__init__.py"
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")
+    }
+    from bot import store
+
+    assert store.__all__ == sorted(store.__all__)
+    assert set(store.__all__) == public
 
 
 def test_core_sources_do_not_import_sdks() -> None:

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from channels.base import (
+from bot.channel import (
     Adapter,
     Alert,
     Handler,

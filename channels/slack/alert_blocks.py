@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.base import Alert
+from bot.channel import Alert
 from channels.slack.blocks import Block, button, context, section
 
 CLAIM_ACTION = "nps_alert_claim"

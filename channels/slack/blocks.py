@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from channels.base import Question
+from bot.channel import Question
 
 Block = dict[str, Any]
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from channels.base import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
+from bot.channel import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
 
 UNREACHABLE = frozenset(
     {

@@ -19,6 +19,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channel import ChannelError, Handler
 from bot.events import (
     AdminCommand,
     AlertClaimed,
@@ -32,7 +33,6 @@ from bot.events import (
     RemindLater,
     ScoreSubmitted,
 )
-from channels.base import ChannelError, Handler
 from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW, reply_modal
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.base import Profile
+from bot.channel import Profile
 from channels.slack.errors import slack_errors
 
 if TYPE_CHECKING:

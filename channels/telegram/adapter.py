@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from channels.base import Adapter, Alert, Handler, MessageRef, Profile, Question, Recipient
+from bot.channel import Adapter, Alert, Handler, MessageRef, Profile, Question, Recipient
 from channels.telegram import formatting, handlers, keyboards
 from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
 from channels.telegram.digest_html import render_digest_html

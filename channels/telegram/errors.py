@@ -19,7 +19,7 @@ from datetime import timedelta
 import httpx
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
-from channels.base import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
+from bot.channel import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
 
 log = logging.getLogger(__name__)
 

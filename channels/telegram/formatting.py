@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from channels.base import Alert, Question
+from bot.channel import Alert, Question
 
 REPLY_PROMPT = re.compile(r"\(response #(\d+)\):\Z")
 TIMEZONE_USAGE = "Usage: /timezone Europe/Berlin (a time zone name like America/New_York)"

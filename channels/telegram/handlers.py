@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from channels.base import Handler
+from bot.channel import Handler
 from channels.telegram.memory import ChatMemory, Recent
 from channels.telegram.respondent_handlers import RespondentHandlers
 from channels.telegram.team_handlers import TeamHandlers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from channels.base import Alert, Question
+from bot.channel import Alert, Question
 
 SCORE = r"^nps:(\d+):(\d+)$"
 OPT_OUT = r"^optout:(\d+)$"

@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.audience import parse_deep_link
+from bot.channel import Handler
 from bot.events import (
     CommentSubmitted,
     FollowupSkipped,
@@ -27,7 +28,6 @@ from bot.events import (
     TimezoneSet,
     Unreachable,
 )
-from channels.base import Handler
 from channels.telegram import formatting, keyboards
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (

@@ -9,8 +9,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.channel import Handler
 from bot.events import AdminCommand, AlertClaimed, AlertReplied
-from channels.base import Handler
 from channels.telegram import formatting, keyboards
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (

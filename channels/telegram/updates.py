@@ -8,8 +8,8 @@ from telegram import CallbackQuery, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.channel import Handler
 from bot.events import Event, Origin
-from channels.base import Handler
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from scheduling.cadence import EPOCH, cycle_start, due_date, is_due, slot_date, slot_for
+from bot.store import slot_for
+from scheduling.cadence import EPOCH, cycle_start, due_date, is_due, slot_date
 
 WEEKDAYS = frozenset(range(5))
 

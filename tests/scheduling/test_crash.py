@@ -19,12 +19,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import col
 
+from bench.seeding import seed_due, user
 from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
 from channels.sandbox.slack import SlackSandbox
-from tests.scheduling.seeding import seed_due, user
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 2_000

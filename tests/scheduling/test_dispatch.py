@@ -13,17 +13,17 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from bench.seeding import seed_due, user
 from bot.app import NpsBot
+from bot.channel import MessageRef, Question, Recipient
 from bot.clock import SystemClock
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
-from channels.base import MessageRef, Question, Recipient
 from channels.sandbox.telegram import TelegramSandbox
 from scheduling.dispatch import Dispatcher
 from scheduling.pacing import Pacer
 from tests.recording import RecordingChannel
-from tests.scheduling.seeding import seed_due, user
 from tests.scheduling.test_crash import received, sandbox_with, settings_for
 
 

@@ -12,9 +12,9 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
+from bench.seeding import seed_due, user
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus
-from tests.scheduling.seeding import seed_due, user
 from tests.scheduling.test_crash import received, sandbox_with, start_child
 
 INVITATIONS = 5_000

@@ -9,10 +9,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from bot.clock import SystemClock
-from bot.events import Event
-from bot.settings import Settings
-from channels.base import (
+from bot.channel import (
     Alert,
     ChannelError,
     DeliveryUncertain,
@@ -22,6 +19,9 @@ from channels.base import (
     Recipient,
     RecipientUnreachable,
 )
+from bot.clock import SystemClock
+from bot.events import Event
+from bot.settings import Settings
 from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
 from channels.slack.errors import slack_errors, translate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.base import Alert, Question
+from bot.channel import Alert, Question
 from channels.slack.alert_blocks import alert_blocks, alert_text, reply_modal, reply_text
 from channels.slack.blocks import (
     SCORE_ACTION,

@@ -77,10 +77,10 @@ async def test_do_not_disturb_defers_instead_of_skipping(
 async def test_next_digest_follows_the_configured_day_time_and_zone(start_bot: StartBot) -> None:
     clock = FakeClock(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
     slack = await start_bot(clock=clock)
-    slack.bot.digests.settings = slack.bot.settings.model_copy(
+    slack.bot.scheduler.settings = slack.bot.settings.model_copy(
         update={"digest_day": "fri", "digest_time": "16:30", "digest_timezone": "Europe/Berlin"}
     )
-    assert slack.bot.digests.next_digest() == datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
+    assert slack.bot.scheduler.next_digest() == datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 
 
 async def test_a_rate_limited_dnd_check_does_not_hold_up_sends(

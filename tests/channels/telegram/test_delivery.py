@@ -14,9 +14,9 @@ from telegram.error import RetryAfter, TimedOut
 from bot import store
 from bot.app import NpsBot
 from bot.audience import WELCOME_BACK
+from bot.channel import ChannelError, DeliveryUncertain, RateLimited
 from bot.db import Database
 from bot.models import InvitationSource, Respondent
-from channels.base import ChannelError, DeliveryUncertain, RateLimited
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram.errors import platform_errors
 from tests.channels.telegram.conftest import GROUP, JANE, MEMBER, respondent, said, subscribe

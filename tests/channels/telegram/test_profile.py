@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channels.base import Profile
+from bot.channel import Profile
 from channels.telegram import TelegramAdapter
 from tests.channels.telegram.conftest import JANE
 

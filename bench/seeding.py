@@ -1,4 +1,4 @@
-"""Many people with a survey due now, inserted in bulk: for dispatch tests and bench/dispatch.py."""
+"""Many people with a survey due now, inserted in bulk: for bench/dispatch.py and tests."""
 
 from __future__ import annotations
 

@@ -1,0 +1,67 @@
+"""Invitations: created, withdrawn, expired."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from bot.models import (
+    Invitation,
+    InvitationStatus,
+    Respondent,
+)
+
+
+def withdraw_pending(*, session: Session, respondent_id: int, reason: str) -> int:
+    result = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.respondent_id) == respondent_id,
+            col(Invitation.status) == InvitationStatus.PENDING,
+        )
+        .values(status=InvitationStatus.SUPPRESSED, reason=reason)
+    )
+    return result.rowcount or 0
+
+
+def create_invitation(
+    *,
+    session: Session,
+    respondent: Respondent,
+    source: str,
+    due_at: datetime,
+    now: datetime,
+    event: str | None = None,
+    status: str = InvitationStatus.PENDING,
+    reason: str | None = None,
+) -> Invitation:
+    assert respondent.id is not None
+    invitation = Invitation(
+        workspace_id=respondent.workspace_id,
+        respondent_id=respondent.id,
+        source=source,
+        event=event,
+        status=status,
+        reason=reason,
+        due_at=due_at,
+        created_at=now,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+def get_invitation(*, session: Session, invitation_id: int) -> Invitation | None:
+    return session.get(Invitation, invitation_id)
+
+
+def expire_invitations(*, session: Session, now: datetime) -> int:
+    """Close invitations whose time is up; answered ones keep their answer."""
+    result = session.execute(
+        sa.update(Invitation)
+        .where(col(Invitation.status) == InvitationStatus.SENT, col(Invitation.expires_at) <= now)
+        .values(status=InvitationStatus.EXPIRED)
+    )
+    return result.rowcount or 0

@@ -1,0 +1,89 @@
+"""The audience: who may be asked, their rotation slot, opting out and back in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.models import (
+    Respondent,
+    Workspace,
+)
+from bot.store.invitations import withdraw_pending
+
+_GOLDEN = 0.6180339887498949
+
+
+def slot_for(index: int, cycle_days: int) -> int:
+    """The slot of the index-th member: a golden-ratio walk keeps any prefix evenly spread.
+
+    Imports, late joiners and a single newcomer all land where the cycle is thinnest, with no
+    need to read the other slots. Assigned once, when the person joins.
+    """
+    cycle = max(cycle_days, 1)
+    return min(int((index * _GOLDEN) % 1.0 * cycle), cycle - 1)
+
+
+def find_respondent(
+    *, session: Session, workspace_id: int, platform_user_id: str
+) -> Respondent | None:
+    return session.exec(
+        select(Respondent).where(
+            Respondent.workspace_id == workspace_id,
+            Respondent.platform_user_id == platform_user_id,
+        )
+    ).first()
+
+
+def upsert_respondent(
+    *,
+    session: Session,
+    workspace: Workspace,
+    platform_user_id: str,
+    now: datetime,
+    attributes: dict[str, str] | None = None,
+    **fields: object,
+) -> Respondent:
+    """Add someone to the audience, or refresh what we know of them.
+
+    New attributes are merged into the old ones, so an import never erases a segment.
+    """
+    assert workspace.id is not None
+    respondent = find_respondent(
+        session=session, workspace_id=workspace.id, platform_user_id=platform_user_id
+    )
+    if respondent is None:
+        count = session.exec(
+            select(sa.func.count())
+            .select_from(Respondent)
+            .where(Respondent.workspace_id == workspace.id)
+        ).one()
+        respondent = Respondent(
+            workspace_id=workspace.id,
+            platform=workspace.platform,
+            platform_user_id=platform_user_id,
+            joined_at=now,
+            rotation_slot=slot_for(count, workspace.cadence_days),
+        )
+    for name, value in fields.items():
+        if value is not None:
+            setattr(respondent, name, value)
+    if attributes:
+        respondent.attributes = {**respondent.attributes, **attributes}
+    session.add(respondent)
+    session.flush()
+    return respondent
+
+
+def set_opted_out(
+    *, session: Session, respondent: Respondent, opted_out: bool, now: datetime
+) -> int:
+    """Opt someone out (or back in); returns how many waiting invitations were withdrawn."""
+    respondent.opted_out = opted_out
+    respondent.opted_out_at = now if opted_out else None
+    session.add(respondent)
+    if not opted_out:
+        return 0
+    return withdraw_pending(session=session, respondent_id=respondent.id or 0, reason="opted out")

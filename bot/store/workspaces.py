@@ -1,0 +1,109 @@
+"""Workspaces and their configuration: digest and alert targets, audience sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.models import (
+    AudienceSource,
+    Target,
+    Workspace,
+)
+
+
+def get_or_create_workspace(
+    *, session: Session, platform: str, external_id: str, now: datetime, name: str = ""
+) -> Workspace:
+    workspace = session.exec(
+        select(Workspace).where(
+            Workspace.platform == platform, Workspace.external_id == external_id
+        )
+    ).first()
+    if workspace is None:
+        workspace = Workspace(platform=platform, external_id=external_id, name=name, created_at=now)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def find_workspace(*, session: Session, platform: str, external_id: str) -> Workspace | None:
+    return session.exec(
+        select(Workspace).where(
+            Workspace.platform == platform, Workspace.external_id == external_id
+        )
+    ).first()
+
+
+class UnknownWorkspace(LookupError):
+    """No workspace of that platform exists yet, or several do and none was named."""
+
+
+def sole_workspace(
+    *, session: Session, platform: str, external_id: str | None = None
+) -> Workspace:
+    """The platform's one workspace, or the one named; `UnknownWorkspace` when ambiguous."""
+    query = select(Workspace).where(Workspace.platform == platform)
+    if external_id is not None:
+        query = query.where(Workspace.external_id == external_id)
+    candidates = session.exec(query).all()
+    if len(candidates) != 1:
+        raise UnknownWorkspace(
+            f"no {platform} workspace named {external_id}"
+            if external_id
+            else f"{len(candidates)} {platform} workspaces match; name one with 'workspace'"
+        )
+    return candidates[0]
+
+
+def list_workspaces(*, session: Session) -> Sequence[Workspace]:
+    return session.exec(select(Workspace).order_by(col(Workspace.id))).all()
+
+
+def targets(*, session: Session, workspace_id: int, kind: str) -> Sequence[Target]:
+    return session.exec(
+        select(Target).where(Target.workspace_id == workspace_id, Target.kind == kind)
+    ).all()
+
+
+def set_target(
+    *, session: Session, workspace_id: int, kind: str, chat_id: str, replace: bool
+) -> None:
+    """Add a digest or alert destination; `replace` makes it the only one of its kind."""
+    if replace:
+        session.execute(
+            sa.delete(Target).where(
+                col(Target.workspace_id) == workspace_id, col(Target.kind) == kind
+            )
+        )
+    exists = session.exec(
+        select(Target).where(
+            Target.workspace_id == workspace_id, Target.kind == kind, Target.chat_id == chat_id
+        )
+    ).first()
+    if exists is None:
+        session.add(Target(workspace_id=workspace_id, kind=kind, chat_id=chat_id))
+
+
+def add_audience_source(*, session: Session, workspace_id: int, chat_id: str) -> None:
+    exists = session.exec(
+        select(AudienceSource).where(
+            AudienceSource.workspace_id == workspace_id, AudienceSource.chat_id == chat_id
+        )
+    ).first()
+    if exists is None:
+        session.add(AudienceSource(workspace_id=workspace_id, chat_id=chat_id))
+
+
+def is_audience_source(*, session: Session, workspace_id: int, chat_id: str) -> bool:
+    return (
+        session.exec(
+            select(AudienceSource).where(
+                AudienceSource.workspace_id == workspace_id, AudienceSource.chat_id == chat_id
+            )
+        ).first()
+        is not None
+    )
