@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.models import Invitation, InvitationStatus, Respondent, Workspace
-from scheduling.history import MEMBER_COLUMNS, Facts, load_facts, member_from_row, other_selves
+from bot import store
+from bot.models import Respondent, Workspace
+from bot.store.history import Facts
 from scheduling.planner import cap_usage
-from scheduling.policy import Decision, Policy, Source, decide
+from scheduling.policy import Decision, History, Policy, RespondentState, Source, decide
 
 OPEN_INVITATION = "a survey is already open"
 
@@ -42,31 +42,24 @@ def admit(
     workspace = session.get(Workspace, respondent.workspace_id)
     assert workspace is not None
     policy = Policy.from_workspace(workspace, timezone=cap_timezone)
-    member = member_from_row(
-        session.execute(select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent_id)).one()
-    )
-    persons = other_selves(session=session, members=[member])
-    facts = load_facts(session=session, persons=persons, now=now, since=None).get(
+    member = store.member(session=session, respondent_id=respondent_id)
+    persons = store.other_selves(session=session, members=[member])
+    facts = store.load_facts(session=session, persons=persons, now=now, since=None).get(
         member.person, Facts()
     )
     if facts.has_open and not force:
         return Decision(allowed=False, reason=OPEN_INVITATION)
-    history = facts.history()
+    history = History.of(facts)
     if event is not None:
-        last_trigger = session.execute(
-            sa.select(sa.func.max(Invitation.created_at)).where(
-                col(Invitation.respondent_id).in_(list(persons)),
-                col(Invitation.source) == "triggered",
-                col(Invitation.event) == event,
-                col(Invitation.status) != InvitationStatus.SUPPRESSED,
-            )
-        ).scalar_one_or_none()
+        last_trigger = store.last_trigger(
+            session=session, respondent_ids=list(persons), event=event
+        )
         if last_trigger is not None:
             history = replace(history, last_triggered_at={event: last_trigger})
     return decide(
         policy=policy,
         history=history,
-        respondent_state=member.state,
+        respondent_state=RespondentState.of(member),
         now=now,
         source=source,
         event=event,

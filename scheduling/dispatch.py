@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot import store
 from bot.admin import InviteResult
@@ -38,7 +37,7 @@ from bot.channel import (
 )
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent, Workspace
+from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent
 from bot.settings import Settings
 from bot.survey import question_for, recipient_of
 from scheduling.admission import admit
@@ -105,38 +104,13 @@ class Dispatcher:
             return self._claim_due(session, limit)
 
     def _claim_due(self, session: Session, limit: int) -> list[int]:
-        now = self.clock.now()
-        query = (
-            select(Invitation.id)
-            .where(
-                Invitation.status == InvitationStatus.PENDING,
-                col(Invitation.due_at) <= now,
-            )
-            .order_by(col(Invitation.due_at), col(Invitation.id))
-            .limit(limit)
+        return store.claim_due(
+            session=session,
+            now=self.clock.now(),
+            worker=self.worker,
+            limit=limit,
+            skip_locked=self.db.is_postgres,
         )
-        if self.db.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        ids = [row for row in session.exec(query).all() if row is not None]
-        return self._claim(session, ids, now) if ids else []
-
-    def _claim(self, session: Session, ids: list[int], now: datetime) -> list[int]:
-        """Move pending rows to claimed; a row someone else claimed first is left alone."""
-        claimed = session.execute(
-            sa.update(Invitation)
-            .where(
-                col(Invitation.id).in_(ids),
-                col(Invitation.status) == InvitationStatus.PENDING,
-            )
-            .values(
-                status=InvitationStatus.CLAIMED,
-                claimed_at=now,
-                claimed_by=self.worker,
-                attempts=Invitation.attempts + 1,
-            )
-            .returning(Invitation.id)
-        ).all()
-        return [row[0] for row in claimed]
 
     def _claim_batch(self, limit: int, report: PassReport) -> tuple[int, list[Send]]:
         """Claim and load a batch in one transaction; returns (rows claimed, sendable)."""
@@ -148,17 +122,7 @@ class Dispatcher:
         """What sending our claimed `ids` needs; people who cannot be asked are suppressed."""
         if not ids:
             return []
-        rows = session.execute(
-            sa.select(Invitation, Respondent, Workspace.expiry_days)
-            .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
-            .join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
-            .where(
-                col(Invitation.id).in_(ids),
-                col(Invitation.status) == InvitationStatus.CLAIMED,
-                col(Invitation.claimed_by) == self.worker,
-            )
-            .order_by(col(Invitation.due_at), col(Invitation.id))
-        ).all()
+        rows = store.claimed_by(session=session, ids=ids, worker=self.worker)
         sends: list[Send] = []
         for invitation, respondent, expiry_days in rows:
             if respondent.opted_out or respondent.unreachable:
@@ -314,7 +278,7 @@ class Dispatcher:
             invitation_id = invitation.id or 0
             if due is not None:
                 return InviteResult(False, _explain(decision), scheduled_for=due)
-            self._claim(session, [invitation_id], now)
+            store.claim(session=session, ids=[invitation_id], now=now, worker=self.worker)
         status = await self.deliver(invitation_id)
         if status == InvitationStatus.SENT:
             return InviteResult(True)
@@ -332,26 +296,7 @@ class Dispatcher:
         """Settle claims left by a dead process: retry `claimed`, flag `sending` uncertain."""
         cutoff = self.clock.now() - older_than
         with self.db.session() as session:
-            retried = session.execute(
-                sa.update(Invitation)
-                .where(
-                    col(Invitation.status) == InvitationStatus.CLAIMED,
-                    col(Invitation.claimed_at) < cutoff,
-                )
-                .values(status=InvitationStatus.PENDING, claimed_by=None)
-            ).rowcount
-            uncertain = session.execute(
-                sa.update(Invitation)
-                .where(
-                    col(Invitation.status) == InvitationStatus.SENDING,
-                    col(Invitation.claimed_at) < cutoff,
-                )
-                .values(
-                    status=InvitationStatus.UNCERTAIN,
-                    reason="process stopped while sending; not resent to avoid a duplicate",
-                )
-            ).rowcount
-        return retried or 0, uncertain or 0
+            return store.release_stale_claims(session=session, cutoff=cutoff)
 
     async def remind(self, invitation_ids: list[int]) -> int:
         """Ask once more, never twice: `reminded_at` is set before the send, like a claim."""
@@ -359,15 +304,9 @@ class Dispatcher:
         reminded = 0
         for invitation_id in invitation_ids:
             with self.db.session() as session:
-                claimed = session.execute(
-                    sa.update(Invitation)
-                    .where(
-                        col(Invitation.id) == invitation_id,
-                        col(Invitation.status) == InvitationStatus.SENT,
-                        col(Invitation.reminded_at).is_(None),
-                    )
-                    .values(reminded_at=now, remind_at=None)
-                ).rowcount
+                claimed = store.claim_reminder(
+                    session=session, invitation_id=invitation_id, now=now
+                )
                 respondent = session.get(
                     Respondent, session.get(Invitation, invitation_id).respondent_id
                 )  # type: ignore[union-attr]
@@ -382,18 +321,12 @@ class Dispatcher:
                 reminded += 1
             except RecipientUnreachable as exc:
                 with self.db.session() as session:
-                    store_unreachable(session, respondent.id or 0, str(exc))
+                    store.mark_unreachable(
+                        session=session, respondent_id=respondent.id or 0, error=str(exc)
+                    )
             except ChannelError:
                 log.warning("reminder for invitation %s failed; not retried", invitation_id)
         return reminded
-
-
-def store_unreachable(session: Session, respondent_id: int, error: str) -> None:
-    session.execute(
-        sa.update(Respondent)
-        .where(col(Respondent.id) == respondent_id)
-        .values(unreachable=True, unreachable_reason=error[:200])
-    )
 
 
 def _explain(decision: Decision) -> str:

@@ -9,22 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlmodel import col, select
-
+from bot import store
 from bot.db import Database
-from bot.models import Invitation, Respondent, Workspace
-from bot.store import find_respondent
+from bot.models import Workspace
+from bot.store.history import Facts
 from scheduling.cadence import EPOCH, due_date, offset_for
-from scheduling.history import (
-    MEMBER_COLUMNS,
-    OPEN,
-    Facts,
-    load_facts,
-    member_from_row,
-    other_selves,
-)
 from scheduling.planner import SETTLE_RETRIES, cap_usage, local_midnight
-from scheduling.policy import Policy, Reason, RespondentState, decide, next_send_time, zone
+from scheduling.policy import (
+    History,
+    Policy,
+    Reason,
+    RespondentState,
+    decide,
+    next_send_time,
+    zone,
+)
 
 NOT_DUE_YET = "not due yet"
 INACTIVE = "inactive"
@@ -59,18 +58,16 @@ def explain(
     """
     with db.session() as session:
         workspace = session.get(Workspace, workspace_id)
-        respondent = find_respondent(
+        respondent = store.find_respondent(
             session=session, workspace_id=workspace_id, platform_user_id=platform_user_id
         )
         if workspace is None or respondent is None or respondent.id is None:
             raise LookupError(f"no respondent {platform_user_id!r} in workspace {workspace_id}")
         policy = Policy.from_workspace(workspace, timezone=cap_timezone)
-        row = session.execute(
-            select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent.id)
-        ).one()
-        persons = other_selves(session=session, members=[member_from_row(row)])
+        member = store.member(session=session, respondent_id=respondent.id)
+        persons = store.other_selves(session=session, members=[member])
         person = persons[respondent.id]
-        fact = load_facts(session=session, persons=persons, now=now, since=None).get(
+        fact = store.load_facts(session=session, persons=persons, now=now, since=None).get(
             person, Facts()
         )
         base = Explanation(
@@ -81,13 +78,7 @@ def explain(
             next_due=None,
             reason=None,
         )
-        waiting = session.exec(
-            select(Invitation)
-            .where(
-                col(Invitation.respondent_id).in_(list(persons)), col(Invitation.status).in_(OPEN)
-            )
-            .order_by(col(Invitation.due_at))
-        ).first()
+        waiting = store.open_invitation(session=session, respondent_ids=list(persons))
         if waiting is not None:
             return replace(base, next_due=waiting.due_at, open_invitation_id=waiting.id)
         if not respondent.active:
@@ -115,7 +106,7 @@ def explain(
             )
             decision = decide(
                 policy=policy,
-                history=fact.history(),
+                history=History.of(fact),
                 respondent_state=state,
                 now=when,
                 source="scheduled",

@@ -11,17 +11,17 @@ for its own commit.
 from __future__ import annotations
 
 import asyncio
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import sqlalchemy as sa
+from sqlalchemy import Connection
 
+from bot import store
 from bot.channel import MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import Invitation, InvitationStatus, Respondent
+from bot.models import InvitationStatus
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"
@@ -160,14 +160,13 @@ class Journal:
                     future.set_result(None)
 
     def _write(self, marks: list[Send], outcomes: list[Outcome]) -> dict[int, str]:
-        """One transaction in Core statements: the ORM's per-call cost would dominate here."""
+        """One transaction for the whole round."""
         with self.db.engine.begin() as connection:
             if outcomes:
                 self._record(connection, outcomes)
             return self._mark(connection, marks) if marks else {}
 
-    def _record(self, connection: sa.Connection, outcomes: list[Outcome]) -> None:
-        _update_rows(connection, INVITATIONS, [outcome.row() for outcome in outcomes])
+    def _record(self, connection: Connection, outcomes: list[Outcome]) -> None:
         people = [
             {"id": o.send.respondent_id, "dm_channel": o.ref.chat_id}
             for o in outcomes
@@ -181,81 +180,22 @@ class Journal:
             for o in outcomes
             if o.kind == "unreachable"
         ]
-        _update_rows(connection, RESPONDENTS, people)
+        store.write_outcomes(
+            connection=connection,
+            invitations=[outcome.row() for outcome in outcomes],
+            respondents=people,
+        )
 
-    def _mark(self, connection: sa.Connection, sends: list[Send]) -> dict[int, str]:
+    def _mark(self, connection: Connection, sends: list[Send]) -> dict[int, str]:
         """Mark our claims `sending` unless the person opted out or became unreachable since."""
         ids = [send.invitation_id for send in sends]
-        marked = set(
-            connection.execute(
-                _mark_statement(), {"ids": ids, "worker": self.worker, "now": self.clock.now()}
-            ).scalars()
+        marked = store.mark_sending(
+            connection=connection, ids=ids, worker=self.worker, now=self.clock.now()
         )
         return {
-            invitation_id: self._skip(connection, invitation_id)
+            invitation_id: store.why_not_marked(
+                connection=connection, invitation_id=invitation_id, worker=self.worker
+            )
             for invitation_id in ids
             if invitation_id not in marked
         }
-
-    def _skip(self, connection: sa.Connection, invitation_id: int) -> str:
-        """Why a claim was not marked: suppress it if the person left, else it is not ours."""
-        row = connection.execute(
-            sa.select(INVITATIONS.c.status, INVITATIONS.c.claimed_by, RESPONDENTS.c.opted_out)
-            .join(RESPONDENTS, RESPONDENTS.c.id == INVITATIONS.c.respondent_id)
-            .where(INVITATIONS.c.id == invitation_id)
-        ).first()
-        if row is None or row.status != InvitationStatus.CLAIMED:
-            return "no longer claimed"
-        if row.claimed_by != self.worker:
-            return "claimed by another worker"
-        reason = "opted out" if row.opted_out else "unreachable"
-        connection.execute(
-            sa.update(INVITATIONS)
-            .where(INVITATIONS.c.id == invitation_id)
-            .values(status=InvitationStatus.SUPPRESSED, reason=reason)
-        )
-        return reason
-
-
-INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]
-RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]
-
-
-def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """UPDATE rows by id, one executemany per set of columns."""
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        shapes.setdefault(tuple(sorted(row)), []).append({f"b_{k}": v for k, v in row.items()})
-    for columns, params in shapes.items():
-        connection.execute(_update_statement(table, columns), params)
-
-
-@functools.cache
-def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
-    """Built once per shape: building statements costs more than running them here."""
-    return (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values({name: sa.bindparam(f"b_{name}") for name in columns if name != "id"})
-    )
-
-
-@functools.cache
-def _mark_statement() -> sa.Update:
-    """claimed -> sending for our claims whose person may still be asked."""
-    askable = sa.exists().where(
-        RESPONDENTS.c.id == INVITATIONS.c.respondent_id,
-        sa.not_(RESPONDENTS.c.opted_out),
-        sa.not_(RESPONDENTS.c.unreachable),
-    )
-    return (
-        sa.update(INVITATIONS)
-        .where(
-            INVITATIONS.c.id.in_(sa.bindparam("ids", expanding=True)),
-            INVITATIONS.c.status == InvitationStatus.CLAIMED,
-            INVITATIONS.c.claimed_by == sa.bindparam("worker"),
-            askable,
-        )
-        .values(status=InvitationStatus.SENDING, claimed_at=sa.bindparam("now"))
-        .returning(INVITATIONS.c.id)
-    )

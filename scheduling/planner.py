@@ -12,21 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from bot import store
 from bot.db import Database
-from bot.models import (
-    Invitation,
-    InvitationSource,
-    InvitationStatus,
-    Respondent,
-    Response,
-    UTCDateTime,
-    Workspace,
-)
+from bot.store.history import Facts, Member, load_facts, other_selves
+from bot.store.planning import RotationFilter
 from scheduling.cadence import (
     EPOCH,
     cycle_start,
@@ -34,16 +26,6 @@ from scheduling.cadence import (
     offset_for,
     slot_date,
     slots_begun,
-)
-from scheduling.history import (
-    ASKED,
-    MEMBER_COLUMNS,
-    Facts,
-    Member,
-    asked_at,
-    load_facts,
-    member_from_row,
-    other_selves,
 )
 from scheduling.policy import (
     Decision,
@@ -90,10 +72,7 @@ def plan_due(
     """
     report = PlanReport()
     with db.session() as session:
-        workspaces = session.exec(
-            select(Workspace).where(col(Workspace.paused).is_(False)).order_by(col(Workspace.id))
-        ).all()
-        for workspace in workspaces:
+        for workspace in store.active_workspaces(session=session):
             report.workspaces += 1
             policy = Policy.from_workspace(workspace, timezone=cap_timezone)
             before = Counter(report.skipped)
@@ -123,8 +102,11 @@ def _plan_workspace(
     report: PlanReport,
 ) -> None:
     cycle = policy.cadence_days
-    query = _candidates(workspace_id=workspace_id, policy=policy, now=now, until=until, epoch=epoch)
-    members = [member_from_row(row) for row in session.execute(query).all()]
+    members = store.candidates(
+        session=session,
+        workspace_id=workspace_id,
+        rotation=_rotation(policy=policy, now=now, until=until, epoch=epoch),
+    )
     persons = other_selves(session=session, members=members)
     lookback = now - timedelta(
         days=max(policy.gap_answered_days, policy.gap_unanswered_days, cycle)
@@ -139,7 +121,7 @@ def _plan_workspace(
         fact = facts.get(member.person, Facts())
         if fact.has_open:
             continue
-        local = zone(member.state.timezone)
+        local = zone(member.timezone)
         local_until = until.astimezone(local).date()
         due = due_date(
             slot=member.slot,
@@ -159,12 +141,12 @@ def _plan_workspace(
     for due, _, member in sorted(due_members, key=lambda item: (item[0], item[1])):
         if member.person in taken:
             continue  # another of this person's rows was planned in this pass
-        tz = member.state.timezone
+        tz = member.timezone
         first_try = next_send_time(policy=policy, tz=tz, after=max(now, local_midnight(due, tz)))
         decision, when = _settle(
             policy=policy,
-            history=facts.get(member.person, Facts()).history(),
-            state=member.state,
+            history=History.of(facts.get(member.person, Facts())),
+            state=RespondentState.of(member),
             when=first_try,
             until=until,
             cap_counts=cap_counts,
@@ -175,43 +157,38 @@ def _plan_workspace(
             planned.append((member.id, when))
             taken.add(member.person)
             cap_counts[policy.cap_day(when)] += 1
-    _insert(session=session, workspace_id=workspace_id, planned=planned, now=now, report=report)
+    ids = store.insert_planned(session=session, workspace_id=workspace_id, planned=planned, now=now)
+    report.planned += len(ids)
+    report.invitation_ids.extend(ids)
 
 
-def _candidates(
-    *, workspace_id: int, policy: Policy, now: datetime, until: datetime, epoch: date
-) -> sa.Select[Any]:
-    """Active respondents who could be due: most of a big audience is ruled out in SQL.
+def _rotation(
+    *, policy: Policy, now: datetime, until: datetime, epoch: date
+) -> RotationFilter | None:
+    """What the rotation rules out in SQL: most of a big audience never leaves the database.
 
     Someone already asked since the current cycle began is not due, nor is anyone whose slot's
     day has not come. When the pass straddles a cycle boundary (in some time zone), people not
-    asked in the old cycle may still be overdue from it, whatever their slot. The exact check
-    is `due_date`, in Python, on the few rows left.
+    asked in the old cycle may still be overdue from it, whatever their slot. None when the
+    cycle is shorter than the pass: nothing to gain.
     """
     cycle = policy.cadence_days
-    query = select(*MEMBER_COLUMNS).where(
-        Respondent.workspace_id == workspace_id, col(Respondent.active).is_(True)
-    )
     latest_day = (until + _ZONE_SPREAD[1]).date()
     start = cycle_start(epoch=epoch, today=latest_day, cycle_days=cycle)
     old_start = cycle_start(epoch=epoch, today=(now - _ZONE_SPREAD[0]).date(), cycle_days=cycle)
     if (start - old_start).days > cycle:
-        return query  # a cycle shorter than the pass: nothing to gain
+        return None
     begun = slots_begun(cycle_days=cycle, start=start, day=latest_day, send_days=policy.send_days)
-    slot_begun = col(Respondent.rotation_slot) % cycle < begun
     if old_start != start:
-        return query.where(~_asked_since(start), sa.or_(slot_begun, ~_asked_since(old_start)))
-    waiting = sa.and_(_joined_after_slot(start=start, policy=policy), ~_person_ever_asked())
-    return query.where(~_asked_since(start), slot_begun, ~waiting)
+        return RotationFilter(cycle_days=cycle, start=start, begun=begun, old_start=old_start)
+    return RotationFilter(
+        cycle_days=cycle, start=start, begun=begun, join_deadlines=_join_deadlines(start, policy)
+    )
 
 
-def _joined_after_slot(*, start: date, policy: Policy) -> sa.ColumnElement[bool]:
-    """Joined after their slot's last possible day this cycle: a newcomer waits a cycle.
-
-    Slot days grow with the slot, so the threshold is a short CASE over runs of slots.
-    """
+def _join_deadlines(start: date, policy: Policy) -> tuple[tuple[int, date], ...]:
+    """Each slot's last possible day this cycle, as runs (slot end, day): slot days grow."""
     cycle, days = policy.cadence_days, policy.send_days
-    slot = col(Respondent.rotation_slot) % cycle
     runs: list[tuple[int, date]] = []
     for number in range(cycle):
         last = slot_date(slot=number, cycle_days=cycle, start=start, send_days=days, offset=1.0)
@@ -219,41 +196,7 @@ def _joined_after_slot(*, start: date, policy: Policy) -> sa.ColumnElement[bool]
             runs[-1] = (number + 1, last)
         else:
             runs.append((number + 1, last))
-
-    def after(day: date) -> sa.ColumnElement[datetime]:
-        return sa.literal(datetime.combine(day + timedelta(days=1), time(), UTC), UTCDateTime())
-
-    threshold = sa.case(
-        *((slot < end, after(day)) for end, day in runs[:-1]), else_=after(runs[-1][1])
-    )
-    joined = col(Respondent.joined_at)
-    return sa.and_(joined.is_not(None), joined >= threshold)
-
-
-def _person_ever_asked() -> sa.ColumnElement[bool]:
-    """This row, or another row of the same person, was ever asked."""
-    other = sa.orm.aliased(Respondent)
-    mine = select(Invitation.id).where(
-        col(Invitation.respondent_id) == col(Respondent.id), col(Invitation.status).in_(ASKED)
-    )
-    theirs = (
-        select(Invitation.id)
-        .join(other, other.id == col(Invitation.respondent_id))
-        .where(other.person_key == col(Respondent.person_key), col(Invitation.status).in_(ASKED))
-    )
-    return sa.or_(mine.exists(), sa.and_(col(Respondent.person_key).is_not(None), theirs.exists()))
-
-
-def _asked_since(day: date) -> sa.Exists:
-    return (
-        select(Invitation.id)
-        .where(
-            col(Invitation.respondent_id) == col(Respondent.id),
-            col(Invitation.status).in_(ASKED),
-            asked_at() >= datetime.combine(day, time(), UTC),
-        )
-        .exists()
-    )
+    return tuple(runs)
 
 
 def _settle(
@@ -291,34 +234,6 @@ def local_midnight(day: date, tz: str | None) -> datetime:
     return datetime.combine(day, time(), zone(tz)).astimezone(UTC)
 
 
-def _insert(
-    *,
-    session: Session,
-    workspace_id: int,
-    planned: list[tuple[int, datetime]],
-    now: datetime,
-    report: PlanReport,
-) -> None:
-    """One multi-row INSERT; the rows are what `bot.store.create_invitation` would make."""
-    if not planned:
-        return
-    rows = [
-        {
-            "workspace_id": workspace_id,
-            "respondent_id": respondent_id,
-            "source": InvitationSource.SCHEDULED.value,
-            "status": InvitationStatus.PENDING.value,
-            "due_at": due_at,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for respondent_id, due_at in sorted(planned)
-    ]
-    ids = session.scalars(sa.insert(Invitation).returning(col(Invitation.id)), rows).all()
-    report.planned += len(ids)
-    report.invitation_ids.extend(ids)
-
-
 def _cap_counts(
     *, session: Session, policy: Policy, workspace_id: int, now: datetime
 ) -> Counter[date]:
@@ -326,14 +241,10 @@ def _cap_counts(
     counts: Counter[date] = Counter()
     if policy.daily_cap is None:
         return counts
-    rows = session.exec(
-        select(Invitation.due_at).where(
-            Invitation.workspace_id == workspace_id,
-            col(Invitation.status).in_(ASKED),
-            col(Invitation.due_at) >= now - timedelta(days=2),
-        )
-    ).all()
-    counts.update(policy.cap_day(due_at) for due_at in rows if due_at is not None)
+    due = store.asked_due_times(
+        session=session, workspace_id=workspace_id, since=now - timedelta(days=2)
+    )
+    counts.update(policy.cap_day(due_at) for due_at in due)
     return counts
 
 
@@ -346,16 +257,7 @@ def cap_usage(*, session: Session, policy: Policy, workspace_id: int, moment: da
     day = policy.cap_day(moment)
     start = datetime.combine(day, time(), tz).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
-    return session.exec(
-        select(sa.func.count())
-        .select_from(Invitation)
-        .where(
-            Invitation.workspace_id == workspace_id,
-            col(Invitation.status).in_(ASKED),
-            col(Invitation.due_at) >= start,
-            col(Invitation.due_at) < end,
-        )
-    ).one()
+    return store.asked_between(session=session, workspace_id=workspace_id, start=start, end=end)
 
 
 def plan_reminders(*, db: Database, now: datetime) -> list[int]:
@@ -368,35 +270,8 @@ def plan_reminders(*, db: Database, now: datetime) -> list[int]:
     """
     ids: list[int] = []
     with db.session() as session:
-        workspaces = session.exec(select(Workspace).where(col(Workspace.paused).is_(False))).all()
-        for workspace in workspaces:
+        for workspace in store.active_workspaces(session=session):
             policy = Policy.from_workspace(workspace)
-            asked_later = sa.and_(
-                col(Invitation.remind_at).is_not(None), col(Invitation.remind_at) <= now
-            )
-            due = asked_later
-            if workspace.reminder_after_days is not None:
-                cutoff = now - timedelta(days=workspace.reminder_after_days)
-                automatic = sa.and_(
-                    col(Invitation.remind_at).is_(None),
-                    col(Invitation.reminded_at).is_(None),
-                    col(Invitation.sent_at) <= cutoff,
-                )
-                due = sa.or_(asked_later, automatic)
-            rows = session.execute(
-                select(Invitation.id, Respondent.timezone)
-                .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
-                .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
-                .where(
-                    Invitation.workspace_id == workspace.id,
-                    Invitation.status == InvitationStatus.SENT,
-                    due,
-                    sa.or_(col(Invitation.expires_at).is_(None), col(Invitation.expires_at) > now),
-                    col(Response.id).is_(None),
-                    col(Respondent.opted_out).is_(False),
-                    col(Respondent.unreachable).is_(False),
-                )
-                .order_by(col(Invitation.id))
-            ).all()
+            rows = store.reminder_candidates(session=session, workspace=workspace, now=now)
             ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
     return ids

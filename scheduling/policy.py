@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
     from bot.models import Workspace
+    from bot.store.history import Facts, Member
 
 Source = Literal["scheduled", "triggered", "manual"]
 
@@ -134,6 +135,15 @@ class History:
     last_unanswered_sent_at: datetime | None = None
     last_triggered_at: Mapping[str, datetime] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, facts: Facts) -> History:
+        """The policy's view of a person's stored history."""
+        return cls(
+            last_sent_at=facts.last_sent_at,
+            last_answered_at=facts.last_answered_at,
+            last_unanswered_sent_at=facts.last_unanswered_sent_at,
+        )
+
     def gap_ends(self, policy: Policy) -> datetime | None:
         """The moment both gaps have passed, or None when nothing constrains."""
         ends = []
@@ -151,6 +161,13 @@ class RespondentState:
     opted_out: bool = False
     unreachable: bool = False
     timezone: str | None = None
+
+    @classmethod
+    def of(cls, member: Member) -> RespondentState:
+        """The policy's view of a stored respondent."""
+        return cls(
+            opted_out=member.opted_out, unreachable=member.unreachable, timezone=member.timezone
+        )
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,49 @@
 """Data access: keyword-only functions over a session, one module per entity.
 
-Handlers never build queries; they call `store.<verb>(session=..., ...)`.
+Handlers, planners and admin commands call these and build no SQL of their own; a layout
+test holds everything outside `bot/store/`, `bot/db.py` and `bot/models.py` to that.
 """
 
 from __future__ import annotations
 
 from bot.store.audit_log import audit
+from bot.store.claims import (
+    claim,
+    claim_due,
+    claim_reminder,
+    claimed_by,
+    mark_sending,
+    mark_unreachable,
+    release_stale_claims,
+    why_not_marked,
+    write_outcomes,
+)
 from bot.store.deliveries import forget_processed, mark_processed
+from bot.store.history import (
+    Facts,
+    Member,
+    asked_at,
+    last_trigger,
+    load_facts,
+    member,
+    member_from_row,
+    open_invitation,
+    other_selves,
+)
 from bot.store.invitations import (
     create_invitation,
     expire_invitations,
     get_invitation,
     withdraw_pending,
+)
+from bot.store.planning import (
+    RotationFilter,
+    active_workspaces,
+    asked_between,
+    asked_due_times,
+    candidates,
+    insert_planned,
+    reminder_candidates,
 )
 from bot.store.respondents import find_respondent, set_opted_out, slot_for, upsert_respondent
 from bot.store.responses import awaiting_comment, response_for
@@ -28,10 +60,22 @@ from bot.store.workspaces import (
 )
 
 __all__ = [
+    "Facts",
+    "Member",
+    "RotationFilter",
     "UnknownWorkspace",
+    "active_workspaces",
     "add_audience_source",
+    "asked_at",
+    "asked_between",
+    "asked_due_times",
     "audit",
     "awaiting_comment",
+    "candidates",
+    "claim",
+    "claim_due",
+    "claim_reminder",
+    "claimed_by",
     "create_invitation",
     "expire_invitations",
     "find_respondent",
@@ -39,9 +83,20 @@ __all__ = [
     "forget_processed",
     "get_invitation",
     "get_or_create_workspace",
+    "insert_planned",
     "is_audience_source",
+    "last_trigger",
     "list_workspaces",
+    "load_facts",
     "mark_processed",
+    "mark_sending",
+    "mark_unreachable",
+    "member",
+    "member_from_row",
+    "open_invitation",
+    "other_selves",
+    "release_stale_claims",
+    "reminder_candidates",
     "response_for",
     "set_opted_out",
     "set_target",
@@ -49,5 +104,7 @@ __all__ = [
     "sole_workspace",
     "targets",
     "upsert_respondent",
+    "why_not_marked",
     "withdraw_pending",
+    "write_outcomes",
 ]

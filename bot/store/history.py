@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Invitation, InvitationStatus, Respondent, Response
-from scheduling.policy import History, RespondentState
 
 OPEN = (InvitationStatus.PENDING, InvitationStatus.CLAIMED, InvitationStatus.SENDING)
 # Reached (or may have reached) the person: these start gaps.
@@ -49,13 +48,6 @@ class Facts:
         self.last_asked_at = _latest(self.last_asked_at, other.last_asked_at)
         self.has_open = self.has_open or other.has_open
 
-    def history(self) -> History:
-        return History(
-            last_sent_at=self.last_sent_at,
-            last_answered_at=self.last_answered_at,
-            last_unanswered_sent_at=self.last_unanswered_sent_at,
-        )
-
     def last_asked_day(self) -> date | None:
         return self.last_asked_at.date() if self.last_asked_at else None
 
@@ -71,7 +63,9 @@ class Member:
     person: str
     slot: int
     joined: date | None
-    state: RespondentState
+    timezone: str | None
+    opted_out: bool
+    unreachable: bool
 
 
 MEMBER_COLUMNS = (
@@ -109,7 +103,16 @@ def member_from_row(row: sa.Row[Any]) -> Member:
         person=_person(rid, key),
         slot=slot,
         joined=joined.date() if joined else None,
-        state=RespondentState(opted_out=opted_out, unreachable=unreachable, timezone=tz),
+        timezone=tz,
+        opted_out=opted_out,
+        unreachable=unreachable,
+    )
+
+
+def member(*, session: Session, respondent_id: int) -> Member:
+    """One respondent as a `Member`, for the manual and triggered paths and `explain`."""
+    return member_from_row(
+        session.execute(select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent_id)).one()
     )
 
 
@@ -179,3 +182,30 @@ def load_facts(
             else:
                 facts[persons[rid]] = fact
     return facts
+
+
+def open_invitation(*, session: Session, respondent_ids: Sequence[int]) -> Invitation | None:
+    """The earliest-due invitation still open for any of these rows (one person's selves)."""
+    return session.exec(
+        select(Invitation)
+        .where(
+            col(Invitation.respondent_id).in_(list(respondent_ids)),
+            col(Invitation.status).in_(OPEN),
+        )
+        .order_by(col(Invitation.due_at))
+    ).first()
+
+
+def last_trigger(
+    *, session: Session, respondent_ids: Sequence[int], event: str
+) -> datetime | None:
+    """When this person was last triggered by `event` (suppressed triggers do not count)."""
+    last: datetime | None = session.execute(
+        sa.select(sa.func.max(Invitation.created_at)).where(
+            col(Invitation.respondent_id).in_(list(respondent_ids)),
+            col(Invitation.source) == "triggered",
+            col(Invitation.event) == event,
+            col(Invitation.status) != InvitationStatus.SUPPRESSED,
+        )
+    ).scalar_one_or_none()
+    return last

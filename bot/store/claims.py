@@ -1,0 +1,194 @@
+"""Claims: how an invitation moves pending -> claimed -> sending -> its outcome, safely.
+
+Several replicas share one database: a claim is a conditional UPDATE, so a row is sent by
+whoever moved it first. The journal's writes are Core statements built once per shape,
+because at a few hundred sends a second building statements costs more than running them.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.models import Invitation, InvitationStatus, Respondent, Workspace
+
+INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # SQLModel's table
+RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # SQLModel's table
+CRASHED_WHILE_SENDING = "process stopped while sending; not resent to avoid a duplicate"
+
+
+def claim_due(
+    *, session: Session, now: datetime, worker: str, limit: int, skip_locked: bool
+) -> list[int]:
+    """Claim up to `limit` due invitations; with `skip_locked` (PostgreSQL) rows another
+    replica is claiming are passed over instead of waited for."""
+    query = (
+        select(Invitation.id)
+        .where(Invitation.status == InvitationStatus.PENDING, col(Invitation.due_at) <= now)
+        .order_by(col(Invitation.due_at), col(Invitation.id))
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    ids = [row for row in session.exec(query).all() if row is not None]
+    return claim(session=session, ids=ids, now=now, worker=worker) if ids else []
+
+
+def claim(*, session: Session, ids: list[int], now: datetime, worker: str) -> list[int]:
+    """Move pending rows to claimed; a row someone else claimed first is left alone."""
+    claimed = session.execute(
+        sa.update(Invitation)
+        .where(col(Invitation.id).in_(ids), col(Invitation.status) == InvitationStatus.PENDING)
+        .values(
+            status=InvitationStatus.CLAIMED,
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=Invitation.attempts + 1,
+        )
+        .returning(Invitation.id)
+    ).all()
+    return [row[0] for row in claimed]
+
+
+def claimed_by(
+    *, session: Session, ids: list[int], worker: str
+) -> list[tuple[Invitation, Respondent, int]]:
+    """Our claimed invitations among `ids`, each with its respondent and expiry days."""
+    rows = session.execute(
+        sa.select(Invitation, Respondent, Workspace.expiry_days)
+        .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
+        .join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
+        .where(
+            col(Invitation.id).in_(ids),
+            col(Invitation.status) == InvitationStatus.CLAIMED,
+            col(Invitation.claimed_by) == worker,
+        )
+        .order_by(col(Invitation.due_at), col(Invitation.id))
+    ).all()
+    return [(invitation, respondent, expiry) for invitation, respondent, expiry in rows]
+
+
+def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, int]:
+    """Claims a dead process left before `cutoff`: `claimed` back to pending, `sending` to
+    uncertain (the message may be out). Returns how many of each."""
+    retried = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.status) == InvitationStatus.CLAIMED,
+            col(Invitation.claimed_at) < cutoff,
+        )
+        .values(status=InvitationStatus.PENDING, claimed_by=None)
+    ).rowcount
+    uncertain = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.status) == InvitationStatus.SENDING,
+            col(Invitation.claimed_at) < cutoff,
+        )
+        .values(status=InvitationStatus.UNCERTAIN, reason=CRASHED_WHILE_SENDING)
+    ).rowcount
+    return retried or 0, uncertain or 0
+
+
+def claim_reminder(*, session: Session, invitation_id: int, now: datetime) -> bool:
+    """Take the one reminder of a sent invitation; False when it was taken already."""
+    claimed = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.id) == invitation_id,
+            col(Invitation.status) == InvitationStatus.SENT,
+            col(Invitation.reminded_at).is_(None),
+        )
+        .values(reminded_at=now, remind_at=None)
+    ).rowcount
+    return bool(claimed)
+
+
+def mark_unreachable(*, session: Session, respondent_id: int, error: str) -> None:
+    session.execute(
+        sa.update(Respondent)
+        .where(col(Respondent.id) == respondent_id)
+        .values(unreachable=True, unreachable_reason=error[:200])
+    )
+
+
+def write_outcomes(
+    *,
+    connection: sa.Connection,
+    invitations: list[dict[str, Any]],
+    respondents: list[dict[str, Any]],
+) -> None:
+    """UPDATE invitation and respondent rows by id, one executemany per set of columns."""
+    _update_rows(connection, INVITATIONS, invitations)
+    _update_rows(connection, RESPONDENTS, respondents)
+
+
+def mark_sending(
+    *, connection: sa.Connection, ids: list[int], worker: str, now: datetime
+) -> set[int]:
+    """claimed -> sending for our claims whose person may still be asked; the ids marked."""
+    return set(
+        connection.execute(_mark_statement(), {"ids": ids, "worker": worker, "now": now}).scalars()
+    )
+
+
+def why_not_marked(*, connection: sa.Connection, invitation_id: int, worker: str) -> str:
+    """Why a claim was not marked: suppress it if the person left, else it is not ours."""
+    row = connection.execute(
+        sa.select(INVITATIONS.c.status, INVITATIONS.c.claimed_by, RESPONDENTS.c.opted_out)
+        .join(RESPONDENTS, RESPONDENTS.c.id == INVITATIONS.c.respondent_id)
+        .where(INVITATIONS.c.id == invitation_id)
+    ).first()
+    if row is None or row.status != InvitationStatus.CLAIMED:
+        return "no longer claimed"
+    if row.claimed_by != worker:
+        return "claimed by another worker"
+    reason = "opted out" if row.opted_out else "unreachable"
+    connection.execute(
+        sa.update(INVITATIONS)
+        .where(INVITATIONS.c.id == invitation_id)
+        .values(status=InvitationStatus.SUPPRESSED, reason=reason)
+    )
+    return reason
+
+
+def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(sorted(row)), []).append({f"b_{k}": v for k, v in row.items()})
+    for columns, params in shapes.items():
+        connection.execute(_update_statement(table, columns), params)
+
+
+@functools.cache
+def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    """Built once per shape: building statements costs more than running them here."""
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values({name: sa.bindparam(f"b_{name}") for name in columns if name != "id"})
+    )
+
+
+@functools.cache
+def _mark_statement() -> sa.Update:
+    askable = sa.exists().where(
+        RESPONDENTS.c.id == INVITATIONS.c.respondent_id,
+        sa.not_(RESPONDENTS.c.opted_out),
+        sa.not_(RESPONDENTS.c.unreachable),
+    )
+    return (
+        sa.update(INVITATIONS)
+        .where(
+            INVITATIONS.c.id.in_(sa.bindparam("ids", expanding=True)),
+            INVITATIONS.c.status == InvitationStatus.CLAIMED,
+            INVITATIONS.c.claimed_by == sa.bindparam("worker"),
+            askable,
+        )
+        .values(status=InvitationStatus.SENDING, claimed_at=sa.bindparam("now"))
+        .returning(INVITATIONS.c.id)
+    )
