@@ -6,13 +6,12 @@ short text the adapter shows privately (ephemeral on Slack).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot import store
 from bot.admin_parse import USAGE, Command, UsageError, parse
@@ -20,7 +19,7 @@ from bot.channel import Channel, Profile
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AdminCommand
-from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
+from bot.models import Respondent, Workspace
 from bot.settings import Settings
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -119,61 +118,21 @@ class Admin:
         with self.db.session() as session:
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
-            audience = _count(
-                session,
-                select(sa.func.count())
-                .select_from(Respondent)
-                .where(
-                    Respondent.workspace_id == workspace_id,
-                    Respondent.active,
-                    sa.not_(Respondent.opted_out),
-                ),
+            status = store.workspace_status(
+                session=session, workspace_id=workspace_id, since=week_ago
             )
-            opted_out = _count(
-                session,
-                select(sa.func.count())
-                .select_from(Respondent)
-                .where(Respondent.workspace_id == workspace_id, Respondent.opted_out),
-            )
-            sent = _count(
-                session,
-                select(sa.func.count())
-                .select_from(Invitation)
-                .where(
-                    Invitation.workspace_id == workspace_id, col(Invitation.sent_at) >= week_ago
-                ),
-            )
-            answered = _count(
-                session,
-                select(sa.func.count())
-                .select_from(Response)
-                .where(
-                    Response.workspace_id == workspace_id, col(Response.answered_at) >= week_ago
-                ),
-            )
-            skips = session.exec(
-                select(Invitation.reason, sa.func.count())
-                .where(
-                    Invitation.workspace_id == workspace_id,
-                    col(Invitation.status).in_(
-                        [InvitationStatus.SUPPRESSED, InvitationStatus.FAILED]
-                    ),
-                    col(Invitation.created_at) >= week_ago,
-                )
-                .group_by(col(Invitation.reason))
-            ).all()
         next_digest = self.next_digest()
         lines = [
             f"*Status*: {'paused' if workspace.paused else 'running'}",
             f"*Cadence*: {describe_cadence(workspace)}",
-            f"*Audience*: {audience} respondents ({opted_out} opted out)",
-            f"*This week*: {sent} invitations sent, {answered} answered",
+            f"*Audience*: {status.audience} respondents ({status.opted_out} opted out)",
+            f"*This week*: {status.sent} invitations sent, {status.answered} answered",
             f"*Last digest*: {_when(workspace.last_digest_at)}; *next*: {_when(next_digest)}",
         ]
-        if skips:
+        if status.skips:
             lines.append(
                 "*Not sent this week*: "
-                + ", ".join(f"{reason or 'other'} {count}" for reason, count in skips)
+                + ", ".join(f"{reason or 'other'} {count}" for reason, count in status.skips)
             )
         if workspace.held_back:
             lines.append(
@@ -325,11 +284,7 @@ class Admin:
 
     def _audience_list(self, workspace_id: int) -> str:
         with self.db.session() as session:
-            rows: Sequence[Respondent] = session.exec(
-                select(Respondent)
-                .where(Respondent.workspace_id == workspace_id, Respondent.active)
-                .order_by(col(Respondent.id))
-            ).all()
+            rows = store.active_respondents(session=session, workspace_id=workspace_id)
         if not rows:
             return "The audience is empty. Add people with /nps audience add #channel or @user."
         shown = ", ".join(
@@ -378,10 +333,6 @@ def describe_cadence(workspace: Workspace) -> str:
         f"{workspace.window_end} local; {quiet}; {cap}; {reminder}; "
         f"invitations expire after {workspace.expiry_days}d"
     )
-
-
-def _count(session: Session, query: sa.Select[tuple[int]]) -> int:
-    return int(session.exec(query).one())  # type: ignore[call-overload]
 
 
 def _when(moment: datetime | None) -> str:

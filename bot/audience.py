@@ -6,9 +6,6 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import sqlalchemy as sa
-from sqlmodel import col, select
-
 from bot import store
 from bot.channel import Channel, ChannelError
 from bot.clock import Clock
@@ -210,22 +207,8 @@ class Audience:
         """Refresh the profiles most out of date (never fetched first), a few per pass."""
         cutoff = self.clock.now() - PROFILE_TTL
         with self.db.session() as session:
-            ids = session.exec(
-                select(Respondent.id)
-                .where(
-                    Respondent.active,
-                    sa.not_(Respondent.unreachable),
-                    sa.or_(
-                        col(Respondent.profile_refreshed_at).is_(None),
-                        col(Respondent.profile_refreshed_at) < cutoff,
-                    ),
-                )
-                .order_by(col(Respondent.profile_refreshed_at).is_not(None), col(Respondent.id))
-                .limit(limit)
-            ).all()
+            ids = store.stale_profiles(session=session, cutoff=cutoff, limit=limit)
         for respondent_id in ids:
-            if respondent_id is None:
-                continue
             try:
                 await self.refresh_profile(respondent_id, force=True)
             except ChannelError:

@@ -58,6 +58,11 @@ class Database:
                 session.rollback()
                 raise
 
+    def has_table(self, name: str) -> bool:
+        """Whether the schema has this table yet (a file from before the first migration)."""
+        with self.engine.connect() as connection:
+            return sa.inspect(connection).has_table(name)
+
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""
         upgrade(self.engine)

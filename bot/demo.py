@@ -13,10 +13,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import Progress
-from sqlmodel import col, select
 
 from bot import store
 from bot.app import NpsBot
@@ -24,7 +22,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.demo_customers import Customer, comment_for, make_customers, score_for
 from bot.digest_terminal import print_digest
-from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
+from bot.models import Invitation
 from bot.settings import load_settings
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
@@ -52,11 +50,11 @@ def fresh_database(url: str) -> Database:
         path = Path(url.removeprefix("sqlite:///"))
         if path.exists():
             db = Database(url)
-            with db.engine.connect() as connection:
-                has_table = sa.inspect(connection).has_table("workspace")
-            if has_table:
+            if db.has_table("workspace"):
                 with db.session() as session:
-                    keys = {(w.platform, w.external_id) for w in session.exec(select(Workspace))}
+                    keys = {
+                        (w.platform, w.external_id) for w in store.list_workspaces(session=session)
+                    }
                 if keys - DEMO_WORKSPACES:
                     raise DemoError(
                         f"{path} holds non-demo data; point NPSBOT_DATABASE_URL at another file"
@@ -204,13 +202,8 @@ class Demo:
         )
 
     def _respondents(self, platform: str, *, zoned: bool = False) -> int:
-        query = (
-            select(sa.func.count()).select_from(Respondent).where(Respondent.platform == platform)
-        )
-        if zoned:
-            query = query.where(col(Respondent.timezone).is_not(None))
         with self.bot.db.session() as session:
-            return int(session.exec(query).one())
+            return store.respondent_count(session=session, platform=platform, zoned=zoned)
 
     async def _until(self, check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
@@ -236,11 +229,7 @@ class Demo:
     async def _answer(self, week: int) -> None:
         """Each newly invited customer answers (or not), like a person would."""
         with self.bot.db.session() as session:
-            rows = session.exec(
-                select(Invitation, Respondent)
-                .join(Respondent, col(Respondent.id) == Invitation.respondent_id)
-                .where(Invitation.status == InvitationStatus.SENT)
-            ).all()
+            rows = store.sent_invitations(session=session)
         fresh = [(i, r) for i, r in rows if i.id not in self.answered]
         if not fresh:
             return
@@ -265,7 +254,7 @@ class Demo:
 
     def _responses(self) -> int:
         with self.bot.db.session() as session:
-            return int(session.exec(select(sa.func.count()).select_from(Response)).one())
+            return store.response_count(session=session)
 
     async def _respond(self, invitation: Invitation, customer: Customer, week: int) -> None:
         score = score_for(customer, week=week, rng=self.rng)
@@ -320,17 +309,12 @@ class Demo:
 
     def _summary(self, posted: int, seconds: float) -> None:
         with self.bot.db.session() as session:
-            invitations = session.exec(select(sa.func.count()).select_from(Invitation)).one()
-            responses = session.exec(select(sa.func.count()).select_from(Response)).one()
-            comments = session.exec(
-                select(sa.func.count())
-                .select_from(Response)
-                .where(col(Response.comment).is_not(None))
-            ).one()
+            totals = store.totals(session=session)
         self.console.print(
             f"\n[bold]Demo finished[/] in {seconds:.0f} s: "
             f"{len(self.slack_customers)} Slack and {len(self.telegram_customers)} Telegram "
-            f"customers, {invitations} invitations, {responses} answers, {comments} comments "
+            f"customers, {totals.invitations} invitations, {totals.responses} answers, "
+            f"{totals.comments} comments "
             f"over {self.weeks} simulated weeks; digest posted to {posted} team channel(s) "
             f"({len(self.slack.uploaded_files)} chart upload(s) on Slack, "
             f"{len(self.telegram.photos)} photo(s) on Telegram)."

@@ -6,10 +6,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
-
+from bot import store
 from bot.db import Database
-from bot.models import Respondent, Response
 
 FIELDS = [
     "response_id",
@@ -35,18 +33,9 @@ def export_rows(
     last_id = 0
     while True:
         with db.session() as session:
-            query = (
-                select(Response, Respondent)
-                .join(Respondent, col(Respondent.id) == Response.respondent_id)
-                .where(col(Response.id) > last_id)
-                .order_by(col(Response.id))
-                .limit(batch)
+            rows = store.responses_after(
+                session=session, after_id=last_id, limit=batch, since=since, until=until
             )
-            if since is not None:
-                query = query.where(col(Response.answered_at) >= since)
-            if until is not None:
-                query = query.where(col(Response.answered_at) < until)
-            rows = session.exec(query).all()
         if not rows:
             return
         for response, respondent in rows:

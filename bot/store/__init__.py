@@ -18,6 +18,14 @@ from bot.store.claims import (
     why_not_marked,
     write_outcomes,
 )
+from bot.store.counts import (
+    Totals,
+    WorkspaceStatus,
+    respondent_count,
+    response_count,
+    totals,
+    workspace_status,
+)
 from bot.store.deliveries import forget_processed, mark_processed
 from bot.store.history import (
     Facts,
@@ -34,6 +42,7 @@ from bot.store.invitations import (
     create_invitation,
     expire_invitations,
     get_invitation,
+    sent_invitations,
     withdraw_pending,
 )
 from bot.store.planning import (
@@ -45,8 +54,15 @@ from bot.store.planning import (
     insert_planned,
     reminder_candidates,
 )
-from bot.store.respondents import find_respondent, set_opted_out, slot_for, upsert_respondent
-from bot.store.responses import awaiting_comment, response_for
+from bot.store.respondents import (
+    active_respondents,
+    find_respondent,
+    set_opted_out,
+    slot_for,
+    stale_profiles,
+    upsert_respondent,
+)
+from bot.store.responses import awaiting_comment, response_for, responses_after
 from bot.store.workspaces import (
     UnknownWorkspace,
     add_audience_source,
@@ -63,7 +79,10 @@ __all__ = [
     "Facts",
     "Member",
     "RotationFilter",
+    "Totals",
     "UnknownWorkspace",
+    "WorkspaceStatus",
+    "active_respondents",
     "active_workspaces",
     "add_audience_source",
     "asked_at",
@@ -97,14 +116,21 @@ __all__ = [
     "other_selves",
     "release_stale_claims",
     "reminder_candidates",
+    "respondent_count",
+    "response_count",
     "response_for",
+    "responses_after",
+    "sent_invitations",
     "set_opted_out",
     "set_target",
     "slot_for",
     "sole_workspace",
+    "stale_profiles",
     "targets",
+    "totals",
     "upsert_respondent",
     "why_not_marked",
     "withdraw_pending",
+    "workspace_status",
     "write_outcomes",
 ]

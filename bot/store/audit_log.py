@@ -6,9 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.models import (
-    AuditEntry,
-)
+from bot.models import AuditEntry
 
 
 def audit(

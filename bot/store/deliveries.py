@@ -7,9 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.models import (
-    ProcessedEvent,
-)
+from bot.models import ProcessedEvent
 
 
 def mark_processed(*, session: Session, key: str, now: datetime) -> bool:

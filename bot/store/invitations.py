@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from bot.models import (
-    Invitation,
-    InvitationStatus,
-    Respondent,
-)
+from bot.models import Invitation, InvitationStatus, Respondent
 
 
 def withdraw_pending(*, session: Session, respondent_id: int, reason: str) -> int:
@@ -65,3 +62,12 @@ def expire_invitations(*, session: Session, now: datetime) -> int:
         .values(status=InvitationStatus.EXPIRED)
     )
     return result.rowcount or 0
+
+
+def sent_invitations(*, session: Session) -> Sequence[tuple[Invitation, Respondent]]:
+    """Every invitation out and unanswered, with its respondent (the demo's customers)."""
+    return session.exec(
+        select(Invitation, Respondent)
+        .join(Respondent, col(Respondent.id) == Invitation.respondent_id)
+        .where(Invitation.status == InvitationStatus.SENT)
+    ).all()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from bot.models import (
-    Respondent,
-    Workspace,
-)
+from bot.models import Respondent, Workspace
 from bot.store.invitations import withdraw_pending
 
 _GOLDEN = 0.6180339887498949
@@ -87,3 +85,30 @@ def set_opted_out(
     if not opted_out:
         return 0
     return withdraw_pending(session=session, respondent_id=respondent.id or 0, reason="opted out")
+
+
+def active_respondents(*, session: Session, workspace_id: int) -> Sequence[Respondent]:
+    """The workspace's audience in the order people joined it."""
+    return session.exec(
+        select(Respondent)
+        .where(Respondent.workspace_id == workspace_id, Respondent.active)
+        .order_by(col(Respondent.id))
+    ).all()
+
+
+def stale_profiles(*, session: Session, cutoff: datetime, limit: int) -> list[int]:
+    """Reachable respondents whose profile is older than `cutoff`, never-fetched first."""
+    ids = session.exec(
+        select(Respondent.id)
+        .where(
+            Respondent.active,
+            sa.not_(Respondent.unreachable),
+            sa.or_(
+                col(Respondent.profile_refreshed_at).is_(None),
+                col(Respondent.profile_refreshed_at) < cutoff,
+            ),
+        )
+        .order_by(col(Respondent.profile_refreshed_at).is_not(None), col(Respondent.id))
+        .limit(limit)
+    ).all()
+    return [respondent_id for respondent_id in ids if respondent_id is not None]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.models import (
-    Response,
-)
+from bot.models import Respondent, Response
 
 
 def response_for(*, session: Session, invitation_id: int) -> Response | None:
@@ -26,3 +25,27 @@ def awaiting_comment(*, session: Session, respondent_id: int, since: datetime) -
         )
         .order_by(col(Response.answered_at).desc())
     ).first()
+
+
+def responses_after(
+    *,
+    session: Session,
+    after_id: int,
+    limit: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Sequence[tuple[Response, Respondent]]:
+    """The next `limit` answers after `after_id` (id order) with their respondents, answered
+    in [since, until) when given: an export streams through these a batch at a time."""
+    query = (
+        select(Response, Respondent)
+        .join(Respondent, col(Respondent.id) == Response.respondent_id)
+        .where(col(Response.id) > after_id)
+        .order_by(col(Response.id))
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(col(Response.answered_at) >= since)
+    if until is not None:
+        query = query.where(col(Response.answered_at) < until)
+    return session.exec(query).all()

@@ -8,11 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.models import (
-    AudienceSource,
-    Target,
-    Workspace,
-)
+from bot.models import AudienceSource, Target, Workspace
 
 
 def get_or_create_workspace(
