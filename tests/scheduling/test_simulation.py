@@ -6,7 +6,6 @@ working week, and nobody asked again inside a gap.
 
 from __future__ import annotations
 
-import time as wallclock
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
@@ -97,7 +96,6 @@ def _deliver(db: Database, *, now: datetime, until: datetime) -> None:
 
 
 def test_six_months_of_continuous_nps(db: Database) -> None:
-    started = wallclock.perf_counter()
     start = utc(2025, 1, 6)  # a Monday, mid-cycle: the import must not flood day one
     clock = FakeClock(start)
     workspace_id = add_workspace(db)
@@ -108,7 +106,6 @@ def test_six_months_of_continuous_nps(db: Database) -> None:
         plan_due(db=db, now=now, horizon=timedelta(days=1))
         _deliver(db=db, now=now, until=now + timedelta(days=1))
         clock.advance(timedelta(days=1))
-    elapsed = wallclock.perf_counter() - started
 
     with db.session() as session:
         sends = session.execute(
@@ -147,5 +144,3 @@ def test_six_months_of_continuous_nps(db: Database) -> None:
             if answered is not None:
                 assert after - answered >= timedelta(days=90)
     assert any(len(asks) >= 2 for asks in history.values())  # the rotation came round again
-    # About 10 s on SQLite; a per-respondent query would take minutes.
-    assert elapsed < 60, f"simulation took {elapsed:.1f}s"
