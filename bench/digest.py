@@ -124,8 +124,7 @@ def generate(db: Database, rows: int, seed: int = 1) -> None:
 def measure(url: str) -> dict[str, float]:
     """In this (fresh) process: the bare aggregate, then the full digest; peak RSS after."""
     from bot.clock import FakeClock
-    from bot.digest_data import Week, gather
-    from bot.digests import Digests
+    from bot.digest import Digests, Week, gather
     from bot.settings import Settings
 
     db = Database(url)

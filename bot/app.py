@@ -24,7 +24,7 @@ from bot.audience import Audience
 from bot.channel import Adapter, Channel
 from bot.clock import Clock, SystemClock
 from bot.db import Database
-from bot.digests import Digests
+from bot.digest import Digests
 from bot.events import Event
 from bot.router import Router
 from bot.settings import Settings

@@ -337,7 +337,7 @@ def digest(
     """Print the weekly digest (and optionally post it)."""
     with friendly():
         from bot.app import NpsBot
-        from bot.digest_terminal import print_digest
+        from bot.digest.terminal import print_digest
 
         settings, database = settings_and_db()
         bot = NpsBot(settings, db=database)

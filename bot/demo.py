@@ -21,7 +21,7 @@ from bot.app import NpsBot
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.demo_customers import Customer, comment_for, make_customers, score_for
-from bot.digest_terminal import print_digest
+from bot.digest.terminal import print_digest
 from bot.models import Invitation
 from bot.settings import load_settings
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox

@@ -17,7 +17,7 @@ from bot import store
 from bot.audience import Audience
 from bot.clock import Clock
 from bot.db import Database
-from bot.digests import Digests
+from bot.digest import Digests
 from bot.settings import Settings
 from scheduling.dispatch import Dispatcher
 from scheduling.planner import plan_due, plan_reminders

@@ -32,7 +32,7 @@ STALLED_AFTER_WEEKS = 3
 
 @dataclass(frozen=True, slots=True)
 class DigestInput:
-    """What the database counted for one week (see `bot.digest_data`)."""
+    """What the database counted for one week (see `bot.digest.gather`)."""
 
     title: str
     week_label: str

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.digest_terminal import render
+from bot.digest.terminal import render
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.telegram.digest_html import render_digest_html
 from channels.telegram.html_split import CAPTION_LIMIT, split_html

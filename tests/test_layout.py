@@ -118,6 +118,34 @@ def test_the_store_package_reexports_every_public_function_in_order() -> None:
     assert set(store.__all__) == public
 
 
+DATA_LAYER = ("bot/store/", "bot/db.py", "bot/models.py", "bot/migrations/")
+TYPES_ONLY = {"Session", "Connection"}
+"""What code outside the data layer may take from sqlmodel/sqlalchemy: the session's type."""
+
+
+def _query_building(path: Path) -> list[str]:
+    """The sqlmodel/sqlalchemy names a file uses beyond a session's type."""
+    orm = ("sqlalchemy", "sqlmodel")
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.split(".")[0] in orm]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in orm:
+            found += [f"{node.module}.{a.name}" for a in node.names if a.name not in TYPES_ONLY]
+    return found
+
+
+def test_only_the_data_layer_builds_queries() -> None:
+    offenders = {
+        source: names
+        for package in ("bot", "channels", "scheduling", "scoring")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not (source := path.relative_to(ROOT).as_posix()).startswith(DATA_LAYER)
+        and (names := _query_building(path))
+    }
+    assert offenders == {}
+
+
 def test_core_sources_do_not_import_sdks() -> None:
     offenders = {
         str(path.relative_to(ROOT)): sorted(_imports(path) & set(SDKS))

@@ -10,8 +10,8 @@ from rich.console import Console
 from bot import store
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.digest_terminal import render
-from bot.digests import Digests
+from bot.digest import Digests
+from bot.digest.terminal import render
 from bot.models import InvitationStatus, Response
 from bot.settings import Settings
 from scoring.nps import Counts, estimate

@@ -10,7 +10,8 @@ from bot import store
 from bot.channel import Channel, ChannelError
 from bot.clock import Clock
 from bot.db import Database
-from bot.digest_data import Week, gather
+from bot.digest.gather import gather
+from bot.digest.week import Week
 from bot.models import Workspace
 from bot.settings import Settings
 from scoring.chart import render_trend_chart
