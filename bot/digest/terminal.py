@@ -1,4 +1,8 @@
-"""The digest in a terminal (Rich), for `npsbot digest` and the demo."""
+"""The digest in a terminal (Rich), for `npsbot digest` and the demo.
+
+It walks `scoring.digest.sections` like the chat renderers do: the title frames the panel,
+themes and segments become tables, and the footnote is left to the chat digests.
+"""
 
 from __future__ import annotations
 
@@ -7,51 +11,51 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from scoring import digest_text as say
-from scoring.digest import Digest
+from scoring.digest import Digest, Section, sections
+from scoring.digest import wording as say
 
 
-def _themes(digest: Digest) -> RenderableType:
+def _themes(section: Section) -> RenderableType:
     table = Table(title="What sets detractors and promoters apart", expand=True, show_lines=False)
     table.add_column("Theme")
     table.add_column("Mentions")
     table.add_column("Example")
-    for side, found in (
-        ("detractor", digest.themes.detractor_themes),
-        ("promoter", digest.themes.promoter_themes),
-    ):
-        for theme in found[:3]:
-            mentions = say.theme_line(theme, side=side).split(": ", 1)[1]
+    for group in section.themes:
+        for theme in group.themes:
             quote = f"“{theme.quotes[0]}”" if theme.quotes else ""
-            table.add_row(f"[bold]{theme.term}[/] ({side}s)", mentions, quote)
+            mentions = say.theme_mentions(theme, side=group.side)
+            table.add_row(f"[bold]{theme.term}[/] ({group.side}s)", mentions, quote)
     return table
 
 
-def _segments(digest: Digest) -> RenderableType:
+def _segments(section: Section) -> RenderableType:
     table = Table(title="Segments (this week)", expand=True)
     for header in ("Segment", "n", "NPS", "Interval", ""):
         table.add_column(header)
-    for segment in digest.segments:
-        table.add_row(*say.segment_cells(segment))
+    for cells in section.segments:
+        table.add_row(*cells)
     return table
+
+
+def _parts(section: Section) -> list[RenderableType]:
+    match section.kind:
+        case "title" | "footnote":
+            return []
+        case "headline":
+            return [Text(section.lines[0], style="bold")]
+        case "notice":
+            return [Text(section.lines[0], style="yellow")]
+        case "themes":
+            return [_themes(section)]
+        case "segments":
+            return [_segments(section)]
+        case _:
+            return [Text(line) for line in section.lines]
 
 
 def render(digest: Digest) -> RenderableType:
     """One panel with everything the chat digests show."""
-    parts: list[RenderableType] = [Text(say.headline(digest), style="bold")]
-    if digest.notice:
-        parts.append(Text(digest.notice, style="yellow"))
-    if digest.estimate.n:
-        parts += [
-            Text(say.change_line(digest)),
-            Text(say.mix_line(digest)),
-            Text(say.rates_line(digest)),
-            Text(say.sentiment_line(digest)),
-        ]
-        if digest.themes.detractor_themes or digest.themes.promoter_themes:
-            parts.append(_themes(digest))
-        if digest.segments:
-            parts.append(_segments(digest))
+    parts = [part for section in sections(digest) for part in _parts(section)]
     return Panel(Group(*parts), title=say.title_line(digest), expand=True)
 
 

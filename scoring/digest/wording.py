@@ -3,7 +3,7 @@ say the same thing. Markup (bold, tables) is each renderer's business; wording i
 
 from __future__ import annotations
 
-from scoring.digest import Digest
+from scoring.digest.model import Digest
 from scoring.nps import NpsEstimate
 from scoring.segments import SegmentResult
 from scoring.themes import Theme
@@ -80,11 +80,16 @@ def sentiment_line(digest: Digest) -> str:
     )
 
 
-def theme_line(theme: Theme, *, side: str) -> str:
+def theme_mentions(theme: Theme, *, side: str) -> str:
+    """`4 detractors vs 1 promoters`: how often each side raised the theme."""
     own = theme.count_detractors if side == "detractor" else theme.count_promoters
     other = theme.count_promoters if side == "detractor" else theme.count_detractors
     others = "promoters" if side == "detractor" else "detractors"
-    return f"“{theme.term}”: {own} {side}s vs {other} {others}"
+    return f"{own} {side}s vs {other} {others}"
+
+
+def theme_line(theme: Theme, *, side: str) -> str:
+    return f"“{theme.term}”: {theme_mentions(theme, side=side)}"
 
 
 def segment_cells(segment: SegmentResult) -> tuple[str, str, str, str, str]:

@@ -1,0 +1,23 @@
+"""The weekly digest as one model, its wording, and the one ordered list of its sections.
+
+`compose` decides what the week says (`model`), `wording` says it in sentences, and
+`sections` puts them in the order every renderer (Slack, Telegram, terminal) walks.
+"""
+
+from __future__ import annotations
+
+from scoring.digest.model import STALLED_AFTER_WEEKS, Digest, DigestInput, Status, compose
+from scoring.digest.sections import FOOTNOTE, MAX_THEMES, Section, ThemeGroup, sections
+
+__all__ = [
+    "FOOTNOTE",
+    "MAX_THEMES",
+    "STALLED_AFTER_WEEKS",
+    "Digest",
+    "DigestInput",
+    "Section",
+    "Status",
+    "ThemeGroup",
+    "compose",
+    "sections",
+]

@@ -1,0 +1,81 @@
+"""The digest's sections, in the one order every renderer walks.
+
+`sections` decides which parts a digest shows and in what order; Slack, Telegram and the
+terminal only choose the markup of each kind, so none of them can drop, add or reorder one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from scoring.digest import wording as say
+from scoring.digest.model import Digest
+from scoring.themes import Theme
+
+Kind = Literal[
+    "title",
+    "headline",
+    "notice",
+    "change",
+    "figures",
+    "sentiment",
+    "themes",
+    "segments",
+    "footnote",
+]
+Side = Literal["detractor", "promoter"]
+MAX_THEMES = 3
+"""Themes shown per side: the strongest few, so the digest stays readable in chat."""
+FOOTNOTE = "Intervals are adjusted-Wald; small segments are hidden for privacy."
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeGroup:
+    """The strongest themes of one side, with the heading the chat digests give them."""
+
+    side: Side
+    heading: str
+    themes: tuple[Theme, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of the digest: its sentences, or its theme groups, or its segment rows."""
+
+    kind: Kind
+    lines: tuple[str, ...] = ()
+    themes: tuple[ThemeGroup, ...] = ()
+    segments: tuple[tuple[str, str, str, str, str], ...] = ()
+
+
+def sections(digest: Digest) -> tuple[Section, ...]:
+    """Title, headline, notice, then (when anyone answered) change, figures, sentiment,
+    themes and segments, and the footnote; parts with nothing to say are left out."""
+    parts = [
+        Section("title", (say.title_line(digest),)),
+        Section("headline", (say.headline(digest),)),
+    ]
+    if digest.notice:
+        parts.append(Section("notice", (digest.notice,)))
+    if digest.estimate.n:
+        parts += [
+            Section("change", (say.change_line(digest),)),
+            Section("figures", (say.mix_line(digest), say.rates_line(digest))),
+            Section("sentiment", (say.sentiment_line(digest),)),
+        ]
+        groups = tuple(
+            ThemeGroup(side, heading, tuple(found[:MAX_THEMES]))
+            for side, heading, found in (
+                ("detractor", "What detractors raise", digest.themes.detractor_themes),
+                ("promoter", "What promoters value", digest.themes.promoter_themes),
+            )
+            if found
+        )
+        if groups:
+            parts.append(Section("themes", themes=groups))
+        if digest.segments:
+            rows = tuple(say.segment_cells(segment) for segment in digest.segments)
+            parts.append(Section("segments", segments=rows))
+    parts.append(Section("footnote", (FOOTNOTE,)))
+    return tuple(parts)
