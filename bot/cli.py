@@ -18,7 +18,7 @@ from rich.console import Console
 
 from bot import store
 from bot.db import Database
-from bot.i18n import normalise
+from bot.i18n import OverrideError, normalise
 from bot.models import Respondent
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -51,7 +51,7 @@ def fail(message: str) -> None:
 def friendly() -> Iterator[None]:
     try:
         yield
-    except (CliError, SettingsError) as exc:
+    except (CliError, SettingsError, OverrideError) as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
 
