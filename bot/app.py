@@ -114,6 +114,7 @@ class NpsBot:
             inviter=self.dispatcher,
             digests=self.digests,
             next_digest=self.scheduler.next_digest,
+            catalogue=catalogue,
         )
         self.router = Router(
             survey=self.survey, admin=self.admin, audience=self.audience, alerts=self.alerts
