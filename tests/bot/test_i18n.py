@@ -4,15 +4,21 @@ precedence, and admins' overrides are checked before a customer could read them.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot import wording
+from bot.app import NpsBot
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.events import AdminCommand, Origin
 from bot.i18n import SUPPORTED, Catalogue, OverrideError, build_catalogue, normalise, pick
 from bot.i18n.catalogue import LOCALES
 from bot.i18n.checks import keys_in_code, problems, read_catalogue
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
+from tests.recording import RecordingChannel
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD_QUESTION = {
@@ -177,3 +183,32 @@ def test_bad_overrides_stop_start_up_with_one_line(
 def test_a_missing_strings_dir_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OverrideError, match="is not a directory"):
         build_catalogue(load_settings(NPSBOT_STRINGS_DIR=str(tmp_path / "nope")))
+
+
+async def test_team_replies_follow_the_team_language_and_people_their_own(
+    db: Database, clock: FakeClock
+) -> None:
+    settings = Settings(
+        NPSBOT_DATABASE_URL=db.url,
+        NPSBOT_COMPANY_NAME="Acme",
+        NPSBOT_ADMINS="UADMIN",
+        NPSBOT_TEAM_LANGUAGE="de",
+        NPSBOT_DEFAULT_LANGUAGE="nl",
+    )
+    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
+    channel = RecordingChannel()
+    for service in (bot.survey, bot.dispatcher, bot.audience, bot.alerts, bot.admin):
+        service.channels["slack"] = channel
+    origin = Origin(platform="slack", workspace="T1", user_id="UADMIN")
+
+    assert await bot.handle(AdminCommand(origin, "C1", "pause")) == (
+        "Umfragen pausiert: Es werden keine Einladungen verschickt."
+    )
+    refused = await bot.handle(AdminCommand(replace(origin, user_id="UX"), "C1", "resume"))
+    assert refused is not None and refused.startswith("Leider können nur npsbot-Admins")
+
+    await bot.handle(AdminCommand(origin, "C1", "resume"))
+    reply = await bot.handle(AdminCommand(origin, "C1", "send @U7 --force"))
+    assert reply == "Umfrage an <@U7> gesendet."
+    [sent] = channel.of("question")
+    assert sent["question"].text.startswith("Hoe waarschijnlijk is het dat u Acme")  # default
