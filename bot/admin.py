@@ -19,6 +19,7 @@ from bot.channel import Channel, Profile
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AdminCommand
+from bot.i18n import Catalogue
 from bot.models import Respondent, Workspace
 from bot.settings import Settings
 
@@ -64,7 +65,9 @@ class Admin:
         inviter: Inviter,
         digests: DigestPoster,
         next_digest: Callable[[], datetime | None],
+        catalogue: Catalogue,
     ) -> None:
+        self.words = catalogue.team
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -83,10 +86,7 @@ class Admin:
         except UsageError as exc:
             return str(exc)
         if command.verb not in READ_ONLY and not self.is_admin(event):
-            return (
-                "Sorry, only npsbot admins can change surveys. "
-                "Ask a workspace admin, or see /nps help."
-            )
+            return self.words.t("admin.not_allowed")
         with self.db.session() as session:
             workspace = store.get_or_create_workspace(
                 session=session,
@@ -167,7 +167,7 @@ class Admin:
             workspace.paused = paused
             session.add(workspace)
             self._audit(session, workspace_id, event, "pause" if paused else "resume")
-        return "Surveys paused: no invitations will go out." if paused else "Surveys resumed."
+        return self.words.t("admin.paused") if paused else self.words.t("admin.resumed")
 
     async def _anonymous(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         on = command.args[0] == "on"
@@ -178,15 +178,15 @@ class Admin:
             session.add(workspace)
             self._audit(session, workspace_id, event, "anonymous")
         if on:
-            return "Anonymous mode is on: alerts and digests hide names."
-        return "Anonymous mode is off: alerts and digests show names."
+            return self.words.t("admin.anonymous_on")
+        return self.words.t("admin.anonymous_off")
 
     async def _digest(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         if command.args == ("now",):
             posted = await self.digests.post_now(workspace_id=workspace_id)
             if not posted:
-                return "No digest channel is set. Use /nps digest channel #channel first."
-            return f"Digest posted to {posted} channel(s)."
+                return self.words.t("admin.no_digest_target")
+            return self.words.t("admin.digest_posted", count=posted)
         return self._set_target(workspace_id, command, event, kind="digest")
 
     async def _alerts(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
@@ -205,9 +205,10 @@ class Admin:
                 replace=kind == "alerts",
             )
             self._audit(session, workspace_id, event, f"{kind} target")
-        where = "this chat" if command.args == ("here",) else f"<#{chat_id}>"
-        noun = "Weekly digests" if kind == "digest" else "Detractor alerts"
-        return f"{noun} will be posted to {where}."
+        where = self.words.t("admin.this_chat") if command.args == ("here",) else f"<#{chat_id}>"
+        if kind == "digest":
+            return self.words.t("admin.digest_target", where=where)
+        return self.words.t("admin.alerts_target", where=where)
 
     def _named(self, session: Session, workspace_id: int, user_id: str) -> Respondent:
         """The respondent an admin named, added to the workspace if new."""
@@ -224,14 +225,12 @@ class Admin:
             self._audit(session, workspace_id, event, "send")
             respondent_id = respondent.id or 0
         result = await self.inviter.invite_now(respondent_id=respondent_id, force=command.force)
+        person = _mention(event, user_id)
         if result.sent:
-            return f"Survey sent to {_mention(event, user_id)}."
+            return self.words.t("admin.sent", person=person)
         if result.scheduled_for is not None:
-            return f"Survey for {_mention(event, user_id)} {result.reason}."
-        return (
-            f"Not sent to {_mention(event, user_id)}: {result.reason}. "
-            "Add --force to send anyway (never to someone who opted out)."
-        )
+            return self.words.t("admin.scheduled", person=person, reason=result.reason)
+        return self.words.t("admin.not_sent", person=person, reason=result.reason)
 
     async def _optout(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")
@@ -241,7 +240,7 @@ class Admin:
                 session=session, respondent=respondent, opted_out=True, now=self.clock.now()
             )
             self._audit(session, workspace_id, event, "optout")
-        return f"{_mention(event, user_id)} will not be surveyed again."
+        return self.words.t("admin.opted_out", person=_mention(event, user_id))
 
     async def _audience(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         if command.args == ("list",):
@@ -279,14 +278,15 @@ class Admin:
                     profile_refreshed_at=now if person.timezone else None,
                 )
             self._audit(session, workspace_id, event, f"audience {action}")
-        verb = "Added" if action == "add" else "Removed"
-        return f"{verb} {len(people)} respondent(s)."
+        if action == "add":
+            return self.words.t("admin.audience_added", count=len(people))
+        return self.words.t("admin.audience_removed", count=len(people))
 
     def _audience_list(self, workspace_id: int) -> str:
         with self.db.session() as session:
             rows = store.active_respondents(session=session, workspace_id=workspace_id)
         if not rows:
-            return "The audience is empty. Add people with /nps audience add #channel or @user."
+            return self.words.t("admin.audience_empty")
         shown = ", ".join(
             f"{r.display_name or r.platform_user_id}{' (opted out)' if r.opted_out else ''}"
             for r in rows[:50]

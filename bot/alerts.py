@@ -10,8 +10,9 @@ from bot.channel import Alert, Channel, ChannelError, MessageRef
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AlertClaimed, AlertReplied
+from bot.i18n import Catalogue
 from bot.models import Respondent, Response, Workspace
-from bot.survey import recipient_of
+from bot.survey import recipient_of, words_for
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,20 @@ class Alerts:
     """Posts, updates and closes detractor alerts."""
 
     def __init__(
-        self, *, db: Database, channels: dict[str, Channel], clock: Clock, company: str
+        self,
+        *,
+        db: Database,
+        channels: dict[str, Channel],
+        clock: Clock,
+        company: str,
+        catalogue: Catalogue,
     ) -> None:
         self.db = db
         self.channels = channels
         self.clock = clock
         self.company = company
+        self.catalogue = catalogue
+        self.team = catalogue.team
 
     def _load(self, response_id: int) -> tuple[Response, Respondent, Workspace] | None:
         with self.db.session() as session:
@@ -94,9 +103,9 @@ class Alerts:
         with self.db.session() as session:
             response = session.get(Response, event.response_id)
             if response is None:
-                return "That response no longer exists."
+                return self.team.t("alert.gone")
             if response.owner and response.owner != owner:
-                return f"{response.owner} is already following up."
+                return self.team.t("alert.taken", owner=response.owner)
             response.owner = owner
             session.add(response)
             store.audit(
@@ -108,25 +117,24 @@ class Alerts:
                 now=self.clock.now(),
             )
         await self.score_changed(event.response_id)
-        return f"{owner} will follow up."
+        return self.team.t("alert.claimed", owner=owner)
 
     async def reply(self, event: AlertReplied) -> str:
         """Relay a teammate's words to the respondent and keep them with the response."""
         text = event.text.strip()
         if not text:
-            return "The reply was empty, so nothing was sent."
+            return self.team.t("alert.reply_empty")
         loaded = self._load(event.response_id)
         if loaded is None:
-            return "That response no longer exists."
+            return self.team.t("alert.gone")
         _, respondent, workspace = loaded
         channel = self.channels[workspace.platform]
+        recipient = recipient_of(respondent)
+        intro = words_for(self.catalogue, recipient).t("reply.from_team", company=self.company)
         try:
-            await channel.send_text(
-                recipient=recipient_of(respondent),
-                text=f"A reply from the {self.company} team about your feedback:\n\n{text}",
-            )
+            await channel.send_text(recipient=recipient, text=f"{intro}\n\n{text}")
         except ChannelError as exc:
-            return f"The reply could not be delivered: {exc}"
+            return self.team.t("alert.reply_failed", error=str(exc))
         with self.db.session() as session:
             stored = session.get(Response, event.response_id)
             assert stored is not None
@@ -136,4 +144,4 @@ class Alerts:
             stored.owner = stored.owner or stored.replied_by
             session.add(stored)
         await self.score_changed(event.response_id)
-        return "Your reply was delivered."
+        return self.team.t("alert.reply_sent")

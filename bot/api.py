@@ -73,9 +73,7 @@ def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def trigger_routes(
-    *, schedule: ScheduleTrigger, settings: Settings, clock: Clock
-) -> list[Route]:
+def trigger_routes(*, schedule: ScheduleTrigger, settings: Settings, clock: Clock) -> list[Route]:
     """The trigger endpoint; it answers 503 until NPSBOT_API_TOKEN is configured."""
 
     async def create(request: Request) -> JSONResponse:

@@ -26,6 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.digest import Digests
 from bot.events import Event
+from bot.i18n import build_catalogue
 from bot.router import Router
 from bot.settings import Settings
 from bot.survey import Survey
@@ -72,20 +73,31 @@ class NpsBot:
         }
         channels: dict[str, Channel] = dict(self.adapters)
         company = settings.company_name
-        self.alerts = Alerts(db=self.db, channels=channels, clock=self.clock, company=company)
+        self.catalogue = catalogue = build_catalogue(settings)
+        self.alerts = Alerts(
+            db=self.db, channels=channels, clock=self.clock, company=company, catalogue=catalogue
+        )
         self.survey = Survey(
-            db=self.db, channels=channels, settings=settings, clock=self.clock, alerts=self.alerts
+            db=self.db,
+            channels=channels,
+            settings=settings,
+            catalogue=catalogue,
+            clock=self.clock,
+            alerts=self.alerts,
         )
         self.dispatcher = Dispatcher(
             db=self.db,
             channels=channels,
             settings=settings,
+            catalogue=catalogue,
             clock=self.clock,
             concurrency=settings.send_concurrency,
             rates={"slack": settings.slack_send_rate, "telegram": settings.telegram_send_rate},
         )
         self.digests = Digests(db=self.db, channels=channels, settings=settings, clock=self.clock)
-        self.audience = Audience(db=self.db, channels=channels, clock=self.clock, company=company)
+        self.audience = Audience(
+            db=self.db, channels=channels, clock=self.clock, company=company, catalogue=catalogue
+        )
         self.scheduler = Scheduler(
             db=self.db,
             dispatcher=self.dispatcher,
@@ -102,6 +114,7 @@ class NpsBot:
             inviter=self.dispatcher,
             digests=self.digests,
             next_digest=self.scheduler.next_digest,
+            catalogue=catalogue,
         )
         self.router = Router(
             survey=self.survey, admin=self.admin, audience=self.audience, alerts=self.alerts

@@ -10,19 +10,23 @@ from bot import store
 from bot.channel import Channel, ChannelError
 from bot.clock import Clock
 from bot.db import Database
-from bot.events import MembershipChanged, Origin, Subscribed, TimezoneSet, Unreachable
+from bot.events import (
+    HelpRequested,
+    LanguageSet,
+    MembershipChanged,
+    Origin,
+    Subscribed,
+    TimezoneSet,
+    Unreachable,
+)
+from bot.i18n import Catalogue, Words, display_name, normalise, supported_list
 from bot.models import Respondent
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(days=7)
-CONSENT = (
-    "Hi{name}! You're subscribed to short feedback surveys from {company}: one question "
-    "(0-10) and an optional comment, at most once every {days} days. "
-    "Send /stop at any time to opt out, /timezone Europe/Berlin to set your time zone, "
-    "/help for more."
-)
-WELCOME_BACK = "Welcome back! You're subscribed to surveys again. Send /stop to opt out."
+FOLLOW_PLATFORM = "auto"
+"""`/language auto` drops the explicit choice: the platform's language applies again."""
 
 
 def parse_deep_link(payload: str) -> dict[str, str]:
@@ -51,12 +55,19 @@ class Audience:
     """Keeps respondents in step with what the platforms tell us."""
 
     def __init__(
-        self, *, db: Database, channels: dict[str, Channel], clock: Clock, company: str
+        self,
+        *,
+        db: Database,
+        channels: dict[str, Channel],
+        clock: Clock,
+        company: str,
+        catalogue: Catalogue,
     ) -> None:
         self.db = db
         self.channels = channels
         self.clock = clock
         self.company = company
+        self.catalogue = catalogue
 
     def _workspace(self, session: store.Session, origin: Origin) -> store.Workspace:
         return store.get_or_create_workspace(
@@ -96,17 +107,65 @@ class Audience:
                     session=session, respondent=respondent, opted_out=False, now=now
                 )
             days = workspace.cadence_days
+            words = self._words(respondent)
         if returning:
-            return WELCOME_BACK
-        name = f" {event.name}" if event.name else ""
-        return CONSENT.format(name=name, company=self.company, days=days)
+            return words.t("start.welcome_back")
+        if event.name:
+            return words.t("start.consent_named", name=event.name, company=self.company, days=days)
+        return words.t("start.consent", company=self.company, days=days)
+
+    def _words(self, respondent: Respondent | None, locale: str | None = None) -> Words:
+        """The person's language; `locale` (from the update) for someone not yet known."""
+        if respondent is None:
+            return self.catalogue.words(locale)
+        return self.catalogue.for_person(
+            explicit=respondent.language, platform=respondent.locale or locale
+        )
+
+    def _known(self, origin: Origin) -> Respondent | None:
+        with self.db.session() as session:
+            workspace = store.find_workspace(
+                session=session, platform=origin.platform, external_id=origin.workspace
+            )
+            if workspace is None or workspace.id is None:
+                return None
+            return store.find_respondent(
+                session=session, workspace_id=workspace.id, platform_user_id=origin.user_id
+            )
+
+    async def help(self, event: HelpRequested) -> str:
+        words = self._words(self._known(event.origin), event.locale)
+        return words.t("help.respondent", company=self.company)
+
+    async def set_language(self, event: LanguageSet) -> str:
+        """Store an explicit language; an unknown code gets a one-line list of the known ones."""
+        respondent = self._known(event.origin)
+        words = self._words(respondent, event.locale)
+        requested = event.language.strip()
+        if not requested:
+            current = words.language
+            return words.t(
+                "language.usage", language=display_name(current), languages=supported_list()
+            )
+        chosen = None if requested.lower() == FOLLOW_PLATFORM else normalise(requested)
+        if chosen is None and requested.lower() != FOLLOW_PLATFORM:
+            return words.t("language.unknown", code=requested[:20], languages=supported_list())
+        if respondent is None:
+            return words.t("language.not_subscribed")
+        with self.db.session() as session:
+            stored = session.get(Respondent, respondent.id)
+            assert stored is not None
+            stored.language = chosen
+            session.add(stored)
+            words = self._words(stored, event.locale)
+        return words.t("language.set", language=display_name(words.language))
 
     async def set_timezone(self, event: TimezoneSet) -> str:
+        words = self._words(self._known(event.origin), event.locale)
+        if not event.timezone:
+            return words.t("timezone.usage")
         if not valid_timezone(event.timezone):
-            return (
-                f"'{event.timezone}' is not a time zone I know. "
-                "Use a name like Europe/Berlin or America/New_York."
-            )
+            return words.t("timezone.unknown", timezone=event.timezone[:64])
         with self.db.session() as session:
             workspace = self._workspace(session, event.origin)
             store.upsert_respondent(
@@ -116,7 +175,7 @@ class Audience:
                 now=self.clock.now(),
                 timezone=event.timezone,
             )
-        return f"Time zone set to {event.timezone}. Surveys will arrive in your working hours."
+        return words.t("timezone.set", timezone=event.timezone)
 
     async def unreachable(self, event: Unreachable) -> None:
         with self.db.session() as session:

@@ -60,6 +60,7 @@ class Recipient:
     chat_id: str | None = None
     name: str | None = None
     locale: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +73,28 @@ class MessageRef:
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """The NPS question as the platform should show it."""
+    """The NPS question as the platform should show it, worded in the person's language."""
 
     invitation_id: int
     text: str
-    low_label: str = "0 = not at all likely"
-    high_label: str = "10 = extremely likely"
-    opt_out_label: str = "Don't ask me again"
+    low_label: str
+    high_label: str
+    opt_out_label: str
+    remind_label: str
+    answered: str = ""
+    """What replaces the buttons once a score is chosen (set for `show_score`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Followup:
+    """The open question after the score, with the ways to answer or skip it."""
+
+    invitation_id: int
+    text: str
+    skip_label: str
+    reply_hint: str
+    """How to answer without buttons (Telegram: reply, or send /skip)."""
+    placeholder: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +143,7 @@ class Channel(ABC):
 
     @abstractmethod
     async def ask_followup(
-        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+        self, *, recipient: Recipient, ref: MessageRef, followup: Followup
     ) -> None:
         """Ask the open question that follows the score, with a way to skip it."""
 

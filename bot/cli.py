@@ -18,6 +18,7 @@ from rich.console import Console
 
 from bot import store
 from bot.db import Database
+from bot.i18n import OverrideError, normalise
 from bot.models import Respondent
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -50,7 +51,7 @@ def fail(message: str) -> None:
 def friendly() -> Iterator[None]:
     try:
         yield
-    except (CliError, SettingsError) as exc:
+    except (CliError, SettingsError, OverrideError) as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
 
@@ -185,23 +186,32 @@ def audience_add(
 @audience_app.command("import")
 def audience_import(
     path: Annotated[
-        Path, typer.Argument(help="CSV with columns platform,user_id and any attributes.")
+        Path,
+        typer.Argument(
+            help="CSV with columns platform,user_id; optional email, name, timezone, "
+            "language (en, de, pt-BR, ...); any other column is an attribute."
+        ),
     ],
     workspace: Annotated[str | None, typer.Option(help="Slack team id or Telegram bot id.")] = None,
 ) -> None:
-    """Import respondents from CSV; extra columns (plan, region, ...) become segment attributes."""
+    """Import respondents from CSV; extra columns (plan, region, ...) become segment attributes.
+
+    A `language` column is the person's explicit choice and beats their platform's language;
+    one npsbot has no catalogue for is left unset (platform language, then the default).
+    """
     with friendly():
         if not path.is_file():
             fail(f"no such file: {path}")
         _, database = settings_and_db()
         now = datetime.now(UTC)
         count = 0
+        unspoken: dict[str, int] = {}
         with path.open(newline="", encoding="utf-8-sig") as handle, database.session() as session:
             reader = csv.DictReader(handle)
             missing = {"platform", "user_id"} - set(reader.fieldnames or [])
             if missing:
                 fail(f"{path} needs the column(s) {', '.join(sorted(missing))}")
-            special = {"platform", "user_id", "email", "name", "timezone"}
+            special = {"platform", "user_id", "email", "name", "timezone", "language"}
             for line, row in enumerate(reader, start=2):
                 platform = (row.get("platform") or "").strip().lower()
                 user_id = (row.get("user_id") or "").strip()
@@ -214,6 +224,10 @@ def audience_import(
                     now=now,
                 )
                 email = (row.get("email") or "").strip() or None
+                requested = (row.get("language") or "").strip()
+                language = normalise(requested)
+                if requested and language is None:
+                    unspoken[requested] = unspoken.get(requested, 0) + 1
                 store.upsert_respondent(
                     session=session,
                     workspace=ws,
@@ -226,10 +240,16 @@ def audience_import(
                     person_key=email.lower() if email else None,
                     display_name=(row.get("name") or "").strip() or None,
                     timezone=(row.get("timezone") or "").strip() or None,
+                    language=language,
                     active=True,
                 )
                 count += 1
         console.print(f"Imported {count} respondent(s) from {path}.")
+        if unspoken:
+            codes = ", ".join(f"{code} ({n})" for code, n in sorted(unspoken.items()))
+            console.print(
+                f"Languages without a catalogue, left to the platform or the default: {codes}."
+            )
 
 
 def _find_respondent(database: Database, platform: str, user: str) -> int:

@@ -74,8 +74,28 @@ class Subscribed:
 
 @dataclass(frozen=True, slots=True)
 class TimezoneSet:
+    """`/timezone Europe/Berlin`; an empty `timezone` asks how to use it."""
+
     origin: Origin
     timezone: str
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSet:
+    """`/language fr` (`auto` follows the platform again; empty asks what is set)."""
+
+    origin: Origin
+    language: str
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequested:
+    """A respondent's `/help`; `locale` is the platform's language for someone not yet known."""
+
+    origin: Origin
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +143,8 @@ Event = (
     | RemindLater
     | Subscribed
     | TimezoneSet
+    | LanguageSet
+    | HelpRequested
     | Unreachable
     | MembershipChanged
     | AlertClaimed

@@ -102,6 +102,8 @@ class Respondent(SQLModel, table=True):
     person_key: str | None = Field(default=None, max_length=320, index=True)
     timezone: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, max_length=35)
+    language: str | None = Field(default=None, max_length=8)
+    """The language the person chose (`/language`, the CSV import); beats `locale`."""
     attributes: dict[str, str] = _json()
     dm_channel: str | None = Field(default=None, max_length=64)
     active: bool = True

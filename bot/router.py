@@ -15,6 +15,8 @@ from bot.events import (
     CommentSubmitted,
     Event,
     FollowupSkipped,
+    HelpRequested,
+    LanguageSet,
     MembershipChanged,
     OptOutRequested,
     RemindLater,
@@ -56,6 +58,10 @@ class Router:
                 return await self.audience.subscribe(event)
             case TimezoneSet():
                 return await self.audience.set_timezone(event)
+            case LanguageSet():
+                return await self.audience.set_language(event)
+            case HelpRequested():
+                return await self.audience.help(event)
             case Unreachable():
                 await self.audience.unreachable(event)
                 return None

@@ -5,10 +5,13 @@ Built at start-up and passed down; no module reads `os.environ` on its own.
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.i18n.languages import SUPPORTED, supported_list
 
 SLACK_API_URL = "https://slack.com/api/"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -38,16 +41,12 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default=SLACK_API_URL, alias="NPSBOT_SLACK_API_URL")
     telegram_api_url: str = Field(default=TELEGRAM_API_URL, alias="NPSBOT_TELEGRAM_API_URL")
     anonymous: bool = Field(default=False, alias="NPSBOT_ANONYMOUS")
-    followup_detractor: str = Field(
-        default="Thanks. What is the one thing we should do better?",
-        alias="NPSBOT_FOLLOWUP_DETRACTOR",
-    )
-    followup_passive: str = Field(
-        default="Thanks. What would make it a 10 for you?", alias="NPSBOT_FOLLOWUP_PASSIVE"
-    )
-    followup_promoter: str = Field(
-        default="Thank you! What do you value most about us?", alias="NPSBOT_FOLLOWUP_PROMOTER"
-    )
+    default_language: str = Field(default="en", alias="NPSBOT_DEFAULT_LANGUAGE")
+    team_language: str = Field(default="en", alias="NPSBOT_TEAM_LANGUAGE")
+    strings_dir: Path | None = Field(default=None, alias="NPSBOT_STRINGS_DIR")
+    followup_detractor: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_DETRACTOR")
+    followup_passive: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_PASSIVE")
+    followup_promoter: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_PROMOTER")
     followup_window_hours: float = Field(default=24.0, gt=0, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS")
     digest_day: str = Field(
         default="mon", pattern=r"(?i)^(mon|tue|wed|thu|fri|sat|sun)$", alias="NPSBOT_DIGEST_DAY"
@@ -61,6 +60,20 @@ class Settings(BaseSettings):
     telegram_send_rate: float = Field(default=30.0, gt=0, alias="NPSBOT_TELEGRAM_SEND_RATE")
     send_concurrency: int = Field(default=16, ge=1, le=256, alias="NPSBOT_SEND_CONCURRENCY")
     confidence_level: float = Field(default=0.95, gt=0.5, lt=1, alias="NPSBOT_CONFIDENCE_LEVEL")
+
+    @field_validator("default_language", "team_language")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        code = value.strip().lower()
+        if code not in SUPPORTED:
+            raise ValueError(f"'{value}' is not a supported language; use {supported_list()}")
+        return code
+
+    @field_validator("followup_detractor", "followup_passive", "followup_promoter")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        """An empty NPSBOT_FOLLOWUP_* means "use the catalogue", never an empty message."""
+        return value.strip() or None if value is not None else None
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot import store, wording
-from bot.channel import Channel, MessageRef, Question, Recipient
+from bot.channel import Channel, MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import (
@@ -23,6 +23,7 @@ from bot.events import (
     RemindLater,
     ScoreSubmitted,
 )
+from bot.i18n import Catalogue, Words
 from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.settings import Settings
 from scoring.sentiment import analyse
@@ -38,14 +39,13 @@ def recipient_of(respondent: Respondent) -> Recipient:
         chat_id=respondent.dm_channel,
         name=respondent.display_name,
         locale=respondent.locale,
+        language=respondent.language,
     )
 
 
-def question_for(invitation_id: int, settings: Settings, *, reminder: bool = False) -> Question:
-    text = wording.question_text(settings.company_name)
-    if reminder:
-        text = f"{wording.REMINDER} {text}"
-    return Question(invitation_id=invitation_id, text=text)
+def words_for(catalogue: Catalogue, recipient: Recipient) -> Words:
+    """The person's chosen language, else their platform's, else the default."""
+    return catalogue.for_person(explicit=recipient.language, platform=recipient.locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +67,14 @@ class Survey:
         db: Database,
         channels: dict[str, Channel],
         settings: Settings,
+        catalogue: Catalogue,
         clock: Clock,
         alerts: AlertSink | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
         self.settings = settings
+        self.catalogue = catalogue
         self.clock = clock
         self.alerts = alerts
 
@@ -86,7 +88,8 @@ class Survey:
     async def on_score(self, event: ScoreSubmitted) -> Outcome:
         """Record a score, or replace it while the invitation is open; then ask the follow-up."""
         if not 0 <= event.score <= 10:
-            return Outcome(False, "score out of range", tell="Scores go from 0 to 10.")
+            words = self.catalogue.words()
+            return Outcome(False, "score out of range", tell=words.t("survey.score_range"))
         if not self._first_delivery(event.origin, "score"):
             return Outcome(False, "duplicate delivery")
         now = self.clock.now()
@@ -96,7 +99,9 @@ class Survey:
             if invitation is None or respondent is None:
                 return Outcome(False, "unknown invitation")
             if respondent.platform_user_id != event.origin.user_id:
-                return Outcome(False, "not the invitee", tell=wording.NOT_YOURS)
+                clicker = self._respondent(session, event.origin)
+                words = self._words(clicker) if clicker else self.catalogue.words()
+                return Outcome(False, "not the invitee", tell=words.t("survey.not_yours"))
             closed = invitation.status == InvitationStatus.EXPIRED or (
                 invitation.expires_at is not None and now >= invitation.expires_at
             )
@@ -107,25 +112,24 @@ class Survey:
             recipient = recipient_of(respondent)
             ref = _ref(invitation)
         channel = self.channels[respondent.platform]
+        words = words_for(self.catalogue, recipient)
         if closed:
-            await channel.send_text(recipient=recipient, text=wording.CLOSED)
-            return Outcome(False, wording.CLOSED)
+            await channel.send_text(recipient=recipient, text=words.t("survey.closed"))
+            return Outcome(False, "survey closed")
         if previous == event.score:
             return Outcome(False, "same score again")
         assert response is not None
         if ref is not None:
-            await channel.show_score(
-                ref=ref,
-                question=question_for(event.invitation_id, self.settings),
+            question = wording.question(
+                words,
+                invitation_id=event.invitation_id,
+                company=self.settings.company_name,
                 score=event.score,
             )
+            await channel.show_score(ref=ref, question=question, score=event.score)
         if previous is None and ref is not None:
-            await channel.ask_followup(
-                recipient=recipient,
-                ref=ref,
-                invitation_id=event.invitation_id,
-                text=wording.followup_text(event.score, self.settings),
-            )
+            followup = wording.followup(words, invitation_id=event.invitation_id, score=event.score)
+            await channel.ask_followup(recipient=recipient, ref=ref, followup=followup)
         if self.alerts is not None:
             await self.alerts.score_changed(response.id or 0)
         return Outcome(True)
@@ -185,7 +189,9 @@ class Survey:
             session.add(response)
             recipient = recipient_of(respondent)
             response_id = response.id or 0
-        await self.channels[respondent.platform].send_text(recipient=recipient, text=wording.THANKS)
+        await self.channels[respondent.platform].send_text(
+            recipient=recipient, text=words_for(self.catalogue, recipient).t("survey.thanks")
+        )
         if self.alerts is not None:
             await self.alerts.score_changed(response_id)
         return Outcome(True)
@@ -206,14 +212,15 @@ class Survey:
                 )
             )
             if response is None or response.respondent_id != respondent.id:
-                return Outcome(False, "nothing to skip", tell=wording.NOTHING_TO_SKIP)
+                tell = self._words(respondent).t("survey.nothing_to_skip")
+                return Outcome(False, "nothing to skip", tell=tell)
             if response.followup != "awaiting":
                 return Outcome(False, "already finished")
             response.followup = "skipped"
             session.add(response)
             recipient = recipient_of(respondent)
         await self.channels[respondent.platform].send_text(
-            recipient=recipient, text=wording.THANKS_NO_COMMENT
+            recipient=recipient, text=words_for(self.catalogue, recipient).t("survey.thanks_score")
         )
         return Outcome(True)
 
@@ -235,7 +242,7 @@ class Survey:
             )
             recipient = recipient_of(respondent)
         await self.channels[respondent.platform].send_text(
-            recipient=recipient, text=wording.OPTED_OUT
+            recipient=recipient, text=words_for(self.catalogue, recipient).t("survey.opted_out")
         )
         return Outcome(True)
 
@@ -246,20 +253,22 @@ class Survey:
         with self.db.session() as session:
             invitation = store.get_invitation(session=session, invitation_id=event.invitation_id)
             respondent = self._respondent(session, event.origin)
-            if (
-                invitation is None
-                or respondent is None
-                or invitation.respondent_id != respondent.id
-            ):
-                return "That survey is not yours to defer."
+            if respondent is None:
+                return self.catalogue.words().t("remind.not_yours")
+            words = self._words(respondent)
+            if invitation is None or invitation.respondent_id != respondent.id:
+                return words.t("remind.not_yours")
             if invitation.status != InvitationStatus.SENT:
-                return "That survey is already closed."
+                return words.t("remind.closed")
             invitation.remind_at = now + timedelta(days=days)
             invitation.reminded_at = None
             if invitation.expires_at is not None:
                 invitation.expires_at = max(invitation.expires_at, now + timedelta(days=days + 2))
             session.add(invitation)
-        return f"No problem, I'll ask again in {'a day' if days == 1 else 'two days'}."
+        return words.t("remind.one_day") if days == 1 else words.t("remind.two_days")
+
+    def _words(self, respondent: Respondent) -> Words:
+        return words_for(self.catalogue, recipient_of(respondent))
 
     @staticmethod
     def _respondent(session: store.Session, origin: Origin) -> Respondent | None:

@@ -26,20 +26,23 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import store
+from bot import store, wording
 from bot.admin import InviteResult
 from bot.channel import (
     Channel,
     ChannelError,
     DeliveryUncertain,
+    Question,
     RateLimited,
+    Recipient,
     RecipientUnreachable,
 )
 from bot.clock import Clock
 from bot.db import Database
+from bot.i18n import Catalogue
 from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent
 from bot.settings import Settings
-from bot.survey import question_for, recipient_of
+from bot.survey import recipient_of, words_for
 from scheduling.admission import admit
 from scheduling.journal import DO_NOT_DISTURB, Journal, Outcome, Send
 from scheduling.pacing import Pacing
@@ -83,6 +86,7 @@ class Dispatcher:
         db: Database,
         channels: dict[str, Channel],
         settings: Settings,
+        catalogue: Catalogue,
         clock: Clock,
         worker: str | None = None,
         concurrency: int = 16,
@@ -91,6 +95,7 @@ class Dispatcher:
         self.db = db
         self.channels = channels
         self.settings = settings
+        self.catalogue = catalogue
         self.clock = clock
         self.worker = worker or worker_name()
         self.concurrency = concurrency
@@ -197,7 +202,7 @@ class Dispatcher:
         `uncertain`, as after a crash while `sending`, and is not sent again.
         """
         channel = self.channels[send.platform]
-        question = question_for(send.invitation_id, self.settings)
+        question = self._question(send.invitation_id, send.recipient)
         busy = await self._busy_until(channel, send)
         if busy is not None:
             report.deferred += 1
@@ -230,6 +235,16 @@ class Dispatcher:
                 return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
             report.sent += 1
             return await journal.record(Outcome.sent(send, ref, self.clock.now()))
+
+    def _question(
+        self, invitation_id: int, recipient: Recipient, *, reminder: bool = False
+    ) -> Question:
+        return wording.question(
+            words_for(self.catalogue, recipient),
+            invitation_id=invitation_id,
+            company=self.settings.company_name,
+            reminder=reminder,
+        )
 
     async def _busy_until(self, channel: Channel, send: Send) -> datetime | None:
         """Until when the person asked not to be disturbed; a failed check does not stop a send."""
@@ -316,7 +331,7 @@ class Dispatcher:
             try:
                 await self.channels[respondent.platform].send_question(
                     recipient=recipient_of(respondent),
-                    question=question_for(invitation_id, self.settings, reminder=True),
+                    question=self._question(invitation_id, recipient_of(respondent), reminder=True),
                 )
                 reminded += 1
             except RecipientUnreachable as exc:

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 from bot.clock import FakeClock
 from bot.db import Database
+from bot.i18n import Catalogue, build_catalogue
 from bot.settings import Settings
 
 POSTGRES_URL = os.environ.get("NPSBOT_TEST_DATABASE_URL")
@@ -59,3 +60,8 @@ def settings(db: Database) -> Settings:
         NPSBOT_COMPANY_NAME="Acme",
         NPSBOT_ADMINS="UADMIN,777",
     )
+
+
+@pytest.fixture
+def catalogue(settings: Settings) -> Catalogue:
+    return build_catalogue(settings)

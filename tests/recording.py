@@ -13,6 +13,7 @@ from typing import Any
 from bot.channel import (
     Alert,
     Channel,
+    Followup,
     MessageRef,
     Profile,
     Question,
@@ -43,9 +44,9 @@ class RecordingChannel(Channel):
         self.sent.append(("show_score", {"ref": ref, "score": score}))
 
     async def ask_followup(
-        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+        self, *, recipient: Recipient, ref: MessageRef, followup: Followup
     ) -> None:
-        self.sent.append(("followup", {"to": recipient.user_id, "text": text}))
+        self.sent.append(("followup", {"to": recipient.user_id, "text": followup.text}))
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
         self.sent.append(("text", {"to": recipient.user_id, "text": text}))

@@ -196,9 +196,7 @@ def open_invitation(*, session: Session, respondent_ids: Sequence[int]) -> Invit
     ).first()
 
 
-def last_trigger(
-    *, session: Session, respondent_ids: Sequence[int], event: str
-) -> datetime | None:
+def last_trigger(*, session: Session, respondent_ids: Sequence[int], event: str) -> datetime | None:
     """When this person was last triggered by `event` (suppressed triggers do not count)."""
     last: datetime | None = session.execute(
         sa.select(sa.func.max(Invitation.created_at)).where(

@@ -38,9 +38,7 @@ class UnknownWorkspace(LookupError):
     """No workspace of that platform exists yet, or several do and none was named."""
 
 
-def sole_workspace(
-    *, session: Session, platform: str, external_id: str | None = None
-) -> Workspace:
+def sole_workspace(*, session: Session, platform: str, external_id: str | None = None) -> Workspace:
     """The platform's one workspace, or the one named; `UnknownWorkspace` when ambiguous."""
     query = select(Workspace).where(Workspace.platform == platform)
     if external_id is not None:

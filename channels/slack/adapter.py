@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channel import (
     Adapter,
     Alert,
+    Followup,
     Handler,
     MessageRef,
     Profile,
@@ -34,7 +35,7 @@ from bot.channel import (
     Recipient,
 )
 from channels.slack.alert_blocks import alert_blocks, alert_text
-from channels.slack.blocks import answered_blocks, answered_text, followup_blocks, question_blocks
+from channels.slack.blocks import answered_blocks, followup_blocks, question_blocks
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.errors import slack_errors
 from channels.slack.listeners import Listeners
@@ -127,16 +128,16 @@ class SlackAdapter(Adapter):
     async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
         await self._update(
             ref,
-            text=f"{question.text} {answered_text(score)}",
-            blocks=answered_blocks(question, score),
+            text=f"{question.text} {question.answered}",
+            blocks=answered_blocks(question),
             dm=True,
         )
 
     async def ask_followup(
-        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+        self, *, recipient: Recipient, ref: MessageRef, followup: Followup
     ) -> None:
-        blocks = followup_blocks(text=text, invitation_id=invitation_id)
-        await self._post(ref.chat_id, text=text, blocks=blocks, dm=True)
+        blocks = followup_blocks(followup)
+        await self._post(ref.chat_id, text=followup.text, blocks=blocks, dm=True)
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
         await self._post(await self._dm(recipient), text=text, dm=True)

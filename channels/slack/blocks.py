@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.channel import Question
+from bot.channel import Followup, Question
 
 Block = dict[str, Any]
 
@@ -17,8 +17,6 @@ SCORE_ACTION = re.compile(r"^nps_score_(?:[0-9]|10)$")
 OPT_OUT_ACTION = "nps_opt_out"
 REMIND_ACTION = "nps_remind_later"
 SKIP_ACTION = "nps_skip"
-REMIND_LABEL = "Remind me later"
-SKIP_LABEL = "Skip"
 SCORE_ROWS = (range(0, 6), range(6, 11))
 """Two rows of buttons: eleven in one row wrap unevenly on phones."""
 
@@ -92,31 +90,25 @@ def question_blocks(question: Question) -> list[Block]:
             "block_id": f"nps_more_{invitation_id}",
             "elements": [
                 button(question.opt_out_label, action_id=OPT_OUT_ACTION, value=str(invitation_id)),
-                button(REMIND_LABEL, action_id=REMIND_ACTION, value=str(invitation_id)),
+                button(question.remind_label, action_id=REMIND_ACTION, value=str(invitation_id)),
             ],
         },
     ]
 
 
-def answered_text(score: int) -> str:
-    return f"You answered *{score}* out of 10. Thank you!"
-
-
-def answered_blocks(question: Question, score: int) -> list[Block]:
+def answered_blocks(question: Question) -> list[Block]:
     """The invitation after a click: the question and the answer, with no buttons left."""
     return [
         section(question.text),
-        context(answered_text(score)),
+        context(question.answered),
     ]
 
 
-def followup_blocks(*, text: str, invitation_id: int) -> list[Block]:
+def followup_blocks(followup: Followup) -> list[Block]:
     """The open question; the answer is simply the person's next DM, so only Skip is a button."""
+    invitation_id = followup.invitation_id
+    skip = button(followup.skip_label, action_id=SKIP_ACTION, value=str(invitation_id))
     return [
-        section(text),
-        {
-            "type": "actions",
-            "block_id": f"nps_followup_{invitation_id}",
-            "elements": [button(SKIP_LABEL, action_id=SKIP_ACTION, value=str(invitation_id))],
-        },
+        section(followup.text),
+        {"type": "actions", "block_id": f"nps_followup_{invitation_id}", "elements": [skip]},
     ]

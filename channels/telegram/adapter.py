@@ -15,7 +15,16 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.channel import Adapter, Alert, Handler, MessageRef, Profile, Question, Recipient
+from bot.channel import (
+    Adapter,
+    Alert,
+    Followup,
+    Handler,
+    MessageRef,
+    Profile,
+    Question,
+    Recipient,
+)
 from channels.telegram import formatting, handlers, keyboards
 from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
 from channels.telegram.digest_html import render_digest_html
@@ -43,9 +52,7 @@ class TelegramAdapter(Adapter):
         super().__init__(settings=settings, handle=handle, clock=clock)
         self.application = build_application(settings=settings)
         self.memory = ChatMemory()
-        handlers.register(
-            self.application, handle=handle, memory=self.memory, company=settings.company_name
-        )
+        handlers.register(self.application, handle=handle, memory=self.memory)
 
     @property
     def _bot(self) -> ExtBot[None]:
@@ -108,19 +115,19 @@ class TelegramAdapter(Adapter):
             await self._bot.edit_message_text(
                 chat_id=_chat_key(ref.chat_id),
                 message_id=int(ref.message_id),
-                text=formatting.answered_text(question, score),
+                text=formatting.answered_text(question),
             )
 
     async def ask_followup(
-        self, *, recipient: Recipient, ref: MessageRef, invitation_id: int, text: str
+        self, *, recipient: Recipient, ref: MessageRef, followup: Followup
     ) -> None:
         with platform_errors("ask the follow-up question"):
             await self._bot.send_message(
                 chat_id=_chat_key(ref.chat_id),
-                text=formatting.followup_text(text),
-                reply_markup=keyboards.comment_prompt(),
+                text=formatting.followup_text(followup),
+                reply_markup=keyboards.comment_prompt(followup),
             )
-        self.memory.followups.put(ref.chat_id, invitation_id)
+        self.memory.followups.put(ref.chat_id, followup.invitation_id)
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
         with platform_errors("send a message"):

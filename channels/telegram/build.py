@@ -19,6 +19,7 @@ COMMANDS = (
     BotCommand("help", "What this bot does"),
     BotCommand("skip", "Finish a survey without a comment"),
     BotCommand("timezone", "Set your time zone, e.g. /timezone Europe/Berlin"),
+    BotCommand("language", "Choose your language, e.g. /language de"),
     BotCommand("nps", "Admin commands (in the team's group)"),
 )
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)

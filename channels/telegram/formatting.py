@@ -9,34 +9,21 @@ from __future__ import annotations
 import re
 from html import escape
 
-from bot.channel import Alert, Question
+from bot.channel import Alert, Followup, Question
 
 REPLY_PROMPT = re.compile(r"\(response #(\d+)\):\Z")
-TIMEZONE_USAGE = "Usage: /timezone Europe/Berlin (a time zone name like America/New_York)"
 
 
 def question_text(question: Question) -> str:
     return f"{question.text}\n\n{question.low_label}, {question.high_label}"
 
 
-def answered_text(question: Question, score: int) -> str:
-    return f"{question.text}\n\nYour answer: {score}"
+def answered_text(question: Question) -> str:
+    return f"{question.text}\n\n{question.answered}"
 
 
-def followup_text(text: str) -> str:
-    return f"{text}\n\nReply to this message, or send /skip to finish without a comment."
-
-
-def help_text(company: str) -> str:
-    return (
-        f"Now and then I ask how likely you are to recommend {company} (0-10), "
-        "with room for an optional comment.\n"
-        "/stop - no more surveys\n"
-        "/start - subscribe (again)\n"
-        "/timezone Europe/Berlin - set your time zone, so questions come in working hours\n"
-        "/skip - finish a survey without a comment\n"
-        "/nps help - commands for admins (in the team's group)"
-    )
+def followup_text(followup: Followup) -> str:
+    return f"{followup.text}\n\n{followup.reply_hint}"
 
 
 def alert_html(alert: Alert) -> str:

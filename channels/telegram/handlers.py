@@ -25,13 +25,12 @@ def register(
     *,
     handle: Handler,
     memory: ChatMemory,
-    company: str,
 ) -> None:
     """Deduplication first (group -1), then the respondent's and the team's handlers."""
     application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
     application.add_handlers(
         [
-            *RespondentHandlers(handle=handle, memory=memory, company=company).handlers(),
+            *RespondentHandlers(handle=handle, memory=memory).handlers(),
             *TeamHandlers(handle=handle, memory=memory).handlers(),
         ]
     )

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channel import Alert, Question
+from bot.channel import Alert, Followup, Question
 
 SCORE = r"^nps:(\d+):(\d+)$"
 OPT_OUT = r"^optout:(\d+)$"
 LATER = r"^later:(\d+)$"
 CLAIM = r"^claim:(\d+)$"
 REPLY = r"^reply:(\d+)$"
-REMIND_LABEL = "Remind me later"
 
 
 def question_keyboard(question: Question) -> InlineKeyboardMarkup:
@@ -27,7 +26,7 @@ def question_keyboard(question: Question) -> InlineKeyboardMarkup:
     ]
     choices = [
         InlineKeyboardButton(question.opt_out_label, callback_data=f"optout:{invitation}"),
-        InlineKeyboardButton(REMIND_LABEL, callback_data=f"later:{invitation}"),
+        InlineKeyboardButton(question.remind_label, callback_data=f"later:{invitation}"),
     ]
     return InlineKeyboardMarkup([scores[:6], scores[6:], choices])
 
@@ -41,9 +40,9 @@ def alert_keyboard(alert: Alert) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons])
 
 
-def comment_prompt() -> ForceReply:
+def comment_prompt(followup: Followup) -> ForceReply:
     """Opens the reply box under the follow-up question, so answering takes no extra tap."""
-    return ForceReply(input_field_placeholder="Your comment (optional)")
+    return ForceReply(input_field_placeholder=followup.placeholder)
 
 
 def team_reply_prompt() -> ForceReply:

@@ -21,6 +21,8 @@ from bot.channel import Handler
 from bot.events import (
     CommentSubmitted,
     FollowupSkipped,
+    HelpRequested,
+    LanguageSet,
     OptOutRequested,
     RemindLater,
     ScoreSubmitted,
@@ -28,7 +30,7 @@ from bot.events import (
     TimezoneSet,
     Unreachable,
 )
-from channels.telegram import formatting, keyboards
+from channels.telegram import keyboards
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (
     Context,
@@ -47,10 +49,9 @@ log = logging.getLogger(__name__)
 class RespondentHandlers:
     """Turns what a respondent does into survey and audience events."""
 
-    def __init__(self, *, handle: Handler, memory: ChatMemory, company: str) -> None:
+    def __init__(self, *, handle: Handler, memory: ChatMemory) -> None:
         self.handle = handle
         self.memory = memory
-        self.company = company
 
     def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
         private = filters.ChatType.PRIVATE
@@ -59,6 +60,7 @@ class RespondentHandlers:
             CommandHandler("stop", self._stop, filters=private),
             CommandHandler("help", self._help),
             CommandHandler("timezone", self._timezone, filters=private),
+            CommandHandler("language", self._language, filters=private),
             CommandHandler("skip", self._skip, filters=private),
             CallbackQueryHandler(self._score, pattern=keyboards.SCORE),
             CallbackQueryHandler(self._opt_out, pattern=keyboards.OPT_OUT),
@@ -84,15 +86,26 @@ class RespondentHandlers:
         await say(message_of(update), await self.handle(OptOutRequested(origin(update, context))))
 
     async def _help(self, update: Update, context: Context) -> None:
-        await say(message_of(update), formatting.help_text(self.company))
+        """Worded by the core, in the language the person chose or their Telegram's."""
+        event = HelpRequested(origin(update, context), locale=user_of(update).language_code)
+        await say(message_of(update), await self.handle(event))
 
     async def _timezone(self, update: Update, context: Context) -> None:
-        message = message_of(update)
-        if not context.args:
-            await say(message, formatting.TIMEZONE_USAGE)
-            return
-        event = TimezoneSet(origin(update, context), timezone=context.args[0])
-        await say(message, await self.handle(event))
+        event = TimezoneSet(
+            origin(update, context),
+            timezone=context.args[0] if context.args else "",
+            locale=user_of(update).language_code,
+        )
+        await say(message_of(update), await self.handle(event))
+
+    async def _language(self, update: Update, context: Context) -> None:
+        """`/language fr`: from now on every message to this person is in French."""
+        event = LanguageSet(
+            origin(update, context),
+            language=context.args[0] if context.args else "",
+            locale=user_of(update).language_code,
+        )
+        await say(message_of(update), await self.handle(event))
 
     async def _skip(self, update: Update, context: Context) -> None:
         """Skips the follow-up this chat was last asked; after a restart, the newest one."""

@@ -18,6 +18,7 @@ from bot.events import (
     RemindLater,
     ScoreSubmitted,
 )
+from bot.i18n import Catalogue
 from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.settings import Settings
 from bot.survey import Survey
@@ -31,15 +32,29 @@ def channel() -> RecordingChannel:
 
 
 @pytest.fixture
-def survey(db: Database, settings: Settings, clock: FakeClock, channel: RecordingChannel) -> Survey:
-    return Survey(db=db, channels={"slack": channel}, settings=settings, clock=clock)
+def survey(
+    db: Database,
+    settings: Settings,
+    catalogue: Catalogue,
+    clock: FakeClock,
+    channel: RecordingChannel,
+) -> Survey:
+    return Survey(
+        db=db, channels={"slack": channel}, settings=settings, catalogue=catalogue, clock=clock
+    )
 
 
 @pytest.fixture
 def dispatcher(
-    db: Database, settings: Settings, clock: FakeClock, channel: RecordingChannel
+    db: Database,
+    settings: Settings,
+    catalogue: Catalogue,
+    clock: FakeClock,
+    channel: RecordingChannel,
 ) -> Dispatcher:
-    return Dispatcher(db=db, channels={"slack": channel}, settings=settings, clock=clock)
+    return Dispatcher(
+        db=db, channels={"slack": channel}, settings=settings, catalogue=catalogue, clock=clock
+    )
 
 
 def add_respondent(db: Database, clock: FakeClock, user_id: str = "U1") -> int:

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from channels.sandbox.telegram import TelegramSandbox
 from scheduling.dispatch import Dispatcher
 from scheduling.pacing import Pacer
+from tests.phrases import CATALOGUE
 from tests.recording import RecordingChannel
 from tests.scheduling.test_crash import received, sandbox_with, settings_for
 
@@ -78,6 +79,7 @@ async def test_sending_never_exceeds_the_concurrency(db: Database, settings: Set
         db=db,
         channels={"slack": channel},
         settings=settings,
+        catalogue=CATALOGUE,
         clock=SystemClock(),
         concurrency=6,
         rates={"slack": None},
@@ -114,7 +116,12 @@ async def test_opt_out_after_the_claim_suppresses_the_send(
     seed_due(db, people=3)
     channel = OptingOut(db)
     dispatcher = Dispatcher(
-        db=db, channels={"slack": channel}, settings=settings, clock=SystemClock(), concurrency=1
+        db=db,
+        channels={"slack": channel},
+        settings=settings,
+        catalogue=CATALOGUE,
+        clock=SystemClock(),
+        concurrency=1,
     )
     report = await dispatcher.run_pass()
     assert [payload["to"] for payload in channel.of("question")] == [user(0), user(2)]
@@ -205,7 +212,11 @@ async def test_a_send_that_times_out_is_left_uncertain_not_resent(db: Database) 
 async def test_stale_claims_are_settled_after_a_crash(db: Database, settings: Settings) -> None:
     seed_due(db, people=4)
     dispatcher = Dispatcher(
-        db=db, channels={"slack": RecordingChannel()}, settings=settings, clock=SystemClock()
+        db=db,
+        channels={"slack": RecordingChannel()},
+        settings=settings,
+        catalogue=CATALOGUE,
+        clock=SystemClock(),
     )
     claimed = dispatcher.claim_due(limit=4)
     with db.session() as session:

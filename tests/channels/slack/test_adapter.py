@@ -9,12 +9,12 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
+from bot import wording
 from bot.channel import (
     Alert,
     ChannelError,
     DeliveryUncertain,
     Profile,
-    Question,
     RateLimited,
     Recipient,
     RecipientUnreachable,
@@ -26,6 +26,7 @@ from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
 from channels.slack.errors import slack_errors, translate
 from tests.digest_sample import sample_digest
+from tests.phrases import EN
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -109,7 +110,7 @@ async def test_profiles_come_from_users_info(sandbox: SlackSandbox, adapter: Sla
 async def test_slack_errors_become_channel_errors(
     sandbox: SlackSandbox, adapter: SlackAdapter
 ) -> None:
-    question = Question(invitation_id=1, text="How likely?")
+    question = wording.question(EN, invitation_id=1, company="Acme")
     with pytest.raises(RecipientUnreachable, match="user_disabled"):
         await adapter.send_question(recipient=Recipient(user_id="UGONE"), question=question)
     with pytest.raises(RecipientUnreachable, match="channel_not_found"):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channel import Alert, Question
+from bot import wording
+from bot.channel import Alert
 from channels.slack.alert_blocks import alert_blocks, alert_text, reply_modal, reply_text
 from channels.slack.blocks import (
     SCORE_ACTION,
@@ -14,6 +15,7 @@ from channels.slack.blocks import (
     question_blocks,
 )
 from channels.slack.mentions import normalise, unescape
+from tests.phrases import EN
 
 
 @pytest.mark.parametrize(
@@ -41,9 +43,9 @@ def test_score_values_and_action_ids() -> None:
 
 
 def test_answered_question_keeps_no_buttons() -> None:
-    question = Question(invitation_id=7, text="How likely?")
+    question = wording.question(EN, invitation_id=7, company="Acme")
     assert any(block["type"] == "actions" for block in question_blocks(question))
-    assert all(block["type"] != "actions" for block in answered_blocks(question, 4))
+    assert all(block["type"] != "actions" for block in answered_blocks(question))
 
 
 def test_anonymous_alert_and_long_comment() -> None:

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import wording
 from bot.clock import FakeClock
 from bot.models import ProcessedEvent, Respondent
 from channels.sandbox.slack_payloads import message_event
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SETTLE, SlackHarness, eventually, has_buttons
+from tests.phrases import phrase
 
 
 async def test_invitation_has_scale_opt_out_and_remind(slack: SlackHarness) -> None:
@@ -46,7 +46,8 @@ async def test_score_then_comment_records_one_response(slack: SlackHarness) -> N
     response = (await eventually(slack.responses))[0]
     assert response.score == 8
     await eventually(lambda: question.edits == 1)
-    assert not has_buttons(question) and "*8*" in str(question.blocks)
+    assert not has_buttons(question)
+    assert phrase("survey.answered", score=8) in str(question.blocks)
     followup = await eventually(lambda: slack.sandbox.messages_in("DU1")[1:])
     assert "make it a 10" in (followup[0].text or "") and has_buttons(followup[0])
 
@@ -61,7 +62,7 @@ async def test_score_then_comment_records_one_response(slack: SlackHarness) -> N
         "done",
     )
     assert response.polarity == pytest.approx(0.2)
-    await eventually(lambda: wording.THANKS in slack.dm_texts())
+    await eventually(lambda: phrase("survey.thanks") in slack.dm_texts())
 
 
 async def test_forged_and_stale_requests_are_refused(slack: SlackHarness) -> None:
@@ -96,7 +97,7 @@ async def test_retries_replays_and_double_clicks_record_once(slack: SlackHarness
     (response,) = slack.responses()
     assert response.score == 8 and response.comment == "fast support but pricey"
     assert question.edits == 1
-    assert slack.dm_texts().count(wording.THANKS) == 1
+    assert slack.dm_texts().count(phrase("survey.thanks")) == 1
     assert len([t for t in slack.dm_texts() if "make it a 10" in t]) == 1
 
 
@@ -146,7 +147,7 @@ async def test_remind_later_then_skip_the_followup(slack: SlackHarness) -> None:
     await slack.click(question, "nps_score_10")
     followup = (await eventually(lambda: slack.sandbox.messages_in("DU1")[1:]))[0]
     await slack.click(followup, "nps_skip")
-    await eventually(lambda: wording.THANKS_NO_COMMENT in slack.dm_texts())
+    await eventually(lambda: phrase("survey.thanks_score") in slack.dm_texts())
     assert slack.responses()[0].followup == "skipped"
 
 
@@ -154,7 +155,7 @@ async def test_opt_out_button(slack: SlackHarness) -> None:
     _, question = await slack.invite()
 
     await slack.click(question, "nps_opt_out")
-    await eventually(lambda: wording.OPTED_OUT in slack.dm_texts())
+    await eventually(lambda: phrase("survey.opted_out") in slack.dm_texts())
     (respondent,) = slack.respondents()
     assert isinstance(respondent, Respondent) and respondent.opted_out
 

@@ -37,7 +37,7 @@ BOT_ID = "123456"  # the sandbox bot: the Telegram workspace's external id
 @pytest.fixture
 async def sandbox() -> AsyncIterator[TelegramSandbox]:
     async with TelegramSandbox(webhook_retry_delay=0.05) as fake:
-        fake.add_user(JANE, first_name="Jane", last_name="Doe", language_code="pt-br")
+        fake.add_user(JANE, first_name="Jane", last_name="Doe", language_code="en-gb")
         fake.add_user(ADMIN, first_name="Oscar", last_name="Ops")
         fake.add_user(MEMBER, first_name="Mia")
         fake.add_group(GROUP, title="Acme CS", admins=[ADMIN], members=[MEMBER])
@@ -160,7 +160,7 @@ def cadence_days(db: Database) -> int | None:
 def imported_jane(bot: NpsBot, sandbox: TelegramSandbox, **attributes: str) -> int:
     """Jane as an admin import leaves her: in the audience, having started the bot long ago
     (so no consent message is sent now). Returns her respondent id."""
-    sandbox.add_user(JANE, first_name="Jane", last_name="Doe", language_code="pt-br", started=True)
+    sandbox.add_user(JANE, first_name="Jane", last_name="Doe", language_code="en-gb", started=True)
     now = bot.clock.now()
     with bot.db.session() as session:
         bot_workspace = store.get_or_create_workspace(

@@ -41,5 +41,6 @@ async def test_cadence_needs_a_chat_admin(
         "help",
         "skip",
         "timezone",
+        "language",
         "nps",
     ]

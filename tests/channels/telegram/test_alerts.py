@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import wording
 from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Response
 from channels.sandbox.telegram import TelegramSandbox
 from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, MEMBER, imported_jane, said
+from tests.phrases import phrase
 
 
 def buttons(message: dict[str, object]) -> list[str]:
@@ -36,7 +36,7 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     followup = await said(sandbox, JANE, "/skip")
     comment = "support was <rude> & slow"
     sandbox.send_text(JANE, comment, reply_to_message_id=followup["message_id"])
-    await said(sandbox, JANE, wording.THANKS)
+    await said(sandbox, JANE, phrase("survey.thanks"))
     await said(sandbox, GROUP, "support was &lt;rude&gt; &amp; slow")
 
     sandbox.press_button(

@@ -13,13 +13,13 @@ from telegram.error import RetryAfter, TimedOut
 
 from bot import store
 from bot.app import NpsBot
-from bot.audience import WELCOME_BACK
 from bot.channel import ChannelError, DeliveryUncertain, RateLimited
 from bot.db import Database
 from bot.models import InvitationSource, Respondent
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram.errors import platform_errors
 from tests.channels.telegram.conftest import GROUP, JANE, MEMBER, respondent, said, subscribe
+from tests.phrases import phrase
 
 
 async def processed_so_far(sandbox: TelegramSandbox) -> None:
@@ -58,7 +58,7 @@ async def test_blocked_user_is_unreachable_and_skipped(
     # PTB cannot parse; lift the block without it, then /start as Telegram's "Restart" does.
     sandbox.blocked.discard(JANE)
     sandbox.send_text(JANE, "/start")
-    await said(sandbox, JANE, WELCOME_BACK)
+    await said(sandbox, JANE, phrase("start.welcome_back"))
     assert not respondent(db, JANE).unreachable
 
 

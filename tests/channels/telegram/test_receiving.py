@@ -13,11 +13,10 @@ from sqlmodel import select
 from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Respondent
-from bot.wording import NOTHING_TO_SKIP
 from channels.sandbox.telegram import TelegramSandbox
-from channels.telegram.formatting import TIMEZONE_USAGE
 from channels.telegram.webhook import PATH, SECRET_HEADER
 from tests.channels.telegram.conftest import JANE, SECRET, said, texts
+from tests.phrases import phrase
 
 START = json.loads((Path(__file__).parent / "payloads" / "update_message_start.json").read_text())
 
@@ -75,9 +74,9 @@ async def test_polling_replay_is_processed_once(
     sandbox.enqueue_raw(START)
     sandbox.enqueue_raw(START)
     sandbox.enqueue_raw(command_update(START["update_id"] + 1, "/timezone"))
-    await said(sandbox, JANE, TIMEZONE_USAGE)  # updates run in order
+    await said(sandbox, JANE, phrase("timezone.usage"))  # updates run in order
     assert len(texts(sandbox, JANE, "subscribed")) == 1
     sandbox.send_text(JANE, "/skip")
-    await said(sandbox, JANE, NOTHING_TO_SKIP)
+    await said(sandbox, JANE, phrase("survey.nothing_to_skip"))
     cleared = sandbox.calls_to("deleteWebhook")
     assert cleared and not any(call.params.get("drop_pending_updates") for call in cleared)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot import wording
 from bot.app import NpsBot
-from bot.audience import WELCOME_BACK
 from bot.db import Database
 from channels.sandbox.telegram import TelegramSandbox
 from tests.channels.telegram.conftest import JANE, respondent, said, subscribe, texts
+from tests.phrases import phrase
 
 
 async def test_stop_refuses_invitations_until_start(
@@ -15,8 +14,8 @@ async def test_stop_refuses_invitations_until_start(
 ) -> None:
     jane = await subscribe(sandbox, db)
     sandbox.send_text(JANE, "/stop")
-    await said(sandbox, JANE, wording.OPTED_OUT)
-    assert len(texts(sandbox, JANE, wording.OPTED_OUT)) == 1
+    await said(sandbox, JANE, phrase("survey.opted_out"))
+    assert len(texts(sandbox, JANE, phrase("survey.opted_out"))) == 1
     assert respondent(db, JANE).opted_out
 
     refused = await bot.dispatcher.invite_now(respondent_id=jane.id or 0)
@@ -24,7 +23,7 @@ async def test_stop_refuses_invitations_until_start(
     assert texts(sandbox, JANE, "How likely") == []
 
     sandbox.send_text(JANE, "/start")
-    await said(sandbox, JANE, WELCOME_BACK)
+    await said(sandbox, JANE, phrase("start.welcome_back"))
     assert not respondent(db, JANE).opted_out
 
 

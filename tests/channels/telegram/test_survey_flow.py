@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import wording
 from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Invitation, Response
 from channels.sandbox.telegram import TelegramSandbox
 from tests.channels.telegram.conftest import JANE, imported_jane, respondent, said, subscribe
+from tests.phrases import phrase
 
 
 @pytest.mark.parametrize("bot", ["polling", "webhook"], indirect=True)
@@ -18,7 +18,7 @@ async def test_start_invite_score_comment(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
     jane = await subscribe(sandbox, db, "/start plan-pro")
-    assert (jane.attributes, jane.locale, jane.display_name) == ({"plan": "pro"}, "pt-br", "Jane")
+    assert (jane.attributes, jane.locale, jane.display_name) == ({"plan": "pro"}, "en-gb", "Jane")
 
     result = await bot.dispatcher.invite_now(respondent_id=jane.id or 0)
     assert result.sent, result.reason
@@ -42,14 +42,14 @@ async def test_start_invite_score_comment(
     followup = await said(sandbox, JANE, "/skip")
     await sandbox.wait_for_calls("answerCallbackQuery")
     [shown] = [m for m in sandbox.sent_messages(JANE) if m["message_id"] == question["message_id"]]
-    assert shown["text"].endswith("Your answer: 4")
+    assert shown["text"].endswith(phrase("survey.answered", score=4))
     assert "reply_markup" not in shown
     ask = sandbox.calls_to("sendMessage")[-1].params
     assert ask["reply_markup"]["force_reply"] is True
     assert ask["reply_markup"]["input_field_placeholder"]
 
     sandbox.send_text(JANE, "checkout keeps failing", reply_to_message_id=followup["message_id"])
-    await said(sandbox, JANE, wording.THANKS)
+    await said(sandbox, JANE, phrase("survey.thanks"))
     with db.session() as session:
         [response] = session.exec(select(Response)).all()
     assert (response.score, response.comment, response.attributes) == (
@@ -74,7 +74,7 @@ async def test_skip_finishes_without_comment(
     sandbox.press_button(JANE, message_id=question["message_id"], data=score)
     await said(sandbox, JANE, "/skip")
     sandbox.send_text(JANE, "/skip")
-    await said(sandbox, JANE, wording.THANKS_NO_COMMENT)
+    await said(sandbox, JANE, phrase("survey.thanks_score"))
     with db.session() as session:
         [response] = session.exec(select(Response)).all()
     assert (response.score, response.followup, response.comment) == (10, "skipped", None)
@@ -95,7 +95,7 @@ async def test_remind_later_and_opt_out_buttons(
         assert session.exec(select(Invitation.remind_at)).one() is not None
 
     sandbox.press_button(JANE, message_id=question["message_id"], data=opt_out)
-    await said(sandbox, JANE, wording.OPTED_OUT)
+    await said(sandbox, JANE, phrase("survey.opted_out"))
     await sandbox.wait_for_calls("editMessageReplyMarkup")
     [shown] = [m for m in sandbox.sent_messages(JANE) if m["message_id"] == question["message_id"]]
     assert "reply_markup" not in shown
