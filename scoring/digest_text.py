@@ -40,14 +40,13 @@ def change_line(digest: Digest) -> str:
     change = digest.change
     if change is None:
         return "No comparison with last week: one of the two weeks has too few answers."
-    if change.display_delta == 0:
-        direction = "Unchanged from last week"
-    else:
-        word = "Up" if change.display_delta > 0 else "Down"
-        points = abs(change.display_delta)
-        direction = f"{word} {points} point{'s' if points != 1 else ''} from last week"
-    verdict = "significant" if change.significant else "not significant"
-    return f"{direction} ({verdict}, p = {change.p_value:.2f})"
+    verdict = f"p = {change.p_value:.2f}"
+    if change.direction == "none":
+        return f"No clear change from last week (not significant, {verdict})"
+    points = abs(change.display_change)
+    size = f"{points} point{'s' if points != 1 else ''}" if points else "less than 1 point"
+    word = "Up" if change.direction == "up" else "Down"
+    return f"{word} {size} from last week (significant, {verdict})"
 
 
 def mix_line(digest: Digest) -> str:
@@ -96,7 +95,7 @@ def segment_cells(segment: SegmentResult) -> tuple[str, str, str, str, str]:
     )
     flag = ""
     if segment.flagged and segment.comparison is not None:
-        flag = "▲ above the rest" if segment.comparison.delta > 0 else "▼ below the rest"
+        flag = "▲ above the rest" if segment.comparison.direction == "up" else "▼ below the rest"
     return f"{segment.dimension}: {segment.value}", str(estimate.n), nps, interval, flag
 
 
