@@ -80,10 +80,17 @@ def sentiment_line(digest: Digest) -> str:
 
 
 def theme_line(theme: Theme, *, side: str) -> str:
-    own = theme.count_detractors if side == "detractor" else theme.count_promoters
-    other = theme.count_promoters if side == "detractor" else theme.count_detractors
-    others = "promoters" if side == "detractor" else "detractors"
-    return f"“{theme.term}”: {own} {side}s vs {other} {others}"
+    """`“slow checkout”: 9 detractors (45%) vs 1 promoter (2%)`: counts and shares of each side."""
+    sides = {
+        "detractor": (theme.count_detractors, theme.detractor_share),
+        "promoter": (theme.count_promoters, theme.promoter_share),
+    }
+    other_side = "promoter" if side == "detractor" else "detractor"
+    parts = []
+    for name in (side, other_side):
+        count, share = sides[name]
+        parts.append(f"{count} {name}{'s' if count != 1 else ''} ({percent(share)})")
+    return f"“{theme.term}”: {parts[0]} vs {parts[1]}"
 
 
 def segment_cells(segment: SegmentResult) -> tuple[str, str, str, str, str]:

@@ -62,9 +62,9 @@ class Theme:
     count_detractors: int
     count_promoters: int
     quotes: tuple[str, ...]
-    count: int = 0
-    detractor_share: float = 0.0
-    promoter_share: float = 0.0
+    count: int
+    detractor_share: float
+    promoter_share: float
 
 
 @dataclass(frozen=True, slots=True)
