@@ -143,8 +143,8 @@ def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
 
 def _hollow_reason(policy: SamplePolicy) -> str:
     return (
-        f"Hollow: indicative (n < {policy.reliable_n} or\n"
-        f"margin > ±{policy.max_margin:.0f}); no point if n < {policy.min_n}"
+        f"Hollow: indicative (n < {policy.reliable_n}\n"
+        f"or margin > ±{policy.max_margin:.0f}); no point\nif n < {policy.min_n}"
     )
 
 
@@ -153,7 +153,7 @@ def _draw_mix(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
 
     xs = list(range(len(points)))
     bottom = [0.0] * len(points)
-    small = [p.estimate.reliability != "reliable" for p in points]
+    small = [p.n > 0 and p.estimate.reliability != "reliable" for p in points]
     handles = []
     for name, share_of in (
         ("detractors", lambda p: p.estimate.counts.detractor_share),
@@ -166,8 +166,10 @@ def _draw_mix(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
             linewidth=1.5, gid=f"mix-{name}",
         )  # fmt: skip
         handles.append(Patch(facecolor=_MIX[name], label=name.capitalize()))
-        for bar, hollow in zip(bars, small, strict=True):
-            if hollow:
+        for bar, hollow, point in zip(bars, small, points, strict=True):
+            if point.n == 0:
+                bar.set_linewidth(0)  # no answers: no bar, not a line at 0%
+            elif hollow:
                 bar.set_facecolor("white")
                 bar.set_hatch("//")
         bottom = [b + s for b, s in zip(bottom, shares, strict=True)]
@@ -210,10 +212,12 @@ def trend_figure(
         ax.tick_params(axis="both", labelsize=_FONT - 1)
         ax.spines[["top", "right"]].set_visible(False)
     span = f"{_label(points[0])} to {_label(points[-1])}".replace("\n", " ") if points else ""
-    weeks = f"{len(points)} week{'s' if len(points) != 1 else ''}"
+    weeks = f"{len(points)} week{'s' if len(points) != 1 else ''} since the first answer"
+    if not any(p.n for p in points):
+        weeks = "no answers yet"
     fig.suptitle(title, fontsize=_FONT + 6, fontweight="bold", x=0.01, ha="left")
     nps_ax.set_title(
-        f"Weekly NPS, {span} ({weeks} since the first answer)" if points else "No weeks yet",
+        f"Weekly NPS, {span} ({weeks})" if points else "No weeks yet",
         fontsize=_FONT, color=_MUTED, loc="left",
     )  # fmt: skip
     return fig

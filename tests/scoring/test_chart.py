@@ -125,6 +125,14 @@ def test_significant_weeks_are_marked_and_small_weeks_hollow_with_a_reason() -> 
     hollow_bars = [b for b in _by_gid(fig, "mix-promoters") if b.get_facecolor()[:3] == (1, 1, 1)]
     assert len(hollow_bars) == 3
     legend = " ".join(t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts())
-    assert "Hollow: indicative (n < 30" in legend and "no point if n < 10" in legend
+    assert "Hollow: indicative (n < 30" in legend and "no point\nif n < 10" in legend
     assert "Significant fall vs the week before" in legend
     assert "Significant rise vs the week before" in legend
+
+
+def test_a_chart_without_answers_says_so() -> None:
+    fig = trend_figure(trend([], end=date(2025, 11, 17)), title="Acme NPS")
+    nps_ax, mix_ax = fig.axes
+    assert "(no answers yet)" in nps_ax.get_title(loc="left")
+    assert "Not enough answers" in " ".join(t.get_text() for t in nps_ax.texts)
+    assert all(bar.get_linewidth() == 0 for bar in mix_ax.patches if bar.get_height() == 0)
