@@ -20,7 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from scoring.intent import intent_score
-from scoring.language import detect, detect_many
+from scoring.language import UNDETERMINED, detect, detect_many
 from scoring.normalise import MAX_CHARS, normalise
 
 if TYPE_CHECKING:
@@ -142,11 +142,13 @@ def analyse(text: str, *, language: str | None = None) -> Sentiment:
 
     Args:
         text: The comment as typed.
-        language: Its language if already known (e.g. stored with the comment); detected
-            when ``None``.
+        language: Its language if already known (e.g. stored with the comment, "und" when
+            detection was unsure); detected when ``None``.
     """
     clean = normalise(text)
-    return _analyse_clean(clean, language=language if language else detect(clean))
+    if language is None:
+        language = detect(clean)
+    return _analyse_clean(clean, language=None if language == UNDETERMINED else language)
 
 
 def analyse_many(texts: Sequence[str]) -> list[Sentiment]:

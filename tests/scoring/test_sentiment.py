@@ -148,6 +148,8 @@ def test_undetermined_text_without_a_known_word_is_not_analysed() -> None:
 def test_a_known_language_skips_detection() -> None:
     assert analyse("gift", language="de").label == "not analysed"
     assert analyse("muy bueno", language="en").label != "not analysed"
+    stored_unsure = analyse("Great support", language="und")  # as stored when unsure
+    assert (stored_unsure.label, stored_unsure.language) == ("positive", None)
 
 
 def test_analyse_many_matches_analyse() -> None:
