@@ -19,6 +19,8 @@ from functools import cache
 from importlib import resources
 from itertools import pairwise
 
+from scoring.language import UNDETERMINED
+
 # A common English stopword list (close to NLTK's), plus contractions in both apostrophe forms
 # and chat filler that carries no theme on its own.
 _STOPWORD_TEXT = """
@@ -46,6 +48,8 @@ _FILLER = frozenset({"ok", "okay", "lol", "thx", "pls", "plz", "xd", "etc"})
 _OBJECT_TEXT = "me us you him her them it my our your his their the a an this that out up off down"
 _OBJECT_WORDS = frozenset(_OBJECT_TEXT.split())
 _VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+# Languages whose bigrams get the English verb check: English and undetermined text.
+_VERB_CHECKED = frozenset({None, "en", UNDETERMINED})
 
 # Group 1 is a word (letters, optionally joined by apostrophes); an empty group 1 means a
 # clause break, so bigrams never span "slow, checkout was fine".
@@ -176,7 +180,7 @@ def terms(text: str, *, language: str | None = None) -> set[str]:
     found = set(content)
     pairs = [(i, a, b) for i, (a, b) in enumerate(pairwise(content)) if a and b]
     if pairs:
-        if language in (None, "en"):
+        if language in _VERB_CHECKED:
             verbs = verb_forms()
             pairs = [p for p in pairs if not _is_verb(tokens, p[0] + 1, verbs)]
         found.update([f"{a} {b}" for _, a, b in pairs])

@@ -51,6 +51,7 @@ def test_a_subject_and_its_verb_are_not_a_phrase() -> None:
     assert "checkout crashed" not in terms("checkout crashed twice")
     assert "app logs" in terms("the app logs are huge")  # a noun here
     assert "friendly staff" in terms("friendly staff helped me")
+    assert "app logs" not in terms("the app logs me out", language="und")
 
 
 def test_no_phrase_across_a_sentence_or_a_line() -> None:
