@@ -33,6 +33,8 @@ i18n: install
 bench: install
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/sentiment.py
+	$(BIN)/python bench/themes.py
 
 clean:
 	rm -rf $(VENV) npsbot.db npsbot.db-* .pytest_cache

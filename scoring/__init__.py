@@ -1,10 +1,12 @@
 """Pure NPS statistics, sentiment, themes and charts: no I/O, no chat SDKs."""
 
 from scoring.chart import render_trend_chart
+from scoring.language import detect, detect_many
 from scoring.nps import (
     Category,
     Comparison,
     Counts,
+    Direction,
     NpsEstimate,
     Reliability,
     SamplePolicy,
@@ -19,15 +21,27 @@ from scoring.nps import (
     z_for_level,
 )
 from scoring.segments import SegmentResult, SegmentRow, segment_table
-from scoring.sentiment import Sentiment, SentimentSummary, analyse, label, normalise, summarise
-from scoring.themes import CommentRow, Theme, ThemeReport, terms, themes, tokenise
+from scoring.sentiment import (
+    NOT_ANALYSED,
+    Sentiment,
+    SentimentSummary,
+    analyse,
+    analyse_many,
+    label,
+    normalise,
+    summarise,
+)
+from scoring.terms import stopwords, terms, tokenise
+from scoring.themes import CommentRow, Theme, ThemeReport, themes
 from scoring.trend import TrendPoint, WeekPoint, trend, week_start
 
 __all__ = [
+    "NOT_ANALYSED",
     "Category",
     "CommentRow",
     "Comparison",
     "Counts",
+    "Direction",
     "NpsEstimate",
     "Reliability",
     "SamplePolicy",
@@ -40,10 +54,13 @@ __all__ = [
     "TrendPoint",
     "WeekPoint",
     "analyse",
+    "analyse_many",
     "category",
     "comment_rate",
     "compare",
     "counts_from_scores",
+    "detect",
+    "detect_many",
     "display_nps",
     "estimate",
     "label",
@@ -52,6 +69,7 @@ __all__ = [
     "render_trend_chart",
     "response_rate",
     "segment_table",
+    "stopwords",
     "summarise",
     "terms",
     "themes",

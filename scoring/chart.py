@@ -1,9 +1,15 @@
 """The trend chart posted with the weekly digest, as PNG bytes.
 
+Two panels on one time axis: NPS with its interval band on top, and under it each week's
+promoter/passive/detractor mix as stacked bars of shares, with the week's n written on the
+bar (counts need no second axis). Only weeks since the first answer are drawn, labelled
+with their year. A week whose change from the week before is significant gets an arrow;
+weeks with few answers are drawn hollow, and the legend says why.
+
 Built on ``matplotlib.figure.Figure`` with the Agg canvas and no pyplot: pyplot keeps global
 state, which is unsafe when several digests render at once. Sizes and fonts target a chat
-preview (about 1200x600 px), and the output is byte-for-byte deterministic so identical
-input gives an identical upload (handy for tests and for skipping duplicate posts).
+preview (1200x600 px) and the output is byte-for-byte deterministic, so identical input
+gives an identical upload. Slack and Telegram get the same PNG.
 """
 
 from __future__ import annotations
@@ -11,71 +17,67 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
+from scoring.nps import SamplePolicy, compare
 from scoring.trend import TrendPoint
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_IN = 12.0
 HEIGHT_IN = 6.0
 DPI = 100
+MAX_WEEKS = 12
 _LINE = "#1f6feb"
-_BAND = "#1f6feb"
-_BARS = "#8c959f"
-_FONT = 15
+_UP = "#1a7f37"
+_DOWN = "#cf222e"
+_MIX = {"promoters": "#2da44e", "passives": "#afb8c1", "detractors": "#e5534b"}
+_MUTED = "#57606a"
+_FONT = 13
 
 
-def render_trend_chart(points: Sequence[TrendPoint], *, title: str) -> bytes:
-    """Draw weekly NPS with its interval and the number of responses.
+def weeks_shown(points: Sequence[TrendPoint]) -> list[TrendPoint]:
+    """The last ``MAX_WEEKS`` points from the first week with an answer on.
 
-    Only weeks whose estimate is shown (reliability not "insufficient") get a point, a value
-    label and a shaded interval; other weeks leave a gap in the line, so a score from three
-    answers is never drawn. Indicative weeks have hollow markers. Response counts are grey
-    bars on a secondary axis kept in the lower third, under the line.
-
-    Args:
-        points: Output of :func:`scoring.trend.trend`, oldest first.
-        title: Chart title, e.g. the survey name.
-
-    Returns:
-        PNG bytes, 1200x600 px.
+    All of them when no week has an answer, so an empty chart still shows its time span.
     """
-    # Imported here so that importing ``scoring`` (done by the bot on every start) does not
-    # pay for matplotlib unless a chart is actually drawn.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    first = next((i for i, point in enumerate(points) if point.n), None)
+    shown = list(points) if first is None else list(points[first:])
+    return shown[-MAX_WEEKS:]
 
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    bars_ax = ax.twinx()
-    ax.set_zorder(bars_ax.get_zorder() + 1)  # the line above the bars
-    ax.patch.set_visible(False)
 
+def _label(point: TrendPoint) -> str:
+    year, week, _ = point.week_start.isocalendar()
+    return f"W{week:02d}\n{year}"
+
+
+def _changes(points: Sequence[TrendPoint]) -> list[str]:
+    """"up", "down" or "none" for each week against the week before (both shown)."""
+    result = ["none"]
+    for before, after in pairwise(points):
+        shown = before.estimate.display is not None and after.estimate.display is not None
+        result.append(compare(after.estimate, before.estimate).direction if shown else "none")
+    return result
+
+
+def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> None:
     xs = list(range(len(points)))
     shown = [p.estimate.display is not None for p in points]
-    counts = [p.estimate.n for p in points]
-    values = [
-        p.estimate.nps if ok and p.estimate.nps is not None else math.nan
-        for p, ok in zip(points, shown, strict=True)
-    ]
+    values = [p.estimate.nps if ok else math.nan for p, ok in zip(points, shown, strict=True)]
     lows = [p.estimate.low if ok else math.nan for p, ok in zip(points, shown, strict=True)]
     highs = [p.estimate.high if ok else math.nan for p, ok in zip(points, shown, strict=True)]
-
-    bars_ax.bar(xs, counts, width=0.6, color=_BARS, alpha=0.35, label="Responses")
-    bars_ax.set_ylim(0, max([*counts, 1]) * 3)
-    bars_ax.set_ylabel("Responses", fontsize=_FONT, color="#57606a")
-    bars_ax.tick_params(axis="y", labelsize=_FONT - 2, colors="#57606a")
-    bars_ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-
     level = points[0].estimate.level if points else 0.95
     ax.fill_between(
-        xs, lows, highs, color=_BAND, alpha=0.15, linewidth=0, label=f"{level:.0%} interval"
+        xs, lows, highs, color=_LINE, alpha=0.15, linewidth=0, label=f"{level:.0%} interval"
     )
-    for x, ok, low, high in zip(xs, shown, lows, highs, strict=True):
-        isolated = ok and not (x > 0 and shown[x - 1]) and not (x + 1 < len(xs) and shown[x + 1])
-        if isolated:  # fill_between cannot draw a band one week wide
-            ax.vlines(x, low, high, color=_BAND, alpha=0.35, linewidth=8)
-    ax.plot(xs, values, color=_LINE, linewidth=3, label="NPS")
+    for x, ok in enumerate(shown):
+        if ok and not (x > 0 and shown[x - 1]) and not (x + 1 < len(xs) and shown[x + 1]):
+            ax.vlines(x, lows[x], highs[x], color=_LINE, alpha=0.35, linewidth=8)  # one week
+    ax.plot(xs, values, color=_LINE, linewidth=3, label="NPS", gid="nps-line")
+    hollow_label = _hollow_reason(policy)
     for x, point, value in zip(xs, points, values, strict=True):
         if math.isnan(value):
             continue
@@ -88,50 +90,150 @@ def render_trend_chart(points: Sequence[TrendPoint], *, title: str) -> bytes:
             color=_LINE,
             markerfacecolor="white" if hollow else _LINE,
             markeredgewidth=2.5,
+            linestyle="none",
+            gid="nps-point-hollow" if hollow else "nps-point",
+            label=hollow_label if hollow else "_nolegend_",
         )
+        hollow_label = "_nolegend_" if hollow else hollow_label
         ax.annotate(
             f"{point.estimate.display:+d}" if point.estimate.display else "0",
             (x, value),
             textcoords="offset points",
             xytext=(0, 12),
             ha="center",
-            fontsize=_FONT - 1,
+            fontsize=_FONT,
             fontweight="bold",
             color=_LINE,
         )
-
+    labels = {
+        "up": "Significant rise vs the week before",
+        "down": "Significant fall vs the week before",
+    }
+    for x, change in enumerate(_changes(points)):
+        if change == "none":
+            continue
+        ax.plot(
+            [x],
+            [values[x] - 17],  # under the point: the value label is above it
+            marker="^" if change == "up" else "v",
+            markersize=13,
+            color=_UP if change == "up" else _DOWN,
+            linestyle="none",
+            gid=f"significant-{change}",
+            label=labels.pop(change, "_nolegend_"),
+        )
     ax.axhline(0, color="#24292f", linewidth=1.2)
     ax.set_ylim(-100, 100)
     ax.set_yticks(range(-100, 101, 50))
-    ax.set_xlim(-0.6, max(len(xs), 1) - 0.4)
-    ax.set_xticks(xs, [p.label for p in points])
-    ax.tick_params(axis="both", labelsize=_FONT - 1)
     ax.set_ylabel("NPS", fontsize=_FONT)
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title(title, fontsize=_FONT + 5, fontweight="bold", loc="left")
     if not any(shown):
         ax.text(
             0.5,
-            0.75,
-            "Not enough answers to show a score yet",
+            0.7,
+            f"Not enough answers to show a score yet (a week needs {policy.min_n})",
             transform=ax.transAxes,
             ha="center",
             va="center",
             fontsize=_FONT + 2,
-            color="#57606a",
+            color=_MUTED,
             bbox={"facecolor": "white", "edgecolor": "none"},
         )
-    handles, labels = ax.get_legend_handles_labels()
-    bar_handles, bar_labels = bars_ax.get_legend_handles_labels()
-    fig.legend(  # in the top margin, beside the title, so it never covers a data point
-        handles + bar_handles,
-        labels + bar_labels,
-        loc="outside upper right",
-        fontsize=_FONT - 2,
-        frameon=False,
-        ncols=3,
+
+
+def _hollow_reason(policy: SamplePolicy) -> str:
+    return (
+        f"Hollow: indicative (n < {policy.reliable_n}\n"
+        f"or margin > ±{policy.max_margin:.0f}); no point\nif n < {policy.min_n}"
     )
 
+
+def _draw_mix(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> None:
+    from matplotlib.patches import Patch
+
+    xs = list(range(len(points)))
+    bottom = [0.0] * len(points)
+    small = [p.n > 0 and p.estimate.reliability != "reliable" for p in points]
+    handles = []
+    for name, share_of in (
+        ("detractors", lambda p: p.estimate.counts.detractor_share),
+        ("passives", lambda p: p.estimate.counts.passive_share),
+        ("promoters", lambda p: p.estimate.counts.promoter_share),
+    ):
+        shares = [100.0 * share_of(p) for p in points]
+        bars = ax.bar(
+            xs, shares, bottom=bottom, width=0.62, color=_MIX[name], edgecolor=_MIX[name],
+            linewidth=1.5, gid=f"mix-{name}",
+        )  # fmt: skip
+        handles.append(Patch(facecolor=_MIX[name], label=name.capitalize()))
+        for bar, hollow, point in zip(bars, small, points, strict=True):
+            if point.n == 0:
+                bar.set_linewidth(0)  # no answers: no bar, not a line at 0%
+            elif hollow:
+                bar.set_facecolor("white")
+                bar.set_hatch("//")
+        bottom = [b + s for b, s in zip(bottom, shares, strict=True)]
+    for x, point in enumerate(points):
+        ax.text(x, 103, f"n={point.n}", ha="center", va="bottom", fontsize=_FONT - 3,
+                color=_MUTED)  # fmt: skip
+    handles.reverse()  # promoters on top, as in the bars
+    if any(small):
+        handles.append(
+            Patch(facecolor="white", edgecolor=_MUTED, hatch="//", label="Hollow: indicative week")
+        )
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              fontsize=_FONT - 2, frameon=False)  # fmt: skip
+    ax.set_ylim(0, 118)
+    ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
+    ax.set_ylabel("Mix", fontsize=_FONT)
+
+
+def trend_figure(
+    points: Sequence[TrendPoint], *, title: str, policy: SamplePolicy | None = None
+) -> Figure:
+    """The chart as a matplotlib Figure (tests inspect its artists; see :func:`render`)."""
+    # Imported here so that importing ``scoring`` (done by the bot on every start) does not
+    # pay for matplotlib unless a chart is actually drawn.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    policy = policy if policy is not None else SamplePolicy()
+    points = weeks_shown(points)
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    nps_ax, mix_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2.3, 1])
+    _draw_nps(nps_ax, points, policy)
+    _draw_mix(mix_ax, points, policy)
+    mix_ax.set_xticks(range(len(points)), [_label(p) for p in points])
+    mix_ax.set_xlim(-0.6, max(len(points), 1) - 0.4)
+    nps_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_FONT - 2,
+                  frameon=False)  # fmt: skip
+    for ax in (nps_ax, mix_ax):
+        ax.tick_params(axis="both", labelsize=_FONT - 1)
+        ax.spines[["top", "right"]].set_visible(False)
+    span = f"{_label(points[0])} to {_label(points[-1])}".replace("\n", " ") if points else ""
+    weeks = f"{len(points)} week{'s' if len(points) != 1 else ''} since the first answer"
+    if not any(p.n for p in points):
+        weeks = "no answers yet"
+    fig.suptitle(title, fontsize=_FONT + 6, fontweight="bold", x=0.01, ha="left")
+    nps_ax.set_title(
+        f"Weekly NPS, {span} ({weeks})" if points else "No weeks yet",
+        fontsize=_FONT, color=_MUTED, loc="left",
+    )  # fmt: skip
+    return fig
+
+
+def render_trend_chart(
+    points: Sequence[TrendPoint], *, title: str, policy: SamplePolicy | None = None
+) -> bytes:
+    """Draw :func:`trend_figure` as PNG bytes, 1200x600 px.
+
+    Args:
+        points: Output of :func:`scoring.trend.trend`, oldest first.
+        title: Chart title, e.g. the company's NPS; the span of weeks is added under it.
+        policy: The thresholds the estimates were made with, for the legend's wording.
+    """
+    fig = trend_figure(points, title=title, policy=policy)
     buffer = io.BytesIO()
     # No "Software" (matplotlib version) or time stamps: same input, same bytes.
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})

@@ -17,6 +17,7 @@ from statistics import NormalDist
 from typing import Literal
 
 Category = Literal["detractor", "passive", "promoter"]
+Direction = Literal["up", "down", "none"]
 Reliability = Literal["insufficient", "indicative", "reliable"]
 
 #: Pseudo-count added to promoters and to detractors by the adjusted-Wald method.
@@ -271,12 +272,20 @@ def estimate(
 class Comparison:
     """Outcome of a two-sample z test between two estimates (``a`` minus ``b``).
 
+    What a reader is told (``direction`` and ``display_change``) comes from the adjusted
+    difference, the same number the test is run on, so "up" can never sit beside a test that
+    says otherwise; the raw differences are kept for reference only.
+
     Attributes:
-        delta: Raw NPS of ``a`` minus raw NPS of ``b``, in points.
-        display_delta: Each side rounded with :func:`display_nps`, then subtracted, so the
-            change matches the two numbers people see side by side.
+        delta: Raw NPS of ``a`` minus raw NPS of ``b``, in points (reference only).
+        display_delta: Each side's displayed NPS subtracted (reference only).
+        adjusted_delta: Adjusted NPS of ``a`` minus that of ``b``, in points: the tested
+            difference.
+        display_change: ``adjusted_delta`` rounded for people.
+        direction: "up" or "down" (the sign of ``adjusted_delta``) when significant,
+            otherwise "none": a change the test cannot tell from noise has no direction.
         se: Standard error of the difference of the adjusted estimates, in points.
-        z: Test statistic on the adjusted estimates.
+        z: Test statistic, ``adjusted_delta / se``.
         p_value: Two-sided p-value.
         level: Confidence level the test was judged at.
         significant: ``p_value < 1 - level``.
@@ -284,6 +293,9 @@ class Comparison:
 
     delta: float
     display_delta: int
+    adjusted_delta: float
+    display_change: int
+    direction: Direction
     se: float
     z: float
     p_value: float
@@ -311,16 +323,24 @@ def compare(a: NpsEstimate, b: NpsEstimate, *, level: float | None = None) -> Co
     level = a.level if level is None else level
     z_for_level(level)  # validates the level
     se = math.hypot(a.se, b.se)
-    z = (a.adjusted - b.adjusted) / se
+    adjusted_delta = a.adjusted - b.adjusted
+    z = adjusted_delta / se
     p_value = 2.0 * (1.0 - NormalDist().cdf(abs(z)))
+    significant = p_value < 1.0 - level
+    direction: Direction = "none"
+    if significant:
+        direction = "up" if adjusted_delta > 0 else "down"
     return Comparison(
         delta=a.nps - b.nps,
         display_delta=display_nps(a.nps) - display_nps(b.nps),
+        adjusted_delta=adjusted_delta,
+        display_change=display_nps(adjusted_delta),
+        direction=direction,
         se=se,
         z=z,
         p_value=p_value,
         level=level,
-        significant=p_value < 1.0 - level,
+        significant=significant,
     )
 
 

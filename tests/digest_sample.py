@@ -21,13 +21,18 @@ PROMOTER = ("Friendly staff helped me", "friendly staff, fast delivery", "the fr
 
 
 def sample_digest() -> Digest:
+    return compose(sample_input())
+
+
+def sample_input() -> DigestInput:
+    """The counts and comments behind :func:`sample_digest`."""
     weekly = [
         WeekPoint(WEEK - timedelta(weeks=11 - i), Counts(20 + i, 10, 15 - i)) for i in range(11)
     ]
     weekly.append(WeekPoint(WEEK, Counts(50, 30, 20)))
     comments = [CommentRow(2, DETRACTOR[i % 3], f"Dana {i}") for i in range(9)]
     comments += [CommentRow(10, PROMOTER[i % 3], f"Pat {i}") for i in range(12)]
-    data = DigestInput(
+    return DigestInput(
         title="Acme NPS",
         week_label="2026-W48",
         week_start=WEEK,
@@ -49,4 +54,3 @@ def sample_digest() -> Digest:
         ],
         comments=comments,
     )
-    return compose(data)

@@ -57,9 +57,7 @@ class Digests:
             min_group=self.settings.min_group_size,
             anonymous=anonymous,
         )
-        chart = render_trend_chart(
-            digest.trend, title=f"{digest.title}: last {len(digest.trend)} weeks"
-        )
+        chart = render_trend_chart(digest.trend, title=digest.title)  # the chart adds its span
         return digest, chart
 
     async def post_now(self, *, workspace_id: int) -> int:

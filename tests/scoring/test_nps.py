@@ -275,3 +275,35 @@ def test_rates() -> None:
         response_rate(answered=5, delivered=4)
     with pytest.raises(ValueError, match="non-negative"):
         comment_rate(commented=-1, answered=4)
+
+
+_COUNTS = st.builds(
+    Counts,
+    promoters=st.integers(0, 300),
+    passives=st.integers(0, 300),
+    detractors=st.integers(0, 300),
+).filter(lambda counts: counts.n > 0)
+
+
+@given(a=_COUNTS, b=_COUNTS, level=st.floats(0.5, 0.999, exclude_min=True))
+def test_direction_size_and_test_never_disagree(a: Counts, b: Counts, level: float) -> None:
+    result = compare(estimate(a, level=level), estimate(b, level=level))
+    assert result.significant == (result.p_value < 1 - level)
+    if not result.significant:
+        assert result.direction == "none"
+    else:
+        assert result.direction == ("up" if result.adjusted_delta > 0 else "down")
+        assert (result.z > 0) == (result.direction == "up")
+        assert result.display_change * (1 if result.direction == "up" else -1) >= 0
+    assert result.z == pytest.approx(result.adjusted_delta / result.se)
+
+
+def test_adjusted_not_raw_difference_decides_at_085() -> None:
+    # Both weeks are raw -100, so the old wording read "Unchanged from last week
+    # (significant, p = 0.14)": direction from the raw difference, test from the adjusted.
+    a = estimate(Counts(detractors=10), level=0.85)
+    b = estimate(Counts(detractors=400), level=0.85)
+    result = compare(a, b)
+    assert result.delta == 0.0 and result.display_delta == 0
+    assert result.significant and result.p_value == pytest.approx(0.137, abs=1e-3)
+    assert (result.direction, result.display_change) == ("up", 22)

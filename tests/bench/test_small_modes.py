@@ -1,0 +1,44 @@
+"""The benchmarks' small modes run in CI and print their figures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _run(script: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), "--small"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_sentiment_bench_prints_f1_accuracy_and_speed_for_each_analyser() -> None:
+    out = _run("sentiment.py")
+    for name in ("npsbot", "textblob", "vader"):
+        assert re.search(rf"^{name} +macro-F1 0\.\d{{3}}  accuracy 0\.\d{{3}}$", out, re.M), out
+    assert re.search(r"1,000 comments in \d+\.\d{3} s with analyse_many \(\d+\.\d+x", out), out
+
+
+def test_themes_bench_prints_seconds_and_ratio() -> None:
+    out = _run("themes.py")
+    assert "5,000 comments, 7 languages" in out
+    assert re.search(r"^themes +\d+\.\d{3} s \(\d+\.\dx a bare split-and-count\)$", out, re.M)
+    assert re.search(r"^anonymous +\d+\.\d{3} s", out, re.M), out
+
+
+@pytest.mark.parametrize("script", ["sentiment.py", "themes.py"])
+def test_make_bench_runs_them_in_full(script: str) -> None:
+    makefile = (BENCH.parent / "Makefile").read_text()
+    assert f"$(BIN)/python bench/{script}\n" in makefile
