@@ -10,11 +10,9 @@ Faults of any error code can be injected per method (`slack_faults`).
 
 from __future__ import annotations
 
-import contextlib
-import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Self
 
 from aiohttp import web
@@ -36,7 +34,8 @@ from channels.sandbox.slack_records import (
     UploadedFile,
 )
 from channels.sandbox.slack_socket import ACK_SECONDS, EnvelopeKind, SocketModeServer
-from channels.sandbox.slack_state import Conversation, SandboxState, SlackError
+from channels.sandbox.slack_state import Conversation, SandboxState
+from channels.sandbox.slack_webapi import WebApi
 
 __all__ = [
     "Delivery",
@@ -48,9 +47,6 @@ __all__ = [
     "SlackSandbox",
     "UploadedFile",
 ]
-
-_JSON_PARAMS = ("blocks", "attachments", "view", "files", "metadata")
-Handler = Callable[[Json], Awaitable[Json]]
 
 
 class SlackSandbox:
@@ -72,14 +68,9 @@ class SlackSandbox:
         self.workspace = Workspace(team_id=team_id, bot_user_id=bot_user_id)
         self.clock = clock
         self.ack_seconds = ack_seconds
-        self.calls: list[RecordedCall] = []
         self.response_url_posts: list[ResponseUrlPost] = []
         self.http_deliveries: list[Delivery] = []
-        self.count_429 = 0
-        self.token_error: str | None = None
         self.state = SandboxState(self.workspace)
-        self.faults = Faults()
-        self.limiter = RateLimiter(rates or RateLimits(), clock=clock)
         self.interactivity = Interactivity(
             base_url=lambda: self.base_url, team_id=team_id, clock=clock
         )
@@ -87,11 +78,18 @@ class SlackSandbox:
         self._messages = MessageMethods(
             self.state, interactivity=self.interactivity, base_url=lambda: self.base_url
         )
-        self._methods: dict[str, Handler] = {
-            **DirectoryMethods(self.state).methods,
-            **self._messages.methods,
-            "apps.connections.open": self._apps_connections_open,
-        }
+        self.web_api = WebApi(
+            methods={
+                **DirectoryMethods(self.state).methods,
+                **self._messages.methods,
+                "apps.connections.open": self._apps_connections_open,
+            },
+            bot_token=bot_token,
+            app_token=app_token,
+            faults=Faults(),
+            limiter=RateLimiter(rates or RateLimits(), clock=clock),
+            clock=clock,
+        )
         self._runner: web.AppRunner | None = None
         self._port = 0
         self.add_user(bot_user_id, name="npsbot", is_bot=True)
@@ -101,7 +99,7 @@ class SlackSandbox:
     async def start(self) -> None:
         """Bind 127.0.0.1 on a free port."""
         app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_route("*", "/api/{method}", self.web_api.route)
         app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_post("/hooks/{tail:.*}", self._response_url)
         app.router.add_get("/socket", self.socket.handle)
@@ -196,6 +194,14 @@ class SlackSandbox:
     def uploaded_files(self) -> list[UploadedFile]:
         return self._messages.uploaded_files
 
+    @property
+    def calls(self) -> list[RecordedCall]:
+        return self.web_api.calls
+
+    @property
+    def count_429(self) -> int:
+        return self.web_api.count_429
+
     def calls_to(self, method: str) -> list[RecordedCall]:
         return [c for c in self.calls if c.method == method]
 
@@ -212,11 +218,13 @@ class SlackSandbox:
         retry_after: int = 1,
     ) -> None:
         """Make the next `count` calls of `method` (`"*"`: any) fail without taking effect."""
-        self.faults.add(method, error=error, status=status, count=count, retry_after=retry_after)
+        self.web_api.faults.add(
+            method, error=error, status=status, count=count, retry_after=retry_after
+        )
 
     def revoke_token(self, error: str = "token_revoked") -> None:
         """Every bot-token call answers `error` from now on (an uninstall, a revoked token)."""
-        self.token_error = error
+        self.web_api.token_error = error
 
     def response_url(self, kind: str = "actions") -> str:
         """A fresh `response_url`: 5 posts within 30 minutes, recorded."""
@@ -226,69 +234,7 @@ class SlackSandbox:
         """A `trigger_id` for a delivered interaction: one modal, within 3 seconds."""
         return self.interactivity.issue_trigger(trigger_id)
 
-    # -- HTTP: Web API --------------------------------------------------------------------
-
-    async def _api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        params = await self._read_params(request)
-        token = params.pop("token", None)
-        auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            token = auth.removeprefix("Bearer ").strip()
-        call = RecordedCall(method=method, params=params, at=self.clock())
-        self.calls.append(call)
-        status, body, headers = await self._answer(method, params, token)
-        call.status, call.error = status, body.get("error")
-        call.messages = body.get("response_metadata", {}).get("messages", [])
-        return web.json_response(body, status=status, headers=headers)
-
-    async def _answer(
-        self, method: str, params: Json, token: str | None
-    ) -> tuple[int, Json, dict[str, str]]:
-        handler = self._methods.get(method)
-        if handler is None:
-            return 200, {"ok": False, "error": "unknown_method"}, {}
-        if not token:
-            return 200, {"ok": False, "error": "not_authed"}, {}
-        if token not in (self.bot_token, self.app_token):
-            return 200, {"ok": False, "error": "invalid_auth"}, {}
-        if (method == "apps.connections.open") != (token == self.app_token):
-            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
-        if self.token_error and token == self.bot_token:
-            return 200, {"ok": False, "error": self.token_error}, {}
-        if (fault := self.faults.take(method)) is not None:
-            if fault.status == 429:
-                return self._ratelimited(fault.retry_after)
-            return fault.status, {"ok": False, "error": fault.error}, {}
-        channel = str(params.get("channel") or "")
-        if (wait := self.limiter.retry_after(method, channel=channel)) is not None:
-            return self._ratelimited(wait)
-        try:
-            return 200, {"ok": True, **await handler(params)}, {}
-        except SlackError as exc:
-            body: Json = {"ok": False, "error": exc.error}
-            if exc.messages:
-                body["response_metadata"] = {"messages": exc.messages}
-            return 200, body, {}
-
-    def _ratelimited(self, retry_after: int) -> tuple[int, Json, dict[str, str]]:
-        self.count_429 += 1
-        return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
-
-    @staticmethod
-    async def _read_params(request: web.Request) -> Json:
-        """Merge query, form and JSON bodies: slack_sdk uses each depending on the method."""
-        params: Json = dict(request.query)
-        if request.content_type == "application/json":
-            params.update(await request.json())
-        elif request.can_read_body:
-            form = await request.post()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
-        for key in _JSON_PARAMS:
-            if isinstance(params.get(key), str) and params[key]:
-                with contextlib.suppress(json.JSONDecodeError):
-                    params[key] = json.loads(params[key])
-        return params
+    # -- HTTP ---------------------------------------------------------------------------
 
     async def _apps_connections_open(self, params: Json) -> Json:
         ticket = uuid.uuid4()

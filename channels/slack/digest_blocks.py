@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from channels.slack.blocks import SECTION_LIMIT, Block, context, header, section
+from channels.slack.text import escape, fit
 from scoring import digest_text as say
 from scoring.digest import Digest
 
-Block = dict[str, Any]
-MAX_SECTION = 2900  # Slack allows 3000 characters in a section's text
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_SECTION]}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
-
-
-def _escape(text: str) -> str:
-    """Slack's three control characters, so a customer's comment cannot mention @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+THEMES_PER_SIDE = 3
+QUOTE_LIMIT = 300
+SEGMENTS_LIMIT = SECTION_LIMIT - 40
+"""Room left in the segments section for its title and the code fence around the rows."""
 
 
 def _themes(digest: Digest) -> list[Block]:
@@ -33,35 +22,40 @@ def _themes(digest: Digest) -> list[Block]:
         if not found:
             continue
         lines.append(title)
-        for theme in found[:3]:
-            quote = f"\n> _{_escape(theme.quotes[0])}_" if theme.quotes else ""
-            lines.append(f"• {_escape(say.theme_line(theme, side=side))}{quote}")
-    return [_section("\n".join(lines))] if lines else []
+        for theme in found[:THEMES_PER_SIDE]:
+            quote = f"\n> _{escape(fit(theme.quotes[0], QUOTE_LIMIT))}_" if theme.quotes else ""
+            lines.append(f"• {escape(say.theme_line(theme, side=side))}{quote}")
+    return [section("\n".join(lines))] if lines else []
 
 
 def _segments(digest: Digest) -> list[Block]:
     if not digest.segments:
         return []
-    rows = []
+    rows: list[str] = []
     for segment in digest.segments:
         name, n, nps, interval, flag = say.segment_cells(segment)
-        rows.append(f"{_escape(name):<28} n={n:<6} NPS {nps:>4}  [{interval}] {flag}".rstrip())
-    return [_section("*Segments*\n```" + "\n".join(rows) + "```")]
+        name = escape(fit(name, 60))
+        row = f"{name:<28} n={n:<6} NPS {nps:>4}  [{interval}] {flag}".rstrip()
+        if sum(len(r) + 1 for r in rows) + len(row) > SEGMENTS_LIMIT:
+            rows.append(f"… and {len(digest.segments) - len(rows)} more segment(s)")
+            break
+        rows.append(row)
+    return [section("*Segments*\n```" + "\n".join(rows) + "```")]
 
 
 def render_digest_blocks(digest: Digest) -> tuple[str, list[Block]]:
     """The digest as (fallback text, blocks); the chart is uploaded separately."""
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": say.title_line(digest)[:150]}},
-        _section(f"*{say.headline(digest)}*"),
+        header(say.title_line(digest)),
+        section(f"*{say.headline(digest)}*"),
     ]
     if digest.notice:
-        blocks.append(_section(f":warning: {digest.notice}"))
+        blocks.append(section(f":warning: {digest.notice}"))
     if digest.estimate.n:
-        blocks.append(_section(say.change_line(digest)))
-        blocks.append(_context(f"{say.mix_line(digest)}\n{say.rates_line(digest)}"))
-        blocks.append(_section(say.sentiment_line(digest)))
+        blocks.append(section(say.change_line(digest)))
+        blocks.append(context(f"{say.mix_line(digest)}\n{say.rates_line(digest)}"))
+        blocks.append(section(say.sentiment_line(digest)))
         blocks.extend(_themes(digest))
         blocks.extend(_segments(digest))
-    blocks.append(_context("Intervals are adjusted-Wald; small segments are hidden for privacy."))
+    blocks.append(context("Intervals are adjusted-Wald; small segments are hidden for privacy."))
     return f"{say.title_line(digest)}: {say.headline(digest)}", blocks

@@ -62,7 +62,7 @@ class Directory:
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[str, _Cached] = {}
-        self._bot_user_id: str | None = None
+        self._me: dict[str, Any] | None = None
 
     async def profile(self, *, user_id: str) -> Profile | None:
         """The person's profile, or None when Slack does not know them."""
@@ -81,12 +81,19 @@ class Directory:
         self._cache[user_id] = _Cached(profile, now)
         return profile
 
-    async def bot_user_id(self) -> str:
-        """The bot's own user id, from `auth.test` once."""
-        if self._bot_user_id is None:
+    async def _auth(self) -> dict[str, Any]:
+        """The bot's own identity, from `auth.test` once."""
+        if self._me is None:
             with slack_errors(dm=False):
-                self._bot_user_id = str((await self.client.auth_test())["user_id"])
-        return self._bot_user_id
+                self._me = dict((await self.client.auth_test()).data)
+        return self._me
+
+    async def bot_user_id(self) -> str:
+        return str((await self._auth())["user_id"])
+
+    async def bot_name(self) -> str:
+        """How people @-mention the bot, for hints such as `/invite @npsbot`."""
+        return str((await self._auth()).get("user") or "npsbot")
 
     async def member_ids(self, *, chat_id: str) -> list[str]:
         """Every member id of a channel, following `conversations.members` cursors."""
