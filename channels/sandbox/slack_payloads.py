@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "Workspace",
+    "access_revoked_event",
     "block_action_payload",
     "event_envelope",
     "message_event",
@@ -80,6 +81,16 @@ def message_event(
     }
     if thread_ts:
         event["thread_ts"] = thread_ts
+    return event
+
+
+def access_revoked_event(
+    kind: str = "app_uninstalled", *, bot_user_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """`app_uninstalled`, or `tokens_revoked` naming the revoked bot (and no user) tokens."""
+    event: dict[str, Any] = {"type": kind, "event_ts": _now_ts()}
+    if kind == "tokens_revoked":
+        event["tokens"] = {"oauth": [], "bot": bot_user_ids or [DEFAULT_WORKSPACE.bot_user_id]}
     return event
 
 
