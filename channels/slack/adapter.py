@@ -44,6 +44,7 @@ from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.errors import invite_hint, slack_errors, translate
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
+from channels.slack.text import fit
 from channels.slack.web_client import build_web_client, configure
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
 EVENTS_PATH = "/slack/events"
 CHART_FILENAME = "nps-trend.png"
 CHART_TITLE = "NPS trend"
+TEXT_LIMIT = 4000
+"""A message's fallback text: chat.update refuses longer ones (`msg_too_long`)."""
 
 
 log = logging.getLogger(__name__)
@@ -247,7 +250,9 @@ class SlackAdapter(Adapter):
         self, chat_id: str, *, text: str, blocks: list[dict[str, Any]] | None = None, dm: bool
     ) -> MessageRef:
         async with self._errors(chat_id, dm=dm):
-            posted = await self.client.chat_postMessage(channel=chat_id, text=text, blocks=blocks)
+            posted = await self.client.chat_postMessage(
+                channel=chat_id, text=fit(text, TEXT_LIMIT), blocks=blocks
+            )
         return MessageRef(chat_id=str(posted["channel"]), message_id=str(posted["ts"]))
 
     async def _update(
@@ -255,7 +260,7 @@ class SlackAdapter(Adapter):
     ) -> None:
         async with self._errors(ref.chat_id, dm=dm):
             await self.client.chat_update(
-                channel=ref.chat_id, ts=ref.message_id, text=text, blocks=blocks
+                channel=ref.chat_id, ts=ref.message_id, text=fit(text, TEXT_LIMIT), blocks=blocks
             )
 
     @asynccontextmanager

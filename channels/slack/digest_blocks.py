@@ -58,4 +58,4 @@ def render_digest_blocks(digest: Digest) -> tuple[str, list[Block]]:
         blocks.extend(_themes(digest))
         blocks.extend(_segments(digest))
     blocks.append(context("Intervals are adjusted-Wald; small segments are hidden for privacy."))
-    return f"{say.title_line(digest)}: {say.headline(digest)}", blocks
+    return escape(f"{say.title_line(digest)}: {say.headline(digest)}"), blocks
