@@ -226,6 +226,10 @@ class SlackSandbox:
         """Every bot-token call answers `error` from now on (an uninstall, a revoked token)."""
         self.web_api.token_error = error
 
+    def restore_token(self) -> None:
+        """A valid token is back (the app was reinstalled)."""
+        self.web_api.token_error = None
+
     def response_url(self, kind: str = "actions") -> str:
         """A fresh `response_url`: 5 posts within 30 minutes, recorded."""
         return self.interactivity.issue_response_url(kind)
