@@ -33,7 +33,7 @@ from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.models import Invitation  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from channels.sandbox.slack import SlackSandbox  # noqa: E402
+from channels.sandbox.slack import RateLimits, SlackSandbox  # noqa: E402
 from channels.sandbox.telegram import TelegramSandbox  # noqa: E402
 
 DEFAULTS = {"slack": (10_000, 300.0), "telegram": (2_500, 30.0)}
@@ -49,7 +49,7 @@ def statuses(db: Database) -> dict[str, int]:
 
 def make_sandbox(platform: str, n: int, rate: float) -> Any:
     if platform == "slack":
-        slack = SlackSandbox(rate_limit_per_second=rate)
+        slack = SlackSandbox(rates=RateLimits(post_per_workspace_per_second=rate))
         for i in range(n):
             slack.add_user(user(i, platform=platform))
         return slack

@@ -32,6 +32,25 @@ class RecipientUnreachable(ChannelError):
     """The person cannot be messaged at all (blocked the bot, deleted, never started it)."""
 
 
+class WorkspaceUnauthorized(ChannelError):
+    """The bot's token for the whole workspace is dead (revoked, uninstalled, deactivated).
+
+    Nothing about the person addressed is learnt from it: sending on that workspace should
+    pause until a valid token is back, and no respondent may be marked unreachable for it.
+    """
+
+
+class TargetUnavailable(ChannelError):
+    """A team chat (alerts, digests) cannot be posted to: the bot is not in it, or it is gone.
+
+    `hint` is one line an admin can act on, e.g. "invite the bot with /invite @npsbot".
+    """
+
+    def __init__(self, message: str, *, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 class RateLimited(ChannelError):
     """The platform said 429 and the adapter's own retries ran out; nothing was sent.
 
@@ -161,6 +180,11 @@ class Channel(ABC):
 
     async def busy_until(self, *, user_id: str) -> datetime | None:
         """Until when the person asked not to be disturbed (Slack's DND), None when free."""
+        return None
+
+    async def check_can_post(self, *, chat_id: str) -> None:
+        """Make sure the bot can post to a team chat (joining it if it may), or raise
+        `TargetUnavailable` with a hint for the admin. Platforms that cannot tell do nothing."""
         return None
 
     async def channel_members(self, *, chat_id: str) -> list[Profile]:

@@ -107,6 +107,15 @@ class Unreachable:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessRevoked:
+    """The platform withdrew the bot's access to a whole workspace (Slack `app_uninstalled`,
+    `tokens_revoked`): sending there should pause, and nobody's reachability changes."""
+
+    origin: Origin
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class MembershipChanged:
     """Someone joined or left a channel that feeds the audience."""
 
@@ -146,6 +155,7 @@ Event = (
     | LanguageSet
     | HelpRequested
     | Unreachable
+    | AccessRevoked
     | MembershipChanged
     | AlertClaimed
     | AlertReplied

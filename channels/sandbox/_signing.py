@@ -2,6 +2,10 @@
 
 Bolt verifies `X-Slack-Signature` and rejects stale timestamps with 401, so the sandbox must sign
 exactly as Slack does; callers can override the secret or timestamp to test forgery and replay.
+Slack waits 3 seconds for an answer. An event that gets none, or a non-2xx one, is delivered
+again with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`, up to 3 retries (Slack spaces them
+over minutes; the sandbox sends them at once). A click or command that gets no answer in time
+is not retried: the person sees an error, recorded as an unacknowledged `Delivery`.
 """
 
 from __future__ import annotations
@@ -21,13 +25,17 @@ from channels.sandbox.slack_payloads import (
     slash_command_payload,
     view_submission_payload,
 )
+from channels.sandbox.slack_records import Delivery
+from channels.sandbox.slack_socket import MAX_RETRIES
 
 if TYPE_CHECKING:
     from channels.sandbox.slack import SlackSandbox
 
-__all__ = ["SlackRequestSigner", "sign_request"]
+__all__ = ["NOT_ANSWERED", "SlackRequestSigner", "sign_request"]
 
 _Json = dict[str, Any]
+NOT_ANSWERED = 0
+"""The status reported for an attempt the app did not answer within the ack window."""
 
 
 def sign_request(*, signing_secret: str, timestamp: int | str, body: bytes) -> str:
@@ -79,8 +87,33 @@ class SlackRequestSigner:
         }
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        async with self._session.post(url, data=body, headers=signed) as response:
-            return response.status, await response.text()
+        window = aiohttp.ClientTimeout(total=self.sandbox.ack_seconds)
+        try:
+            async with self._session.post(url, data=body, headers=signed, timeout=window) as answer:
+                return answer.status, await answer.text()
+        except TimeoutError:
+            return NOT_ANSWERED, ""
+
+    async def _deliver(
+        self, kind: str, url: str, body: bytes, *, content_type: str, retries: bool, **signing: Any
+    ) -> tuple[int, str]:
+        """Deliver once, and again as Slack retries a failed event; record how it went."""
+        delivery = Delivery(kind=kind, transport="http")
+        self.sandbox.http_deliveries.append(delivery)
+        headers: dict[str, str] = {}
+        while True:
+            status, text = await self.post(
+                url, body, content_type=content_type, headers=headers, **signing
+            )
+            delivery.attempts += 1
+            delivery.statuses.append(status)
+            if 200 <= status < 300:
+                delivery.acked = True
+                return status, text
+            if not retries or delivery.attempts > MAX_RETRIES:
+                return status, text
+            reason = "http_timeout" if status == NOT_ANSWERED else "http_error"
+            headers = {"X-Slack-Retry-Num": str(delivery.attempts), "X-Slack-Retry-Reason": reason}
 
     async def deliver_event(
         self,
@@ -93,28 +126,32 @@ class SlackRequestSigner:
         timestamp: int | None = None,
         signing_secret: str | None = None,
     ) -> tuple[int, str]:
-        """POST an Events API envelope; `retry_num` adds Slack's retry headers."""
+        """POST an Events API envelope, retried as Slack retries it.
+
+        `retry_num` replays one given retry of Slack's (with its headers) and nothing more.
+        """
         envelope = event_envelope(event, event_id=event_id, workspace=self.sandbox.workspace)
-        headers = {}
+        body = json.dumps(envelope).encode()
+        signing = {"timestamp": timestamp, "signing_secret": signing_secret}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        return await self.post(
-            url,
-            json.dumps(envelope).encode(),
-            content_type="application/json",
-            headers=headers,
-            timestamp=timestamp,
-            signing_secret=signing_secret,
+            return await self.post(
+                url, body, content_type="application/json", headers=headers, **signing
+            )
+        return await self._deliver(
+            "events_api", url, body, content_type="application/json", retries=True, **signing
         )
 
     async def _post_payload(
         self, url: str, payload: _Json, *, timestamp: int | None, signing_secret: str | None
     ) -> tuple[int, str]:
         """Interactivity payloads travel as a form body `payload=<urlencoded JSON>`."""
-        return await self.post(
+        return await self._deliver(
+            "interactive",
             url,
             urlencode({"payload": json.dumps(payload)}).encode(),
             content_type="application/x-www-form-urlencoded",
+            retries=False,
             timestamp=timestamp,
             signing_secret=signing_secret,
         )
@@ -140,7 +177,7 @@ class SlackRequestSigner:
             channel_id=channel_id,
             message_ts=message_ts,
             block_id=block_id,
-            trigger_id=trigger_id,
+            trigger_id=self.sandbox.issue_trigger_id(trigger_id),
             response_url=self.sandbox.response_url("actions"),
             workspace=self.sandbox.workspace,
         )
@@ -164,6 +201,7 @@ class SlackRequestSigner:
             callback_id=callback_id,
             private_metadata=private_metadata,
             values=values,
+            trigger_id=self.sandbox.issue_trigger_id(),
             workspace=self.sandbox.workspace,
         )
         return await self._post_payload(
@@ -190,12 +228,15 @@ class SlackRequestSigner:
             channel_id=channel_id,
             user_name=user_name,
             response_url=self.sandbox.response_url("commands"),
+            trigger_id=self.sandbox.issue_trigger_id(),
             workspace=self.sandbox.workspace,
         )
-        return await self.post(
+        return await self._deliver(
+            "slash_commands",
             url,
             urlencode(fields).encode(),
             content_type="application/x-www-form-urlencoded",
+            retries=False,
             timestamp=timestamp,
             signing_secret=signing_secret,
         )

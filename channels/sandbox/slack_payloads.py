@@ -6,6 +6,8 @@ apart. Shapes follow `platform-payloads/slack_payloads/*.json`.
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "Workspace",
+    "access_revoked_event",
     "block_action_payload",
     "event_envelope",
     "message_event",
@@ -83,6 +86,16 @@ def message_event(
     return event
 
 
+def access_revoked_event(
+    kind: str = "app_uninstalled", *, bot_user_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """`app_uninstalled`, or `tokens_revoked` naming the revoked bot (and no user) tokens."""
+    event: dict[str, Any] = {"type": kind, "event_ts": _now_ts()}
+    if kind == "tokens_revoked":
+        event["tokens"] = {"oauth": [], "bot": bot_user_ids or [DEFAULT_WORKSPACE.bot_user_id]}
+    return event
+
+
 def event_envelope(
     event: dict[str, Any],
     *,
@@ -111,7 +124,17 @@ def event_envelope(
             }
         ],
         "is_ext_shared_channel": False,
+        "event_context": _event_context(event, workspace),
     }
+
+
+def _event_context(event: dict[str, Any], workspace: Workspace) -> str:
+    """Slack's opaque `event_context`: `4-` and base64 of what the event is about."""
+    about = {"et": event.get("type"), "tid": workspace.team_id, "aid": workspace.api_app_id}
+    if "channel" in event:
+        about["cid"] = event["channel"]
+    encoded = base64.urlsafe_b64encode(json.dumps(about, separators=(",", ":")).encode())
+    return "4-" + encoded.decode().rstrip("=")
 
 
 def _user(user_id: str, user_name: str | None, workspace: Workspace) -> dict[str, str]:
@@ -219,6 +242,8 @@ def view_submission_payload(
             "state": {"values": state},
             "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
             "title": {"type": "plain_text", "text": "Sandbox", "emoji": True},
+            "close": {"type": "plain_text", "text": "Cancel", "emoji": True},
+            "submit": {"type": "plain_text", "text": "Send", "emoji": True},
             "clear_on_close": False,
             "notify_on_close": False,
             "previous_view_id": None,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -26,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channel import (
     Adapter,
     Alert,
+    ChannelError,
     Followup,
     Handler,
     MessageRef,
@@ -33,14 +37,16 @@ from bot.channel import (
     Question,
     RateLimited,
     Recipient,
+    TargetUnavailable,
 )
 from channels.slack.alert_blocks import alert_blocks, alert_text
 from channels.slack.blocks import answered_blocks, followup_blocks, question_blocks
 from channels.slack.digest_blocks import render_digest_blocks
-from channels.slack.errors import slack_errors
+from channels.slack.errors import invite_hint, slack_errors, translate
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
-from channels.slack.web_client import build_web_client
+from channels.slack.text import fit
+from channels.slack.web_client import build_web_client, configure
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -50,6 +56,8 @@ if TYPE_CHECKING:
 EVENTS_PATH = "/slack/events"
 CHART_FILENAME = "nps-trend.png"
 CHART_TITLE = "NPS trend"
+TEXT_LIMIT = 4000
+"""A message's fallback text: chat.update refuses longer ones (`msg_too_long`)."""
 
 
 log = logging.getLogger(__name__)
@@ -65,17 +73,20 @@ class SlackAdapter(Adapter):
         token = _reveal(settings.slack_bot_token)
         if token is None:
             raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")
-        self.client = build_web_client(token=token, base_url=settings.slack_api_url)
+        # The token goes to bolt, which builds the client (passing a client of our own while
+        # SLACK_BOT_TOKEN is in the environment makes bolt warn that the token is unused).
+        self.app = AsyncApp(
+            token=token,
+            signing_secret=_reveal(settings.slack_signing_secret),
+            process_before_response=False,
+        )
+        self.client = self.app.client
+        configure(self.client, base_url=settings.slack_api_url)
         self._lookups = build_web_client(
             token=token, base_url=settings.slack_api_url, wait_out_429=False
         )
         self._dnd_resumes_at = 0.0
         self.directory = Directory(client=self.client, clock=clock)
-        self.app = AsyncApp(
-            client=self.client,
-            signing_secret=_reveal(settings.slack_signing_secret),
-            process_before_response=False,
-        )
         Listeners(handle=handle, directory=self.directory).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
         self._socket: AsyncSocketModeHandler | None = None
@@ -120,7 +131,7 @@ class SlackAdapter(Adapter):
     # -- the survey ------------------------------------------------------------------------
 
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
-        chat_id = await self._dm(recipient)
+        chat_id = self._dm(recipient)
         return await self._post(
             chat_id, text=question.text, blocks=question_blocks(question), dm=True
         )
@@ -140,7 +151,7 @@ class SlackAdapter(Adapter):
         await self._post(ref.chat_id, text=followup.text, blocks=blocks, dm=True)
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
-        await self._post(await self._dm(recipient), text=text, dm=True)
+        await self._post(self._dm(recipient), text=text, dm=True)
 
     # -- people ----------------------------------------------------------------------------
 
@@ -148,8 +159,9 @@ class SlackAdapter(Adapter):
         return await self.directory.profile(user_id=user_id)
 
     async def busy_until(self, *, user_id: str) -> datetime | None:
-        """Do Not Disturb or a snooze in force now, from `dnd.info` (needs dnd:read).
+        """A Do Not Disturb window in force now, from `dnd.info` (needs dnd:read).
 
+        Snoozes are private: Slack reports them only to the person themselves, never to a bot.
         dnd.info is Tier 3 (about 50 calls a minute), far below a pass's send rate. Rather than
         let its 429s slow every send, the check is skipped until Slack's Retry-After passes:
         the people asked in that window are asked as if they were free.
@@ -164,16 +176,35 @@ class SlackAdapter(Adapter):
             log.info("dnd.info is rate limited; DND checks pause for %.0f s", exc.retry_after)
             return None
         now = self.clock.now().timestamp()
-        ends = []
-        if info.get("dnd_enabled") and info.get("next_dnd_start_ts", 0) <= now:
-            ends.append(float(info.get("next_dnd_end_ts", 0)))
-        if info.get("snooze_enabled"):
-            ends.append(float(info.get("snooze_endtime", 0)))
-        end = max((moment for moment in ends if moment > now), default=None)
-        return datetime.fromtimestamp(end, UTC) if end is not None else None
+        if not info.get("dnd_enabled") or info.get("next_dnd_start_ts", 0) > now:
+            return None
+        end = float(info.get("next_dnd_end_ts", 0))
+        return datetime.fromtimestamp(end, UTC) if end > now else None
 
     async def channel_members(self, *, chat_id: str) -> list[Profile]:
         return await self.directory.humans_in(chat_id=chat_id)
+
+    async def check_can_post(self, *, chat_id: str) -> None:
+        """Join a public channel the bot is not in; a private one needs a person's /invite.
+
+        A private channel the bot was not invited to does not exist for it, so
+        conversations.info answers `channel_not_found`, which becomes the invite hint.
+        """
+        bot_name = await self.directory.bot_name()
+        with slack_errors(dm=False, chat_id=chat_id, bot_name=bot_name):
+            channel = (await self.client.conversations_info(channel=chat_id))["channel"]
+            if channel.get("is_archived"):
+                raise TargetUnavailable(
+                    f"Slack: {chat_id} is archived", hint="the channel is archived: choose another"
+                )
+            if channel.get("is_member") or channel.get("is_im"):
+                return
+            if channel.get("is_private"):
+                raise TargetUnavailable(
+                    f"Slack: not in private channel {chat_id}",
+                    hint=invite_hint(chat_id=chat_id, bot_name=bot_name),
+                )
+            await self.client.conversations_join(channel=chat_id)
 
     # -- the team's channels ---------------------------------------------------------------
 
@@ -195,7 +226,7 @@ class SlackAdapter(Adapter):
         self, *, chat_id: str, png: bytes, title: str, initial_comment: str | None = None
     ) -> None:
         """Upload a PNG into a channel (files.getUploadURLExternal, upload, complete)."""
-        with slack_errors(dm=False):
+        async with self._errors(chat_id, dm=False):
             await self.client.files_upload_v2(
                 channel=chat_id,
                 content=png,
@@ -206,28 +237,51 @@ class SlackAdapter(Adapter):
 
     # -- Web API plumbing ------------------------------------------------------------------
 
-    async def _dm(self, recipient: Recipient) -> str:
-        """The person's DM channel: known from an earlier send, or opened now."""
-        if recipient.chat_id:
-            return recipient.chat_id
-        with slack_errors(dm=True):
-            opened = await self.client.conversations_open(users=recipient.user_id)
-        return str(opened["channel"]["id"])
+    @staticmethod
+    def _dm(recipient: Recipient) -> str:
+        """Where to write to the person: their DM if known, else their user id.
+
+        chat.postMessage to a user id posts in the bot's DM with them and answers with its
+        channel id, so no conversations.open (Tier 3, about 50 a minute) paces a first pass
+        over new respondents; the DM id is kept from the answer.
+        """
+        return recipient.chat_id or recipient.user_id
 
     async def _post(
         self, chat_id: str, *, text: str, blocks: list[dict[str, Any]] | None = None, dm: bool
     ) -> MessageRef:
-        with slack_errors(dm=dm):
-            posted = await self.client.chat_postMessage(channel=chat_id, text=text, blocks=blocks)
+        async with self._errors(chat_id, dm=dm):
+            posted = await self.client.chat_postMessage(
+                channel=chat_id, text=fit(text, TEXT_LIMIT), blocks=blocks
+            )
         return MessageRef(chat_id=str(posted["channel"]), message_id=str(posted["ts"]))
 
     async def _update(
         self, ref: MessageRef, *, text: str, blocks: list[dict[str, Any]], dm: bool
     ) -> None:
-        with slack_errors(dm=dm):
+        async with self._errors(ref.chat_id, dm=dm):
             await self.client.chat_update(
-                channel=ref.chat_id, ts=ref.message_id, text=text, blocks=blocks
+                channel=ref.chat_id, ts=ref.message_id, text=fit(text, TEXT_LIMIT), blocks=blocks
             )
+
+    @asynccontextmanager
+    async def _errors(self, chat_id: str, *, dm: bool) -> AsyncIterator[None]:
+        """`slack_errors`, with the bot's real @-name in a team channel's invite hint.
+
+        The name costs an auth.test, so it is asked for only once a post has failed.
+        """
+        try:
+            with slack_errors(dm=dm, chat_id=chat_id):
+                yield
+        except TargetUnavailable as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, SlackApiError):
+                raise
+            try:
+                bot_name = await self.directory.bot_name()
+            except ChannelError:
+                raise exc from cause
+            raise translate(cause, dm=dm, chat_id=chat_id, bot_name=bot_name) from cause
 
 
 def _reveal(secret: SecretStr | None) -> str | None:

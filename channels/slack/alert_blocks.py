@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channel import Alert
-from channels.slack.blocks import Block, button, context, section
+from channels.slack.blocks import (
+    FIELDS_PER_SECTION,
+    Block,
+    button,
+    context,
+    fields_sections,
+    header,
+    section,
+)
+from channels.slack.text import escape, fit, quote
 
 CLAIM_ACTION = "nps_alert_claim"
 REPLY_ACTION = "nps_alert_reply"
@@ -17,35 +26,48 @@ REPLY_VIEW = "nps_alert_reply"
 REPLY_BLOCK = "nps_reply"
 REPLY_INPUT = "text"
 ANONYMOUS = "Anonymous respondent"
+NAME_LIMIT = 200
+ATTRIBUTE_KEY_LIMIT = 100
+ATTRIBUTE_VALUE_LIMIT = 300
+ATTRIBUTES_SHOWN = 3 * FIELDS_PER_SECTION - 2
+"""Three sections of fields at most (the first also holds score and respondent): an alert is
+read at a glance, and the rest of a long attribute list is counted, not shown."""
+
+
+def _name(alert: Alert) -> str:
+    return escape(fit(alert.respondent or ANONYMOUS, NAME_LIMIT))
 
 
 def alert_text(alert: Alert) -> str:
     """The notification line (and the fallback for clients that cannot show blocks)."""
-    return f"Detractor alert: {alert.respondent or ANONYMOUS} answered {alert.score}/10"
+    return f"Detractor alert: {_name(alert)} answered {alert.score}/10"
+
+
+def _attribute(key: str, value: str) -> str:
+    key = escape(fit(key, ATTRIBUTE_KEY_LIMIT))
+    return f"*{key}*\n{escape(fit(value, ATTRIBUTE_VALUE_LIMIT))}"
 
 
 def alert_blocks(alert: Alert) -> list[Block]:
-    """Score, who, segment, comment; then who follows up and what they replied."""
-    fields = [
-        {"type": "mrkdwn", "text": f"*Score*\n{alert.score}/10"},
-        {"type": "mrkdwn", "text": f"*Respondent*\n{alert.respondent or ANONYMOUS}"},
-    ]
-    if alert.attributes:
-        segment = ", ".join(f"{key}: {value}" for key, value in sorted(alert.attributes.items()))
-        fields.append({"type": "mrkdwn", "text": f"*Segment*\n{segment}"})
-    blocks: list[Block] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": "Detractor alert", "emoji": True},
-        },
-        {"type": "section", "fields": fields},
-    ]
+    """Score, who, segment, comment; then who follows up and what they replied.
+
+    Everyone else's words are escaped and every part is cut to Block Kit's limits, so a long
+    attribute list or comment never costs the team the alert.
+    """
+    attributes = sorted(alert.attributes.items())
+    fields = [f"*Score*\n{alert.score}/10", f"*Respondent*\n{_name(alert)}"]
+    fields += [_attribute(key, value) for key, value in attributes[:ATTRIBUTES_SHOWN]]
+    blocks: list[Block] = [header("Detractor alert"), *fields_sections(fields)]
+    hidden = len(attributes) - ATTRIBUTES_SHOWN
+    if hidden > 0:
+        blocks.append(context(f"… and {hidden} more attribute(s)"))
     if alert.comment:
-        blocks.append(section(">" + alert.comment.replace("\n", "\n>")))
+        blocks.append(section(quote(alert.comment)))
     if alert.owner:
-        blocks.append(context(f":raising_hand: {alert.owner} is following up"))
+        owner = escape(fit(alert.owner, NAME_LIMIT))
+        blocks.append(context(f":raising_hand: {owner} is following up"))
     if alert.reply:
-        blocks.append(section(f"*Reply sent*\n{alert.reply}"))
+        blocks.append(section(f"*Reply sent*\n{escape(alert.reply)}"))
     value = str(alert.response_id)
     claim = button("I'll follow up", action_id=CLAIM_ACTION, value=value, style="primary")
     buttons = [claim] if not alert.owner else []

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from bot.channel import Followup, Question
+from channels.slack.text import fit
 
 Block = dict[str, Any]
 
@@ -23,22 +24,41 @@ SCORE_ROWS = (range(0, 6), range(6, 11))
 
 SECTION_LIMIT = 3000
 """Slack rejects a whole message (`invalid_blocks`) when one section's text is longer."""
+FIELD_LIMIT = 2000
+FIELDS_PER_SECTION = 10
+HEADER_LIMIT = 150
+BUTTON_LIMIT = 75
+CONTEXT_LIMIT = 3000
+MESSAGE_BLOCKS = 50
 
 
 def section(text: str) -> Block:
-    if len(text) > SECTION_LIMIT:
-        text = text[: SECTION_LIMIT - 1] + "…"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    """A mrkdwn section; callers escape what others wrote, this only makes it fit."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}}
+
+
+def fields_sections(fields: list[str]) -> list[Block]:
+    """mrkdwn fields, each cut to fit, ten to a section as Block Kit allows."""
+    items = [{"type": "mrkdwn", "text": fit(text, FIELD_LIMIT)} for text in fields]
+    return [
+        {"type": "section", "fields": items[start : start + FIELDS_PER_SECTION]}
+        for start in range(0, len(items), FIELDS_PER_SECTION)
+    ]
+
+
+def header(text: str) -> Block:
+    plain = {"type": "plain_text", "text": fit(text, HEADER_LIMIT)}
+    return {"type": "header", "text": plain}
 
 
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, CONTEXT_LIMIT)}]}
 
 
 def button(label: str, *, action_id: str, value: str, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "text": {"type": "plain_text", "text": fit(label, BUTTON_LIMIT), "emoji": True},
         "action_id": action_id,
         "value": value,
     }

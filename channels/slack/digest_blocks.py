@@ -1,68 +1,59 @@
-"""Block Kit for the weekly digest: markup for each of `scoring.digest.sections`, in order."""
+"""The weekly digest as Block Kit: one block per section, each built to fit Slack's limits."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from channels.slack.blocks import SECTION_LIMIT, Block, context, header, section
+from channels.slack.text import escape, fit
 from scoring.digest import Digest, Section, sections
 from scoring.digest import wording as say
 
-Block = dict[str, Any]
-MAX_SECTION = 2900  # Slack allows 3000 characters in a section's text
-MAX_HEADER = 150  # and 150 in a header's
+THEMES_PER_SIDE = 3
+QUOTE_LIMIT = 300
+SEGMENTS_LIMIT = SECTION_LIMIT - 40
+"""Room left in the segments section for its title and the code fence around the rows."""
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_SECTION]}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
-
-
-def _escape(text: str) -> str:
-    """Slack's three control characters, so a customer's comment cannot mention @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _themes(section: Section) -> Block:
+def _themes(part: Section) -> Block:
     lines: list[str] = []
-    for group in section.themes:
+    for group in part.themes:
         lines.append(f"*{group.heading}*")
-        for theme in group.themes:
-            quote = f"\n> _{_escape(theme.quotes[0])}_" if theme.quotes else ""
-            lines.append(f"• {_escape(say.theme_line(theme, side=group.side))}{quote}")
-    return _section("\n".join(lines))
+        for theme in group.themes[:THEMES_PER_SIDE]:
+            quote = f"\n> _{escape(fit(theme.quotes[0], QUOTE_LIMIT))}_" if theme.quotes else ""
+            lines.append(f"• {escape(say.theme_line(theme, side=group.side))}{quote}")
+    return section("\n".join(lines))
 
 
-def _segments(section: Section) -> Block:
-    rows = [
-        f"{_escape(name):<28} n={n:<6} NPS {nps:>4}  [{interval}] {flag}".rstrip()
-        for name, n, nps, interval, flag in section.segments
-    ]
-    return _section("*Segments*\n```" + "\n".join(rows) + "```")
+def _segments(part: Section) -> Block:
+    rows: list[str] = []
+    for name, n, nps, interval, flag in part.segments:
+        row = f"{escape(fit(name, 60)):<28} n={n:<6} NPS {nps:>4}  [{interval}] {flag}".rstrip()
+        if sum(len(r) + 1 for r in rows) + len(row) > SEGMENTS_LIMIT:
+            rows.append(f"… and {len(part.segments) - len(rows)} more segment(s)")
+            break
+        rows.append(row)
+    return section("*Segments*\n```" + "\n".join(rows) + "```")
 
 
-def _block(section: Section) -> Block:
-    text = "\n".join(section.lines)
-    match section.kind:
+def _block(part: Section) -> Block:
+    text = "\n".join(part.lines)
+    match part.kind:
         case "title":
-            return {"type": "header", "text": {"type": "plain_text", "text": text[:MAX_HEADER]}}
+            return header(text)
         case "headline":
-            return _section(f"*{text}*")
+            return section(f"*{text}*")
         case "notice":
-            return _section(f":warning: {text}")
+            return section(f":warning: {text}")
         case "figures" | "footnote":
-            return _context(text)
+            return context(text)
         case "themes":
-            return _themes(section)
+            return _themes(part)
         case "segments":
-            return _segments(section)
+            return _segments(part)
         case _:
-            return _section(text)
+            return section(text)
 
 
 def render_digest_blocks(digest: Digest) -> tuple[str, list[Block]]:
     """The digest as (fallback text, blocks); the chart is uploaded separately."""
-    fallback = f"{say.title_line(digest)}: {say.headline(digest)}"
-    return fallback, [_block(section) for section in sections(digest)]
+    fallback = escape(f"{say.title_line(digest)}: {say.headline(digest)}")
+    return fallback, [_block(part) for part in sections(digest)]

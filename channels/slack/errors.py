@@ -2,6 +2,9 @@
 
 `RecipientUnreachable` makes the dispatcher stop asking a person; `ChannelError` makes it try
 again later. Confusing the two either spams the retry queue or silently drops people.
+`WorkspaceUnauthorized` is the token's failure, never the person's: after an uninstall every
+call fails, and reading it as "unreachable" would write off the whole audience in one pass.
+`TargetUnavailable` is a team channel the bot cannot post to, with a hint for the admin.
 `RateLimited` is a 429 the client's own retries gave up on: nothing was sent, so the dispatcher
 waits and tries again. `DeliveryUncertain` is a timeout: the message may have been posted, so it
 is not sent again.
@@ -15,38 +18,67 @@ from contextlib import contextmanager
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.channel import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
+from bot.channel import (
+    ChannelError,
+    DeliveryUncertain,
+    RateLimited,
+    RecipientUnreachable,
+    TargetUnavailable,
+    WorkspaceUnauthorized,
+)
+
+TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+"""The token (or the workspace or app behind it) is no longer valid, for every call."""
 
 UNREACHABLE = frozenset(
     {
         "user_not_found",
         "users_not_found",
-        "account_inactive",
         "user_disabled",
         "cannot_dm_bot",
         "messages_tab_disabled",
-        "not_in_channel",
-        "is_archived",
-        "channel_is_archived",
         "restricted_action",
     }
 )
-"""Errors that will not pass by waiting: the person or channel cannot be written to."""
+"""Errors that will not pass by waiting: the person cannot be written to."""
 
-UNREACHABLE_IN_DM = frozenset({"channel_not_found"})
-"""A DM that cannot be found belongs to a user who is gone; a team channel may be a typo."""
+CHANNEL_GONE = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+)
+"""The conversation cannot be written to: in a DM that is the person's; in a team channel the
+admins'."""
 
 DEFAULT_RETRY_AFTER = 1.0
 """Seconds to wait after a 429 whose Retry-After header is missing or unreadable."""
 
 
-def translate(exc: SlackApiError, *, dm: bool) -> ChannelError:
+def invite_hint(*, chat_id: str | None, bot_name: str) -> str:
+    where = f"<#{chat_id}>" if chat_id else "the channel"
+    return f"invite the bot with /invite @{bot_name} in {where}, or choose another channel"
+
+
+def _hint(error: str, *, chat_id: str | None, bot_name: str) -> str:
+    if error in ("is_archived", "channel_is_archived"):
+        return "the channel is archived: choose another one"
+    return invite_hint(chat_id=chat_id, bot_name=bot_name)
+
+
+def translate(
+    exc: SlackApiError, *, dm: bool, chat_id: str | None = None, bot_name: str = "npsbot"
+) -> ChannelError:
     """The core's exception for a failed Web API call (after the client's own retries)."""
     error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
     if exc.response.status_code == 429:
         return RateLimited(f"Slack: {error}", retry_after=retry_after(exc.response.headers))
-    if error in UNREACHABLE or (dm and error in UNREACHABLE_IN_DM):
+    if error in TOKEN_ERRORS:
+        return WorkspaceUnauthorized(f"Slack: {error}")
+    if error in UNREACHABLE or (dm and error in CHANNEL_GONE):
         return RecipientUnreachable(f"Slack: {error}")
+    if error in CHANNEL_GONE:
+        hint = _hint(error, chat_id=chat_id, bot_name=bot_name)
+        return TargetUnavailable(f"Slack: {error}", hint=hint)
     return ChannelError(f"Slack: {error}")
 
 
@@ -64,12 +96,15 @@ def retry_after(headers: Mapping[str, object] | None) -> float:
 
 
 @contextmanager
-def slack_errors(*, dm: bool) -> Iterator[None]:
-    """Raise only `ChannelError`s out of the Slack calls inside; `dm` says a person is addressed."""
+def slack_errors(
+    *, dm: bool, chat_id: str | None = None, bot_name: str = "npsbot"
+) -> Iterator[None]:
+    """Raise only `ChannelError`s out of the Slack calls inside; `dm` says a person is addressed,
+    `chat_id` names the team channel otherwise."""
     try:
         yield
     except SlackApiError as exc:
-        raise translate(exc, dm=dm) from exc
+        raise translate(exc, dm=dm, chat_id=chat_id, bot_name=bot_name) from exc
     except aiohttp.ConnectionTimeoutError as exc:  # no connection, so nothing was sent
         raise ChannelError(f"Slack could not be reached: {exc}") from exc
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:

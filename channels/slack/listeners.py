@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import ChannelError, Handler
 from bot.events import (
+    AccessRevoked,
     AdminCommand,
     AlertClaimed,
     AlertReplied,
@@ -52,6 +53,8 @@ Payload = dict[str, Any]
 ToEvent = Callable[[Origin, str], Event | None]
 COMMAND = "/nps"
 COMMAND_FAILED = "Sorry, that command could not be run just now. Try again, or see /nps help."
+COMMENT_SUBTYPES = (None, "file_share")
+"""A DM with a file attached is still the person's comment; edits, joins and bots are not."""
 
 
 class Listeners:
@@ -73,6 +76,8 @@ class Listeners:
         app.event("message")(self.on_message)
         app.event("member_joined_channel")(self.on_membership)
         app.event("member_left_channel")(self.on_membership)
+        app.event("app_uninstalled")(self.on_access_revoked)
+        app.event("tokens_revoked")(self.on_access_revoked)
 
     # -- the survey ------------------------------------------------------------------------
 
@@ -99,7 +104,7 @@ class Listeners:
         """A person's own DM (or a thread reply in it) is the answer to the follow-up."""
         if (
             event.get("channel_type") != "im"
-            or event.get("subtype")
+            or event.get("subtype") not in COMMENT_SUBTYPES
             or event.get("bot_id")
             or not event.get("user")
         ):
@@ -115,6 +120,15 @@ class Listeners:
         origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
         joined = event["type"] == "member_joined_channel"
         await self.handle(MembershipChanged(origin, chat_id=event["channel"], joined=joined))
+
+    async def on_access_revoked(
+        self, body: Payload, event: Payload, context: AsyncBoltContext
+    ) -> None:
+        """The app was uninstalled or its bot token revoked (a user token alone is not ours)."""
+        if event["type"] == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+            return
+        origin = _origin(context, user_id="", delivery_id=body.get("event_id"))
+        await self.handle(AccessRevoked(origin, reason=event["type"]))
 
     async def on_command(
         self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, respond: AsyncRespond

@@ -2,6 +2,9 @@
 
 Every `/nps` command and channel join asks whether someone is an admin or a human; the cache
 keeps that from costing a `users.info` call each time. The core stores profiles for longer.
+A large channel is resolved with `users.list` pages (1,000 people a call) rather than one
+`users.info` per member: users.info is Tier 4, about 100 a minute, so 5,000 members would take
+most of an hour of 429s, while the listing takes a handful of Tier 2 calls.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ if TYPE_CHECKING:
 
 PROFILE_TTL = timedelta(minutes=15)
 PAGE_SIZE = 200
+LIST_PAGE_SIZE = 1000
+DIRECT_LOOKUPS = 40
+"""Up to this many uncached members are looked up one by one; more, and users.list is used."""
 LOOKUP_CONCURRENCY = 8
-"""users.info is Tier 4; a few calls in flight list a large channel quickly without 429s."""
 
 
 def to_profile(user: dict[str, Any]) -> Profile:
@@ -57,7 +62,7 @@ class Directory:
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[str, _Cached] = {}
-        self._bot_user_id: str | None = None
+        self._me: dict[str, Any] | None = None
 
     async def profile(self, *, user_id: str) -> Profile | None:
         """The person's profile, or None when Slack does not know them."""
@@ -76,12 +81,19 @@ class Directory:
         self._cache[user_id] = _Cached(profile, now)
         return profile
 
-    async def bot_user_id(self) -> str:
-        """The bot's own user id, from `auth.test` once."""
-        if self._bot_user_id is None:
+    async def _auth(self) -> dict[str, Any]:
+        """The bot's own identity, from `auth.test` once."""
+        if self._me is None:
             with slack_errors(dm=False):
-                self._bot_user_id = str((await self.client.auth_test())["user_id"])
-        return self._bot_user_id
+                self._me = dict((await self.client.auth_test()).data)
+        return self._me
+
+    async def bot_user_id(self) -> str:
+        return str((await self._auth())["user_id"])
+
+    async def bot_name(self) -> str:
+        """How people @-mention the bot, for hints such as `/invite @npsbot`."""
+        return str((await self._auth()).get("user") or "npsbot")
 
     async def member_ids(self, *, chat_id: str) -> list[str]:
         """Every member id of a channel, following `conversations.members` cursors."""
@@ -101,6 +113,10 @@ class Directory:
         """The channel's people: no bots, no deactivated accounts, not the bot itself."""
         me = await self.bot_user_id()
         ids = [user_id for user_id in await self.member_ids(chat_id=chat_id) if user_id != me]
+        now = self.clock.now()
+        uncached = [i for i in ids if i not in self._cache or now - self._cache[i].at >= self.ttl]
+        if len(uncached) > DIRECT_LOOKUPS:
+            await self._load_everyone()
         gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
 
         async def lookup(user_id: str) -> Profile | None:
@@ -109,3 +125,18 @@ class Directory:
 
         profiles = await asyncio.gather(*(lookup(user_id) for user_id in ids))
         return [p for p in profiles if p is not None and p.is_human]
+
+    async def _load_everyone(self) -> None:
+        """Cache every profile in the workspace from `users.list`, following its cursors."""
+        cursor: str | None = None
+        with slack_errors(dm=False):
+            while True:
+                page = await self.client.users_list(
+                    limit=LIST_PAGE_SIZE, cursor=cursor, include_locale=True
+                )
+                now = self.clock.now()
+                for user in page["members"]:
+                    self._cache[user["id"]] = _Cached(to_profile(user), now)
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if cursor is None:
+                    return

@@ -9,6 +9,7 @@ failed send back in the queue for another attempt.
 
 from __future__ import annotations
 
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -21,17 +22,27 @@ SERVER_ERROR_RETRIES = 1
 CONNECTION_RETRIES = 2
 
 
-def build_web_client(*, token: str, base_url: str, wait_out_429: bool = True) -> AsyncWebClient:
-    """A client for `base_url` (Slack, or the sandbox) that honours 429 `Retry-After`.
+def configure(client: AsyncWebClient, *, base_url: str, wait_out_429: bool = True) -> None:
+    """Point a client at `base_url` (Slack, or the sandbox) and make it honour `Retry-After`.
 
     Bolt copies these retry handlers into the client it hands each listener, so calls made
     inside listeners are retried the same way. `wait_out_429=False` is for optional lookups
     that should rather be skipped than hold up a send.
     """
-    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)]
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)
+    ]
     if wait_out_429:
         handlers += [
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ]
-    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
+    client.base_url = base_url
+    client.retry_handlers = handlers
+
+
+def build_web_client(*, token: str, base_url: str, wait_out_429: bool = True) -> AsyncWebClient:
+    """A client of its own, configured as above."""
+    client = AsyncWebClient(token=token)
+    configure(client, base_url=base_url, wait_out_429=wait_out_429)
+    return client

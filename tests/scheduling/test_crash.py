@@ -24,7 +24,7 @@ from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
-from channels.sandbox.slack import SlackSandbox
+from channels.sandbox.slack import RateLimits, SlackSandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 2_000
@@ -54,7 +54,7 @@ asyncio.run(main())
 
 
 def sandbox_with(people: int, *, rate: float) -> SlackSandbox:
-    sandbox = SlackSandbox(rate_limit_per_second=rate)
+    sandbox = SlackSandbox(rates=RateLimits(post_per_workspace_per_second=rate))
     for i in range(people):
         sandbox.add_user(user(i))
     return sandbox

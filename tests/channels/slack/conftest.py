@@ -26,7 +26,9 @@ async def sandbox() -> AsyncIterator[SlackSandbox]:
         sb.add_user("UADMIN", name="ada")
         sb.add_user("UOWNER", name="olga", is_owner=True)
         sb.add_channel("C0GENERAL", ["U1", "U2", "UADMIN", "UOWNER", "U0BOT"])
-        sb.add_channel("C0ALERTS", ["UADMIN", "U0BOT"])
+        sb.add_channel("C0ALERTS", ["UADMIN", "U0BOT"], name="alerts")
+        sb.add_channel("C0CXALERTS", ["UADMIN"], name="cx-alerts")  # public, bot not in it
+        sb.add_channel("G0LEADERS", ["UADMIN"], name="leadership", private=True)
         yield sb
 
 
@@ -35,7 +37,9 @@ async def start_bot(db: Database, sandbox: SlackSandbox) -> AsyncIterator[StartB
     """Start NpsBot on a free port: HTTP mode, or Socket Mode with `socket_mode=True`."""
     running: list[tuple[NpsBot, asyncio.Task[None], SlackRequestSigner]] = []
 
-    async def start(*, clock: Clock | None = None, socket_mode: bool = False) -> SlackHarness:
+    async def start(
+        *, clock: Clock | None = None, socket_mode: bool = False, **extra: str
+    ) -> SlackHarness:
         settings = Settings(
             SLACK_BOT_TOKEN=sandbox.bot_token,
             SLACK_SIGNING_SECRET=None if socket_mode else SIGNING_SECRET,
@@ -44,6 +48,7 @@ async def start_bot(db: Database, sandbox: SlackSandbox) -> AsyncIterator[StartB
             NPSBOT_DATABASE_URL=db.url,
             NPSBOT_COMPANY_NAME="Acme",
             NPSBOT_ADMINS="UADMIN",
+            **extra,
         )
         bot = NpsBot(settings, db=db, platforms=["slack"], clock=clock)
         task = asyncio.create_task(bot.serve(port=0))

@@ -134,14 +134,16 @@ class SlackHarness:
         status, _ = await self.signer.deliver_event(self.url, event, **delivery)
         return status
 
-    async def command(self, text: str, *, user_id: str, channel_id: str = "C0GENERAL") -> str:
+    async def command(
+        self, text: str, *, user_id: str, channel_id: str = "C0GENERAL", timeout: float = 5.0
+    ) -> str:
         """Run `/nps text` and return the ephemeral answer posted to its response_url."""
         before = len(self.sandbox.response_url_posts)
         status, body = await self.signer.deliver_slash_command(
             self.url, user_id=user_id, text=text, channel_id=channel_id
         )
         assert (status, body) == (200, "")
-        posts = await eventually(lambda: self.sandbox.response_url_posts[before:])
+        posts = await eventually(lambda: self.sandbox.response_url_posts[before:], timeout)
         assert posts[0].body.get("response_type") == "ephemeral"
         return str(posts[0].body["text"])
 

@@ -13,7 +13,7 @@ async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
     alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
     (response,) = slack.responses()
     shown = str(alert.blocks)
-    assert "3/10" in shown and "Jane Doe" in shown and "plan: pro" in shown
+    assert "3/10" in shown and "Jane Doe" in shown and "*plan*\\npro" in shown
     assert button(alert, "nps_alert_claim")[1] == str(response.id)
 
     await slack.click(alert, "nps_alert_claim", user_id="UADMIN")

@@ -55,3 +55,31 @@ async def test_audience_follows_a_450_member_channel(slack: SlackHarness) -> Non
     await slack.event(membership("member_joined_channel", "U0BOT"))
     await asyncio.sleep(SETTLE)
     assert len(slack.respondents()) == len(HUMANS) + 1
+
+
+def big_channel(slack: SlackHarness, size: int) -> list[str]:
+    people = [f"UC{i:05d}" for i in range(size)]
+    for user_id in [*people, "UNOTMEMBER0", "UNOTMEMBER1"]:
+        slack.sandbox.add_user(user_id)
+    slack.sandbox.add_channel("C0BIG", [*people, "U0BOT"])
+    return people
+
+
+async def test_a_5000_member_channel_is_listed_under_tier_4_limits(slack: SlackHarness) -> None:
+    """users.info is Tier 4 (100 a minute): 5,000 of them would take most of an hour of 429s;
+    users.list pages of 1,000 (Tier 2) take a handful of calls. Slack's default tiers hold."""
+    people = big_channel(slack, 5000)
+    members = await slack.bot.adapters["slack"].channel_members(chat_id="C0BIG")
+    assert sorted(m.user_id for m in members) == people
+    assert slack.sandbox.count_429 == 0
+    assert len(slack.sandbox.calls_to("users.list")) == 6  # 5,003 people, 1,000 a page
+    assert not slack.sandbox.calls_to("users.info")
+
+
+async def test_audience_add_of_a_big_channel_ends_with_a_count(slack: SlackHarness) -> None:
+    """End to end through /nps at 1,000 members, ten times what users.info allows a minute
+    (the database side of 5,000 is the store's to make fast, not Slack's)."""
+    big_channel(slack, 1000)
+    reply = await slack.command("audience add <#C0BIG|big>", user_id="UADMIN", timeout=30)
+    assert reply == "Added 1000 respondent(s)."
+    assert slack.sandbox.count_429 == 0 and len(slack.respondents()) == 1000

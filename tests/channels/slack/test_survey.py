@@ -23,7 +23,8 @@ async def test_invitation_has_scale_opt_out_and_remind(slack: SlackHarness) -> N
     invitation_id, message = await slack.invite()
 
     assert message.channel == "DU1" and "Acme" in (message.text or "")
-    assert slack.sandbox.calls_to("conversations.open")[0].params["users"] == "U1"
+    assert slack.sandbox.calls_to("chat.postMessage")[0].params["channel"] == "U1"
+    assert not slack.sandbox.calls_to("conversations.open")  # Tier 3: never in a pass
     blocks = message.blocks or []
     scores = [
         element
