@@ -104,15 +104,18 @@ class AudienceRow(BaseModel):
     def key(self) -> tuple[str, str]:
         return self.platform.value, self.user_id
 
-    def changes(self) -> dict[str, Any]:
-        """The respondent's columns this row sets; a column left empty keeps what is stored."""
-        fields = {
+    def columns(self) -> dict[str, Any]:
+        """The respondent's columns this row speaks for, None where its cell was empty."""
+        return {
             "display_name": self.name,
             "email": self.email,
             "person_key": self.email.lower() if self.email else None,
             "timezone": self.timezone,
         }
-        return {name: value for name, value in fields.items() if value is not None}
+
+    def changes(self) -> dict[str, Any]:
+        """The columns this row sets; a column left empty keeps what is stored."""
+        return {name: value for name, value in self.columns().items() if value is not None}
 
 
 COLUMNS = frozenset(AudienceRow.model_fields) - {"attributes"}
@@ -154,7 +157,8 @@ def decode(data: bytes, *, name: str) -> tuple[str, str]:
             codec, label = known, known_label
             break
     else:
-        if b"\x00" in data[:4096]:
+        head = data[:4096]
+        if head.count(0) * 4 > len(head):  # ASCII in UTF-16 is every other byte NUL
             raise CsvFileError(
                 f"{name} looks like UTF-16 without a byte order mark; save it as UTF-8"
             )
@@ -201,7 +205,7 @@ def _header(line: str, *, name: str) -> tuple[list[str], str]:
 
 def reason(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
+    where = ".".join(str(part) for part in first["loc"]).removeprefix("attributes.")
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         message = "is empty"
@@ -229,8 +233,10 @@ def parse(data: bytes, *, name: str) -> ParsedFile:
         parsed.lines += 1
         try:
             cells = _fields(line, delimiter)
-        except csv.Error:
-            parsed.rejected.append(Rejected(number, "a quoted cell is not closed on its line"))
+        except csv.Error as exc:
+            closed = "end of data" not in str(exc)
+            why = "text after the closing quote of a cell" if closed else "a quote is not closed"
+            parsed.rejected.append(Rejected(number, f"{why} on this line"))
             continue
         if len(cells) != len(columns):
             parsed.rejected.append(

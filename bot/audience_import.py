@@ -140,7 +140,7 @@ def _batch(
                         "workspace_id": workspace.id,
                         "platform": row.platform.value,
                         "platform_user_id": row.user_id,
-                        **row.changes(),
+                        **row.columns(),  # the same keys in every row: one executemany
                         "attributes": row.attributes,
                         "joined_at": now,
                         "rotation_slot": slot_for(count + len(new), workspace.cadence_days),
