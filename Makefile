@@ -1,14 +1,19 @@
-# Two commands for a fresh machine: `make demo` and `make test`. Each builds its own venv.
+# Two commands for a fresh machine: `make demo` and `make test`. Each builds its own venv,
+# from the hashed lock files; `make lock` regenerates them after pyproject.toml changes.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: install demo test lint bench clean i18n
+.PHONY: install demo test lint bench lock clean i18n
 
-$(BIN)/npsbot: pyproject.toml
+$(BIN)/npsbot: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+		echo "requirements-dev.lock is out of date with pyproject.toml: run 'make lock'"; exit 1; }
 	touch $(BIN)/npsbot
 
 install: $(BIN)/npsbot
@@ -35,6 +40,17 @@ bench: install
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/sentiment.py
 	$(BIN)/python bench/themes.py
+	$(BIN)/python bench/import_csv.py
 
+# Pins every dependency (and the build backend) with hashes; existing pins are kept unless
+# pyproject.toml asks otherwise. Add `--upgrade` to PIP_COMPILE to move everything forward.
+lock:
+	test -x $(BIN)/pip-compile || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet pip-tools; }
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock \
+		--output-file requirements-dev.lock pyproject.toml
+
+# Build and test leftovers only: never a database (./npsbot.db is the default production one).
 clean:
-	rm -rf $(VENV) npsbot.db npsbot.db-* .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -2,94 +2,65 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import logging
+import os
 import sys
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager, suppress
+import tempfile
+from contextlib import suppress
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from bot import store
-from bot.db import Database
-from bot.i18n import OverrideError, normalise
-from bot.models import Respondent
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli_audience import PlatformOption, audience_app
+from bot.cli_support import (
+    console,
+    fail,
+    friendly,
+    settings_and_db,
+    with_bot,
+    writable_file,
+    write_bytes,
+)
+
+if TYPE_CHECKING:
+    from bot.db import Database
 
 app = typer.Typer(help="NPS surveys in Slack and Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-audience_app = typer.Typer(help="Who is surveyed.", no_args_is_help=True)
 survey_app = typer.Typer(help="Send surveys by hand.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audience_app, name="audience")
 app.add_typer(survey_app, name="survey")
 
-if TYPE_CHECKING:
-    from bot.app import NpsBot
 
-T = TypeVar("T")
-console = Console()
-errors = Console(stderr=True)
-PLATFORMS = ("slack", "telegram")
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
 
 
-class CliError(Exception):
-    """A mistake worth one line to the user, not a traceback."""
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"npsbot {version('npsbot')}", highlight=False)
+        raise typer.Exit()
 
 
-def fail(message: str) -> None:
-    raise CliError(message)
-
-
-@contextmanager
-def friendly() -> Iterator[None]:
-    try:
-        yield
-    except (CliError, SettingsError, OverrideError) as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-
-
-def settings_and_db() -> tuple[Settings, Database]:
-    settings = load_settings()
-    database = Database(settings.database_url)
-    database.upgrade()
-    return settings, database
-
-
-def with_bot(bot: NpsBot, work: Coroutine[Any, Any, T]) -> T:
-    """Run one piece of work with the bot's adapters connected, then disconnect."""
-
-    async def run() -> T:
-        await bot.start()
-        try:
-            return await work
-        finally:
-            await bot.stop()
-
-    return asyncio.run(run())
-
-
-def check_platform(platform: str) -> str:
-    if platform not in PLATFORMS:
-        fail(f"--platform must be slack or telegram, not '{platform}'")
-    return platform
-
-
-def parse_attrs(pairs: list[str]) -> dict[str, str]:
-    attributes: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            fail(f"--attr takes key=value, not '{pair}'")
-        attributes[key.strip()] = value.strip()
-    return attributes
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """NPS surveys in Slack and Telegram."""
 
 
 def when(moment: datetime | None) -> str:
@@ -103,14 +74,16 @@ def parse_day(value: str | None, option: str) -> datetime | None:
         return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
     except ValueError:
         fail(f"{option} takes a date like 2026-11-01, not '{value}'")
-    return None
 
 
 @app.command()
 def run() -> None:
     """Run the bot for every configured platform (production)."""
     with friendly():
+        import asyncio
+
         from bot.app import NpsBot, configured_platforms
+        from bot.settings import load_settings
 
         settings = load_settings()
         if not configured_platforms(settings):
@@ -131,6 +104,8 @@ def demo(
 ) -> None:
     """Run the real bot against local Slack and Telegram sandboxes with simulated customers."""
     with friendly():
+        import asyncio
+
         from bot.demo import DemoError, run_demo
 
         try:
@@ -143,116 +118,17 @@ def demo(
 def db_upgrade() -> None:
     """Apply the database migrations."""
     with friendly():
+        from bot.db import Database
+        from bot.settings import load_settings
+
         settings = load_settings()
         Database(settings.database_url).upgrade()
         console.print(f"Database at {settings.database_url} is up to date.")
 
 
-def _workspace_key(platform: str, workspace: str | None) -> str:
-    return workspace or ("sandbox" if platform == "telegram" else "default")
-
-
-@audience_app.command("add")
-def audience_add(
-    platform: Annotated[str, typer.Option(help="slack or telegram")],
-    user: Annotated[str, typer.Option(help="The platform's user id.")],
-    attr: Annotated[list[str], typer.Option(help="Segment attribute key=value.")] = [],  # noqa: B006
-    workspace: Annotated[str | None, typer.Option(help="Slack team id or Telegram bot id.")] = None,
-) -> None:
-    """Add one respondent, with segment attributes."""
-    with friendly():
-        check_platform(platform)
-        attributes = parse_attrs(attr)
-        _, database = settings_and_db()
-        now = datetime.now(UTC)
-        with database.session() as session:
-            ws = store.get_or_create_workspace(
-                session=session,
-                platform=platform,
-                external_id=_workspace_key(platform, workspace),
-                now=now,
-            )
-            store.upsert_respondent(
-                session=session,
-                workspace=ws,
-                platform_user_id=user,
-                now=now,
-                attributes=attributes,
-                active=True,
-            )
-        console.print(f"Added {platform} user {user}.")
-
-
-@audience_app.command("import")
-def audience_import(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help="CSV with columns platform,user_id; optional email, name, timezone, "
-            "language (en, de, pt-BR, ...); any other column is an attribute."
-        ),
-    ],
-    workspace: Annotated[str | None, typer.Option(help="Slack team id or Telegram bot id.")] = None,
-) -> None:
-    """Import respondents from CSV; extra columns (plan, region, ...) become segment attributes.
-
-    A `language` column is the person's explicit choice and beats their platform's language;
-    one npsbot has no catalogue for is left unset (platform language, then the default).
-    """
-    with friendly():
-        if not path.is_file():
-            fail(f"no such file: {path}")
-        _, database = settings_and_db()
-        now = datetime.now(UTC)
-        count = 0
-        unspoken: dict[str, int] = {}
-        with path.open(newline="", encoding="utf-8-sig") as handle, database.session() as session:
-            reader = csv.DictReader(handle)
-            missing = {"platform", "user_id"} - set(reader.fieldnames or [])
-            if missing:
-                fail(f"{path} needs the column(s) {', '.join(sorted(missing))}")
-            special = {"platform", "user_id", "email", "name", "timezone", "language"}
-            for line, row in enumerate(reader, start=2):
-                platform = (row.get("platform") or "").strip().lower()
-                user_id = (row.get("user_id") or "").strip()
-                if platform not in PLATFORMS or not user_id:
-                    fail(f"{path}:{line}: needs platform slack|telegram and a user_id")
-                ws = store.get_or_create_workspace(
-                    session=session,
-                    platform=platform,
-                    external_id=_workspace_key(platform, workspace),
-                    now=now,
-                )
-                email = (row.get("email") or "").strip() or None
-                requested = (row.get("language") or "").strip()
-                language = normalise(requested)
-                if requested and language is None:
-                    unspoken[requested] = unspoken.get(requested, 0) + 1
-                store.upsert_respondent(
-                    session=session,
-                    workspace=ws,
-                    platform_user_id=user_id,
-                    now=now,
-                    attributes={
-                        k: v.strip() for k, v in row.items() if k not in special and v and v.strip()
-                    },
-                    email=email,
-                    person_key=email.lower() if email else None,
-                    display_name=(row.get("name") or "").strip() or None,
-                    timezone=(row.get("timezone") or "").strip() or None,
-                    language=language,
-                    active=True,
-                )
-                count += 1
-        console.print(f"Imported {count} respondent(s) from {path}.")
-        if unspoken:
-            codes = ", ".join(f"{code} ({n})" for code, n in sorted(unspoken.items()))
-            console.print(
-                f"Languages without a catalogue, left to the platform or the default: {codes}."
-            )
-
-
 def _find_respondent(database: Database, platform: str, user: str) -> int:
+    from bot import store
+
     with database.session() as session:
         for ws in store.list_workspaces(session=session):
             if ws.platform != platform or ws.id is None:
@@ -263,12 +139,11 @@ def _find_respondent(database: Database, platform: str, user: str) -> int:
             if respondent is not None:
                 return respondent.id or 0
     fail(f"no {platform} respondent with user id {user}; add them with `npsbot audience add`")
-    return 0
 
 
 @survey_app.command("send")
 def survey_send(
-    platform: Annotated[str, typer.Option(help="slack or telegram")],
+    platform: PlatformOption,
     user: Annotated[str, typer.Option(help="The platform's user id.")],
     force: Annotated[
         bool, typer.Option(help="Ignore the minimum gaps (never an opt-out).")
@@ -277,8 +152,8 @@ def survey_send(
     """Invite one person now."""
     with friendly():
         from bot.app import NpsBot, configured_platforms
+        from bot.models import Respondent
 
-        check_platform(platform)
         settings, database = settings_and_db()
         respondent_id = _find_respondent(database, platform, user)
         with database.session() as session:
@@ -296,14 +171,14 @@ def survey_send(
 
 @survey_app.command("explain")
 def survey_explain(
-    platform: Annotated[str, typer.Option(help="slack or telegram")],
+    platform: PlatformOption,
     user: Annotated[str, typer.Option(help="The platform's user id.")],
 ) -> None:
     """When this person was last asked, when they are next due, and why not sooner."""
     with friendly():
+        from bot.models import Respondent
         from scheduling.explain import explain
 
-        check_platform(platform)
         settings, database = settings_and_db()
         respondent_id = _find_respondent(database, platform, user)
         with database.session() as session:
@@ -350,33 +225,68 @@ def digest(
     post: Annotated[
         bool, typer.Option("--post", help="Also post it to every digest target.")
     ] = False,
-    chart: Annotated[Path, typer.Option(help="Where to write the trend chart PNG.")] = Path(
-        "npsbot-trend.png"
-    ),
+    chart: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the trend chart PNG (default: a new temporary file)."),
+    ] = None,
 ) -> None:
     """Print the weekly digest (and optionally post it)."""
     with friendly():
-        from bot.app import NpsBot
+        from bot.app import NpsBot, configured_platforms
         from bot.digest.terminal import print_digest
 
+        if chart is not None:
+            writable_file(chart, "--chart")
         settings, database = settings_and_db()
+        if post:
+            _check_digest_targets(database, configured_platforms(settings))
         bot = NpsBot(settings, db=database)
         try:
             target_week = bot.digests.week_of(week)
         except ValueError as exc:
             fail(str(exc))
+        if target_week.start > bot.clock.now():
+            fail(f"{target_week.label} has not started yet; name a past or the current week")
         built, png = bot.digests.build(target_week)
         print_digest(built, console)
-        chart.write_bytes(png)
-        console.print(f"Trend chart written to {chart.resolve()}")
+        if chart is None:
+            handle, name = tempfile.mkstemp(prefix="npsbot-trend-", suffix=".png")
+            os.close(handle)
+            chart = Path(name)
+        write_bytes(chart, png, "--chart")
+        console.print(f"Trend chart written to {chart.resolve()}", highlight=False)
         if post:
             posted = with_bot(bot, bot.digests.post_weekly(week=target_week))
+            if not posted:
+                fail("the digest reached no target; the log above says why")
             console.print(f"Posted to {posted} digest target(s).")
+
+
+def _check_digest_targets(database: Database, platforms: list[str]) -> None:
+    """Refuse `--post` before connecting when there is nowhere to post."""
+    from bot import store
+
+    if not platforms:
+        fail("--post needs a platform: set SLACK_BOT_TOKEN and/or TELEGRAM_BOT_TOKEN")
+    with database.session() as session:
+        targets = [
+            target
+            for ws in store.list_workspaces(session=session)
+            if ws.platform in platforms and ws.id is not None
+            for target in store.targets(session=session, workspace_id=ws.id, kind="digest")
+        ]
+    if not targets:
+        fail(
+            "no digest target: choose one with `/nps digest channel #cx` (Slack) "
+            "or `/nps digest here` (Telegram)"
+        )
 
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
+    format: Annotated[
+        ExportFormat, typer.Option("--format", case_sensitive=False, help="File format.")
+    ] = ExportFormat.CSV,
     since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Day after the last, YYYY-MM-DD.")] = None,
     output: Annotated[
@@ -387,14 +297,17 @@ def export(
     with friendly():
         from bot.export import FIELDS, export_rows
 
-        if format not in ("csv", "jsonl"):
-            fail(f"--format must be csv or jsonl, not '{format}'")
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
+        if output is not None:
+            writable_file(output, "--output")
         _, database = settings_and_db()
-        handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+        try:
+            handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+        except OSError as exc:
+            fail(f"--output: cannot write {output}: {exc.strerror}")
         try:
             rows = export_rows(database, since=start, until=end)
-            if format == "csv":
+            if format is ExportFormat.CSV:
                 writer = csv.DictWriter(handle, fieldnames=FIELDS)
                 writer.writeheader()
                 for row in rows:

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    """The chat platforms npsbot speaks; the value is what `platform` fields and columns hold."""
+
+    SLACK = "slack"
+    TELEGRAM = "telegram"
 
 
 @dataclass(frozen=True, slots=True)

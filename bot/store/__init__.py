@@ -65,7 +65,10 @@ from bot.store.planning import (
 )
 from bot.store.respondents import (
     active_respondents,
+    count_respondents,
     find_respondent,
+    respondents_by_user_id,
+    save_respondents,
     set_opted_out,
     slot_for,
     stale_profiles,
@@ -82,6 +85,7 @@ from bot.store.workspaces import (
     set_target,
     sole_workspace,
     targets,
+    workspaces_of,
 )
 
 __all__ = [
@@ -106,6 +110,7 @@ __all__ = [
     "claim_due",
     "claim_reminder",
     "claimed_by",
+    "count_respondents",
     "create_invitation",
     "delivered_count",
     "expire_invitations",
@@ -129,9 +134,11 @@ __all__ = [
     "release_stale_claims",
     "reminder_candidates",
     "respondent_count",
+    "respondents_by_user_id",
     "response_count",
     "response_for",
     "responses_after",
+    "save_respondents",
     "segment_rows",
     "sent_invitations",
     "set_opted_out",
@@ -148,5 +155,6 @@ __all__ = [
     "why_not_marked",
     "withdraw_pending",
     "workspace_status",
+    "workspaces_of",
     "write_outcomes",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -35,6 +36,37 @@ def find_respondent(
     ).first()
 
 
+def count_respondents(*, session: Session, workspace_id: int) -> int:
+    return session.exec(
+        select(sa.func.count())
+        .select_from(Respondent)
+        .where(Respondent.workspace_id == workspace_id)
+    ).one()
+
+
+def respondents_by_user_id(
+    *, session: Session, workspace_id: int, user_ids: Sequence[str]
+) -> dict[str, Respondent]:
+    """The respondents among `user_ids` (one query: bulk imports look up a batch at once)."""
+    found = session.exec(
+        select(Respondent).where(
+            Respondent.workspace_id == workspace_id,
+            col(Respondent.platform_user_id).in_(user_ids),
+        )
+    ).all()
+    return {respondent.platform_user_id: respondent for respondent in found}
+
+
+def save_respondents(
+    *, session: Session, new: Sequence[dict[str, Any]], changed: Sequence[dict[str, Any]]
+) -> None:
+    """Insert and update many respondents in two executemany statements (`changed` has ids)."""
+    if new:
+        session.execute(sa.insert(Respondent), list(new))
+    if changed:
+        session.execute(sa.update(Respondent), list(changed))
+
+
 def upsert_respondent(
     *,
     session: Session,
@@ -53,11 +85,7 @@ def upsert_respondent(
         session=session, workspace_id=workspace.id, platform_user_id=platform_user_id
     )
     if respondent is None:
-        count = session.exec(
-            select(sa.func.count())
-            .select_from(Respondent)
-            .where(Respondent.workspace_id == workspace.id)
-        ).one()
+        count = count_respondents(session=session, workspace_id=workspace.id)
         respondent = Respondent(
             workspace_id=workspace.id,
             platform=workspace.platform,

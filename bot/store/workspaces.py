@@ -53,6 +53,16 @@ def sole_workspace(*, session: Session, platform: str, external_id: str | None =
     return candidates[0]
 
 
+def workspaces_of(
+    *, session: Session, platform: str, external_id: str | None = None
+) -> Sequence[Workspace]:
+    """A platform's workspaces, or the one with `external_id` (empty when it is unknown)."""
+    query = select(Workspace).where(Workspace.platform == platform)
+    if external_id is not None:
+        query = query.where(Workspace.external_id == external_id)
+    return session.exec(query.order_by(col(Workspace.id))).all()
+
+
 def list_workspaces(*, session: Session) -> Sequence[Workspace]:
     return session.exec(select(Workspace).order_by(col(Workspace.id))).all()
 

@@ -76,7 +76,7 @@ async def test_csv_language_beats_the_slack_locale(
     monkeypatch.setenv("NPSBOT_DATABASE_URL", db.url)
     result = CliRunner().invoke(app, ["audience", "import", str(people), "--workspace", TEAM])
     assert result.exit_code == 0, result.output
-    assert "Imported 2" in result.output and "zh-TW (1)" in result.output
+    assert "2 added" in result.output and "zh-TW (1)" in result.output
     await slack.command("audience add <#C0MIX|mix>", user_id="UADMIN")  # Slack says es-ES
 
     dutch = await _invite(slack, "UNL")
