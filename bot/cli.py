@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import logging
 import sys
 from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -108,19 +107,13 @@ def parse_day(value: str | None, option: str) -> datetime | None:
 
 @app.command()
 def run() -> None:
-    """Run the bot for every configured platform (production)."""
-    with friendly():
-        from bot.app import NpsBot, configured_platforms
+    """Run the bot for every configured platform (production).
 
-        settings = load_settings()
-        if not configured_platforms(settings):
-            fail("no platform configured: set SLACK_BOT_TOKEN and/or TELEGRAM_BOT_TOKEN")
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-        bot = NpsBot(settings)
-        with suppress(KeyboardInterrupt):
-            asyncio.run(bot.serve(schedule=True))
+    Checks settings, port, database and tokens first: a mistake exits 2 with one line.
+    """
+    from bot.startup import main
+
+    raise typer.Exit(main())
 
 
 @app.command()
