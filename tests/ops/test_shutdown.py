@@ -14,11 +14,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.seeding import seed_due, user
 from bot.db import Database
 from bot.models import Invitation
 from channels.sandbox.slack import SlackSandbox
 from tests.ops.process import Npsbot, environment
-from tests.scheduling.seeding import seed_due, user
 
 PEOPLE = 500
 RATE = 150
