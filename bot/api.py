@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.clock import Clock
+from bot.metrics import Metrics
 from bot.openapi import document_for
 from bot.settings import Settings
 from bot.store import UnknownWorkspace
@@ -119,8 +120,15 @@ def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def trigger_routes(*, schedule: ScheduleTrigger, settings: Settings, clock: Clock) -> list[Route]:
+def trigger_routes(
+    *,
+    schedule: ScheduleTrigger,
+    settings: Settings,
+    clock: Clock,
+    metrics: Metrics | None = None,
+) -> list[Route]:
     """The trigger endpoint (503 until NPSBOT_API_TOKEN is set) and its OpenAPI document."""
+    metrics = metrics or Metrics()
     document = document_for(
         path=TRIGGERS_PATH, request=TriggerRequest, accepted=TriggerAccepted, error=ApiError
     )
@@ -158,6 +166,8 @@ def trigger_routes(*, schedule: ScheduleTrigger, settings: Settings, clock: Cloc
             )
         except UnknownWorkspace as exc:
             return _error(409 if exc.ambiguous else 404, str(exc), "workspace")
+        if outcome.status == "suppressed":
+            metrics.invitation("suppressed", outcome.reason or "")
         accepted = TriggerAccepted(
             status=outcome.status,  # type: ignore[arg-type]
             invitation_id=outcome.invitation_id,

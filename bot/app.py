@@ -170,6 +170,7 @@ class NpsBot:
                 schedule=functools.partial(schedule_trigger, db=self.db),
                 settings=self.settings,
                 clock=self.clock,
+                metrics=self.metrics,
             ),
         ]
         for adapter in self.adapters.values():

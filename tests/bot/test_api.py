@@ -100,7 +100,7 @@ async def test_trigger_schedules_after_the_delay(client, db, clock) -> None:
     }
 
 
-async def test_opted_out_trigger_is_suppressed_with_reason(client, db, clock) -> None:
+async def test_opted_out_trigger_is_suppressed_with_reason(client, bot, db, clock) -> None:
     with db.session() as session:
         workspace = store.get_or_create_workspace(
             session=session, platform="slack", external_id="T1", now=clock.now()
@@ -115,8 +115,10 @@ async def test_opted_out_trigger_is_suppressed_with_reason(client, db, clock) ->
     with db.session() as session:
         invitation = session.exec(select(Invitation)).one()
     assert invitation.status == InvitationStatus.SUPPRESSED
-
-
+    counted = bot.metrics.registry.get_sample_value(
+        "npsbot_invitations_total", {"outcome": "suppressed", "reason": "opted out"}
+    )
+    assert counted == 1
 
 async def test_a_stranger_named_by_a_trigger_does_not_join_the_rotation(client, db) -> None:
     assert (await post(client, body(user_id="UNEW"))).status_code == 202
