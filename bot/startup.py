@@ -9,6 +9,7 @@ is retried with back-off, said once and then at most once a minute.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
@@ -79,15 +80,27 @@ async def prepare(settings: Settings) -> tuple[socket.socket, Database]:
 
 
 async def serve(settings: Settings) -> None:
-    """Serve until a signal, then shut down cleanly (see `NpsBot.shutdown`)."""
+    """Serve until SIGTERM or SIGINT, then shut down cleanly (see `NpsBot.stop`).
+
+    A signal while start-up still waits for the database ends the wait at once.
+    """
     from bot.app import NpsBot
 
-    sock, db = await prepare(settings)
-    bot = NpsBot(settings, db=db)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    waiting = asyncio.create_task(stopping.wait())
+    preparing = asyncio.create_task(prepare(settings))
+    await asyncio.wait({preparing, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if not preparing.done():
+        preparing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await preparing
+        return
+    waiting.cancel()
+    sock, db = preparing.result()
+    bot = NpsBot(settings, db=db)
     serving = asyncio.create_task(bot.serve(sockets=[sock], schedule=True))
     waiting = asyncio.create_task(stopping.wait())
     await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)

@@ -5,6 +5,7 @@ Real processes against the local sandboxes and real databases.
 
 from __future__ import annotations
 
+import signal
 import socket
 from pathlib import Path
 
@@ -138,3 +139,21 @@ async def test_port_in_use_is_found_before_migrations(slack: SlackSandbox, tmp_p
     assert_refused(code, output, "NPSBOT_HTTP_PORT", BOT_TOKEN, SIGNING)
     assert "already in use" in output
     assert not database.exists(), "the port is checked before the database is touched"
+
+
+async def test_sigterm_while_waiting_for_the_database_ends_the_wait(
+    slack: SlackSandbox, tmp_path: Path
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgresql+psycopg://npsbot@127.0.0.1:{port}/npsbot"
+    env = slack_env(slack, tmp_path, NPSBOT_DATABASE_URL=url, NPSBOT_STARTUP_TIMEOUT=0)
+    bot = await Npsbot.start(env, tmp_path)
+    try:
+        await bot.wait_for("retrying")
+        bot.process.send_signal(signal.SIGTERM)
+        assert await bot.exit_code(timeout=5) == 0, bot.output
+    finally:
+        await bot.kill()
+    assert "Traceback" not in bot.output
