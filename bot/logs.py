@@ -77,7 +77,7 @@ class MaskingFormatter(logging.Formatter):
 
 def configure(
     *, level: str, json_lines: bool, secrets: Iterable[str], stream: TextIO | None = None
-):
+) -> Masker:
     """Install the one root handler; returns the masker for other output (stderr lines)."""
     masker = Masker(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
