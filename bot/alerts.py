@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.events import AlertClaimed, AlertReplied
 from bot.i18n import Catalogue
+from bot.metrics import Metrics
 from bot.models import Respondent, Response, Workspace
 from bot.survey import recipient_of, words_for
 
@@ -30,6 +31,7 @@ class Alerts:
         clock: Clock,
         company: str,
         catalogue: Catalogue,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
@@ -37,6 +39,7 @@ class Alerts:
         self.company = company
         self.catalogue = catalogue
         self.team = catalogue.team
+        self.metrics = metrics or Metrics()
 
     def _load(self, response_id: int) -> tuple[Response, Respondent, Workspace] | None:
         with self.db.session() as session:
@@ -87,8 +90,10 @@ class Alerts:
             for target in targets:
                 posted = await channel.post_alert(chat_id=target.chat_id, alert=alert)
                 if posted is not None:
+                    self.metrics.alerts.labels(result="posted").inc()
                     self._remember(response_id, posted)
         except ChannelError:
+            self.metrics.alerts.labels(result="failed").inc()
             log.exception("detractor alert for response %s could not be posted", response_id)
 
     def _remember(self, response_id: int, ref: MessageRef) -> None:

@@ -6,7 +6,9 @@
      "delay_minutes": 60, "attributes": {"plan": "pro"}}
 
 202 with {"status": "scheduled"|"suppressed", ...}; 401 for a wrong token; 422 naming the
-field for a bad body.
+field for a bad body; 404 for a workspace that does not exist, 409 when several could be
+meant. The OpenAPI document is generated from these models (`bot.openapi`) and served at
+`/api/v1/openapi.json`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
@@ -22,10 +24,20 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.clock import Clock
+from bot.metrics import Metrics
+from bot.openapi import document_for
 from bot.settings import Settings
 from bot.store import UnknownWorkspace
 
 MAX_BODY = 64 * 1024
+TRIGGERS_PATH = "/api/v1/triggers"
+OPENAPI_PATH = "/api/v1/openapi.json"
+PLATFORM_ID = r"^[A-Za-z0-9_.:@-]+$"
+"""Slack ids (U123, T123), Telegram ids (digits, -100...), our own names (`sandbox`)."""
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+AttributeKey = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_. -]+$")]
+AttributeValue = Annotated[str, Field(max_length=200, pattern=PRINTABLE)]
 
 
 class TriggerRequest(BaseModel):
@@ -33,12 +45,48 @@ class TriggerRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    platform: Literal["slack", "telegram"]
-    user_id: str = Field(min_length=1, max_length=64)
-    event: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
-    delay_minutes: int = Field(default=0, ge=0, le=60 * 24 * 90)
-    attributes: dict[str, str] = Field(default_factory=dict, max_length=50)
-    workspace: str | None = Field(default=None, max_length=64)
+    platform: Literal["slack", "telegram"] = Field(description="Where the person is asked.")
+    user_id: str = Field(
+        min_length=1, max_length=64, pattern=PLATFORM_ID, description="The platform's user id."
+    )
+    event: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="What happened, e.g. order_delivered; shown in /nps status and exports.",
+    )
+    delay_minutes: int = Field(
+        default=0, ge=0, le=60 * 24 * 90, description="Ask this long after the event."
+    )
+    attributes: dict[AttributeKey, AttributeValue] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="Segment attributes for the answer.",
+        json_schema_extra={"additionalProperties": False},  # keys must match the pattern
+    )
+    workspace: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=PLATFORM_ID,
+        description="Slack team id or Telegram bot id; needed when several exist.",
+    )
+
+
+class TriggerAccepted(BaseModel):
+    """202: the trigger was recorded, and scheduled unless the fatigue policy refused it."""
+
+    status: Literal["scheduled", "suppressed"]
+    invitation_id: int
+    due_at: datetime | None = Field(description="When the survey goes out (scheduled only).")
+    reason: str | None = Field(description="Why the policy suppressed it (suppressed only).")
+
+
+class ApiError(BaseModel):
+    """Any refusal: 401, 404, 409, 413, 422 (with the field), 503."""
+
+    error: str
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +111,30 @@ class ScheduleTrigger(Protocol):
         now: datetime,
         cap_timezone: str,
         workspace: str | None,
+        joins_rotation: bool,
     ) -> TriggerOutcome: ...
 
 
 def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
-    body: dict[str, object] = {"error": message}
-    if field is not None:
-        body["field"] = field
+    body = ApiError(error=message, field=field).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status)
 
 
-def trigger_routes(*, schedule: ScheduleTrigger, settings: Settings, clock: Clock) -> list[Route]:
-    """The trigger endpoint; it answers 503 until NPSBOT_API_TOKEN is configured."""
+def trigger_routes(
+    *,
+    schedule: ScheduleTrigger,
+    settings: Settings,
+    clock: Clock,
+    metrics: Metrics | None = None,
+) -> list[Route]:
+    """The trigger endpoint (503 until NPSBOT_API_TOKEN is set) and its OpenAPI document."""
+    metrics = metrics or Metrics()
+    document = document_for(
+        path=TRIGGERS_PATH, request=TriggerRequest, accepted=TriggerAccepted, error=ApiError
+    )
+
+    async def describe(request: Request) -> JSONResponse:
+        return JSONResponse(document)
 
     async def create(request: Request) -> JSONResponse:
         token = settings.api_token.get_secret_value() if settings.api_token else None
@@ -102,17 +162,21 @@ def trigger_routes(*, schedule: ScheduleTrigger, settings: Settings, clock: Cloc
                 now=clock.now(),
                 cap_timezone=settings.digest_timezone,
                 workspace=body.workspace,
+                joins_rotation=settings.trigger_joins_rotation,
             )
         except UnknownWorkspace as exc:
-            return _error(422, str(exc), "workspace")
-        return JSONResponse(
-            {
-                "status": outcome.status,
-                "invitation_id": outcome.invitation_id,
-                "due_at": outcome.due_at.isoformat() if outcome.due_at else None,
-                "reason": outcome.reason,
-            },
-            status_code=202,
+            return _error(409 if exc.ambiguous else 404, str(exc), "workspace")
+        if outcome.status == "suppressed":
+            metrics.invitation("suppressed", outcome.reason or "")
+        accepted = TriggerAccepted(
+            status=outcome.status,  # type: ignore[arg-type]
+            invitation_id=outcome.invitation_id,
+            due_at=outcome.due_at,
+            reason=outcome.reason,
         )
+        return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
 
-    return [Route("/api/v1/triggers", create, methods=["POST"])]
+    return [
+        Route(TRIGGERS_PATH, create, methods=["POST"]),
+        Route(OPENAPI_PATH, describe, methods=["GET"]),
+    ]

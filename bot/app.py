@@ -10,12 +10,11 @@ import asyncio
 import functools
 import importlib
 import logging
+import socket
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.middleware import Middleware
 
 from bot.admin import Admin
 from bot.alerts import Alerts
@@ -26,16 +25,21 @@ from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.digest import Digests
 from bot.events import Event
+from bot.health import Readiness, health_routes
 from bot.i18n import build_catalogue
+from bot.metrics import Metrics
 from bot.router import Router
 from bot.settings import Settings
 from bot.survey import Survey
+from bot.web import AckTiming, BodyLimit, Server, metrics_route
 from scheduling.dispatch import Dispatcher
 from scheduling.scheduler import Scheduler
 from scheduling.triggers import schedule_trigger
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE = 7.0
+"""Seconds a dispatch pass in flight may take to finish after SIGTERM (exit within 10 s)."""
 ADAPTERS = {
     "slack": "channels.slack:SlackAdapter",
     "telegram": "channels.telegram:TelegramAdapter",
@@ -67,15 +71,24 @@ class NpsBot:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = db or Database(settings.database_url)
+        self.metrics = Metrics()
+        self.metrics.watch_database(self.db, now=self.clock.now)
         self.adapters: dict[str, Adapter] = {
             name: self._load(name)
             for name in (configured_platforms(settings) if platforms is None else platforms)
         }
+        for name, adapter in self.adapters.items():
+            adapter.observe_429 = functools.partial(self.metrics.count_429, name)
         channels: dict[str, Channel] = dict(self.adapters)
         company = settings.company_name
         self.catalogue = catalogue = build_catalogue(settings)
         self.alerts = Alerts(
-            db=self.db, channels=channels, clock=self.clock, company=company, catalogue=catalogue
+            db=self.db,
+            channels=channels,
+            clock=self.clock,
+            company=company,
+            catalogue=catalogue,
+            metrics=self.metrics,
         )
         self.survey = Survey(
             db=self.db,
@@ -93,8 +106,11 @@ class NpsBot:
             clock=self.clock,
             concurrency=settings.send_concurrency,
             rates={"slack": settings.slack_send_rate, "telegram": settings.telegram_send_rate},
+            metrics=self.metrics,
         )
-        self.digests = Digests(db=self.db, channels=channels, settings=settings, clock=self.clock)
+        self.digests = Digests(
+            db=self.db, channels=channels, settings=settings, clock=self.clock, metrics=self.metrics
+        )
         self.audience = Audience(
             db=self.db, channels=channels, clock=self.clock, company=company, catalogue=catalogue
         )
@@ -105,6 +121,7 @@ class NpsBot:
             clock=self.clock,
             digests=self.digests,
             audience=self.audience,
+            metrics=self.metrics,
         )
         self.admin = Admin(
             db=self.db,
@@ -117,9 +134,21 @@ class NpsBot:
             catalogue=catalogue,
         )
         self.router = Router(
-            survey=self.survey, admin=self.admin, audience=self.audience, alerts=self.alerts
+            survey=self.survey,
+            admin=self.admin,
+            audience=self.audience,
+            alerts=self.alerts,
+            metrics=self.metrics,
         )
-        self._server: uvicorn.Server | None = None
+        self.readiness = Readiness(
+            db=self.db,
+            checks={
+                **{name: adapter.connection_problem for name, adapter in self.adapters.items()},
+                "scheduler": self._scheduler_problem,
+            },
+        )
+        self._scheduling = False
+        self._server: Server | None = None
 
     def _load(self, name: str) -> Adapter:
         module_name, _, class_name = ADAPTERS[name].partition(":")
@@ -135,50 +164,81 @@ class NpsBot:
 
     def web_app(self) -> Starlette:
         routes = [
-            Route("/healthz", self._health, methods=["GET"]),
+            *health_routes(self.readiness),
+            metrics_route(self.metrics),
             *trigger_routes(
                 schedule=functools.partial(schedule_trigger, db=self.db),
                 settings=self.settings,
                 clock=self.clock,
+                metrics=self.metrics,
             ),
         ]
         for adapter in self.adapters.values():
             routes.extend(adapter.routes())
-        return Starlette(routes=routes)
+        paths = {path for route in routes if (path := getattr(route, "path", None))}
+        return Starlette(
+            routes=routes,
+            middleware=[
+                Middleware(AckTiming, metrics=self.metrics, routes=paths),
+                Middleware(BodyLimit),
+            ],
+        )
 
-    async def _health(self, request: Request) -> JSONResponse:
-        return JSONResponse({"ok": True, "platforms": sorted(self.adapters)})
+    async def _scheduler_problem(self) -> str | None:
+        if self._scheduling and not self.scheduler.running:
+            return "not running"
+        return None
 
     async def start(self, *, schedule: bool = False) -> None:
         """Connect the adapters; `schedule` also starts the dispatch loop and digests."""
-        self.db.upgrade()
+        await asyncio.to_thread(self.db.upgrade)
         for adapter in self.adapters.values():
             await adapter.start()
+        self.dispatcher.stopping = False
         if schedule:
+            self._scheduling = True
             self.scheduler.start()
 
+    def begin_shutdown(self) -> None:
+        """SIGTERM: stop accepting requests and starting sends; `serve` then winds down."""
+        self.dispatcher.stopping = True
+        if self._server is not None:
+            self._server.should_exit = True
+
     async def stop(self) -> None:
-        self.scheduler.shutdown()
+        """Let the pass in flight finish (or cancel it), hand back claims, disconnect."""
+        self.dispatcher.stopping = True
+        await self.scheduler.drain(SHUTDOWN_GRACE)
+        returned, uncertain = await asyncio.to_thread(self.dispatcher.settle_own)
+        if returned or uncertain:
+            log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)
         for adapter in self.adapters.values():
             await adapter.stop()
         if self._server is not None:
             self._server.should_exit = True
 
     async def serve(
-        self, *, host: str | None = None, port: int | None = None, schedule: bool = False
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        schedule: bool = False,
+        sockets: list[socket.socket] | None = None,
     ) -> None:
-        """Run until cancelled: adapters, scheduler and HTTP share this event loop."""
+        """Run until cancelled or `begin_shutdown`: adapters, scheduler and HTTP share a loop."""
         config = uvicorn.Config(
             self.web_app(),
             host=host or self.settings.http_host,
             port=self.settings.http_port if port is None else port,
+            log_config=None,
             log_level="warning",
             lifespan="off",
+            timeout_graceful_shutdown=2,
         )
-        self._server = uvicorn.Server(config)
+        self._server = Server(config)
         await self.start(schedule=schedule)
         try:
-            await self._server.serve()
+            await self._server.serve(sockets=sockets)
         finally:
             await self.stop()
 
@@ -187,6 +247,11 @@ class NpsBot:
         async with asyncio.timeout(timeout):
             while self._server is None or not self._server.started:
                 await asyncio.sleep(0.02)
+
+    def urls(self) -> list[str]:
+        """Where the web server listens, as URLs (after `wait_started`)."""
+        assert self._server is not None
+        return self._server.urls()
 
     @property
     def port(self) -> int:

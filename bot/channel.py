@@ -207,6 +207,8 @@ class Adapter(Channel):
         self.settings = settings
         self.handle = handle
         self.clock = clock
+        self.observe_429: Callable[[str], None] = lambda method: None
+        """Told the API method of every 429 the platform answers (wired to `/metrics`)."""
 
     @abstractmethod
     async def start(self) -> None:
@@ -219,3 +221,7 @@ class Adapter(Channel):
     def routes(self) -> list[BaseRoute]:
         """HTTP routes this adapter serves on the shared web server (none by default)."""
         return []
+
+    async def connection_problem(self) -> str | None:
+        """Why the adapter cannot receive right now (for `/readyz`), or None when it can."""
+        return None

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import os
 import sys
 import tempfile
-from contextlib import suppress
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -78,22 +76,13 @@ def parse_day(value: str | None, option: str) -> datetime | None:
 
 @app.command()
 def run() -> None:
-    """Run the bot for every configured platform (production)."""
-    with friendly():
-        import asyncio
+    """Run the bot for every configured platform (production).
 
-        from bot.app import NpsBot, configured_platforms
-        from bot.settings import load_settings
+    Checks settings, port, database and tokens first: a mistake exits 2 with one line.
+    """
+    from bot.startup import main
 
-        settings = load_settings()
-        if not configured_platforms(settings):
-            fail("no platform configured: set SLACK_BOT_TOKEN and/or TELEGRAM_BOT_TOKEN")
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-        bot = NpsBot(settings)
-        with suppress(KeyboardInterrupt):
-            asyncio.run(bot.serve(schedule=True))
+    raise typer.Exit(main())
 
 
 @app.command()

@@ -6,7 +6,7 @@ real async driver, and one code path serves the bot, the CLI and the benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,27 @@ from alembic.config import Config
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DatabaseError = sa.exc.SQLAlchemyError
+"""What a failed statement raises, for callers outside the data layer."""
+
+
+def url_parts(url: str) -> tuple[str, str | None]:
+    """(dialect+driver, database) of a URL, e.g. ("postgresql+psycopg", "npsbot").
+
+    Raises ValueError when `url` is not a database URL at all.
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ValueError("not a database URL") from None
+    return parsed.drivername, parsed.database
+
+
+def driver_message(error: BaseException) -> str:
+    """The driver's own first line for a failed statement or connection (no SQL, no values)."""
+    origin = getattr(error, "orig", None) or error
+    text = str(origin).strip()
+    return text.splitlines()[0][:200] if text else type(origin).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -62,6 +83,19 @@ class Database:
         """Whether the schema has this table yet (a file from before the first migration)."""
         with self.engine.connect() as connection:
             return sa.inspect(connection).has_table(name)
+
+    def ping(self) -> None:
+        """One round trip (`SELECT 1`); raises `DatabaseError` when the database is not there."""
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+    def on_error(self, report: Callable[[str], None]) -> None:
+        """Call `report` with the class name of every driver error this engine meets."""
+
+        def listener(context: sa.engine.ExceptionContext) -> None:
+            report(type(context.original_exception).__name__)
+
+        sa.event.listen(self.engine, "handle_error", listener)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""

@@ -25,25 +25,39 @@ from bot.events import (
     TimezoneSet,
     Unreachable,
 )
+from bot.metrics import Metrics
 from bot.survey import Survey
 
 
 class Router:
     """One entry point for every adapter."""
 
-    def __init__(self, *, survey: Survey, admin: Admin, audience: Audience, alerts: Alerts) -> None:
+    def __init__(
+        self,
+        *,
+        survey: Survey,
+        admin: Admin,
+        audience: Audience,
+        alerts: Alerts,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.survey = survey
         self.admin = admin
         self.audience = audience
         self.alerts = alerts
+        self.metrics = metrics or Metrics()
 
     async def handle(self, event: Event) -> str | None:
         """Act on the event; return text for the actor, or None when nothing needs saying."""
         match event:
             case ScoreSubmitted():
-                return (await self.survey.on_score(event)).tell
+                scored = await self.survey.on_score(event)
+                if scored.recorded:
+                    self.metrics.response(score=event.score, platform=event.origin.platform)
+                return scored.tell
             case CommentSubmitted():
-                await self.survey.on_comment(event)
+                if (await self.survey.on_comment(event)).recorded:
+                    self.metrics.comments.labels(platform=event.origin.platform).inc()
                 return None
             case FollowupSkipped():
                 return (await self.survey.on_skip(event)).tell

@@ -6,15 +6,32 @@ Built at start-up and passed down; no module reads `os.environ` on its own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n.languages import SUPPORTED, supported_list
 
 SLACK_API_URL = "https://slack.com/api/"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+SLACK_MAX_RATE = 10.0
+"""Messages a second to slack.com: chat.postMessage allows about one a second per channel
+(each DM is a channel) and a few hundred a minute per workspace."""
+TELEGRAM_MAX_RATE = 30.0
+"""Telegram's documented ceiling for bulk messages, all chats together."""
+SANDBOX_MAX_RATE = 1000.0
+"""Any other API base (a local sandbox, a proxy) is paced by what it answers, up to this."""
+MIN_RATE = 0.01
 
 
 class SettingsError(ValueError):
@@ -47,7 +64,9 @@ class Settings(BaseSettings):
     followup_detractor: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_DETRACTOR")
     followup_passive: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_PASSIVE")
     followup_promoter: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_PROMOTER")
-    followup_window_hours: float = Field(default=24.0, gt=0, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS")
+    followup_window_hours: float = Field(
+        default=24.0, gt=0, le=30 * 24, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS"
+    )
     digest_day: str = Field(
         default="mon", pattern=r"(?i)^(mon|tue|wed|thu|fri|sat|sun)$", alias="NPSBOT_DIGEST_DAY"
     )
@@ -55,11 +74,41 @@ class Settings(BaseSettings):
         default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", alias="NPSBOT_DIGEST_TIME"
     )
     digest_timezone: str = Field(default="UTC", alias="NPSBOT_DIGEST_TIMEZONE")
-    min_group_size: int = Field(default=5, ge=1, alias="NPSBOT_MIN_GROUP_SIZE")
-    slack_send_rate: float = Field(default=5.0, gt=0, alias="NPSBOT_SLACK_SEND_RATE")
-    telegram_send_rate: float = Field(default=30.0, gt=0, alias="NPSBOT_TELEGRAM_SEND_RATE")
+    min_group_size: int = Field(default=5, ge=3, le=1000, alias="NPSBOT_MIN_GROUP_SIZE")
+    slack_send_rate: float = Field(
+        default=5.0, ge=MIN_RATE, le=SANDBOX_MAX_RATE, alias="NPSBOT_SLACK_SEND_RATE"
+    )
+    telegram_send_rate: float = Field(
+        default=30.0, ge=MIN_RATE, le=SANDBOX_MAX_RATE, alias="NPSBOT_TELEGRAM_SEND_RATE"
+    )
     send_concurrency: int = Field(default=16, ge=1, le=256, alias="NPSBOT_SEND_CONCURRENCY")
     confidence_level: float = Field(default=0.95, gt=0.5, lt=1, alias="NPSBOT_CONFIDENCE_LEVEL")
+    trigger_joins_rotation: bool = Field(default=False, alias="NPSBOT_TRIGGER_JOINS_ROTATION")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="NPSBOT_LOG_LEVEL"
+    )
+    log_format: Literal["text", "json"] = Field(default="text", alias="NPSBOT_LOG_FORMAT")
+    startup_timeout: float = Field(default=300.0, ge=0, le=86_400, alias="NPSBOT_STARTUP_TIMEOUT")
+    """Seconds start-up keeps retrying an unreachable database or platform; 0 = forever."""
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
+
+    @field_validator("slack_api_url", "telegram_api_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL")
+        if info.field_name == "telegram_webhook_url" and parts.scheme != "https":
+            raise ValueError("must be an https URL: Telegram delivers webhooks over HTTPS only")
+        return value
 
     @field_validator("default_language", "team_language")
     @classmethod
@@ -96,12 +145,45 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
         if self.telegram_webhook_url and not self.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK_URL is set")
+        for name, rate, url, real, ceiling in (
+            (
+                "NPSBOT_SLACK_SEND_RATE",
+                self.slack_send_rate,
+                self.slack_api_url,
+                SLACK_API_URL,
+                SLACK_MAX_RATE,
+            ),
+            (
+                "NPSBOT_TELEGRAM_SEND_RATE",
+                self.telegram_send_rate,
+                self.telegram_api_url,
+                TELEGRAM_API_URL,
+                TELEGRAM_MAX_RATE,
+            ),
+        ):
+            if url == real and rate > ceiling:
+                raise ValueError(
+                    f"{name} {rate:g} is above the platform's limit of {ceiling:g} messages "
+                    "a second; the platform would answer 429"
+                )
         return self
 
     @property
     def admin_ids(self) -> frozenset[str]:
         """Platform user ids allowed to administer, from the comma-separated list."""
         return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
+
+    def secrets(self) -> list[str]:
+        """Every configured secret's value, for the log and output masks."""
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.api_token,
+        )
+        return [v.get_secret_value() for v in values if v and v.get_secret_value()]
 
     @property
     def slack_enabled(self) -> bool:
@@ -120,4 +202,16 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"
         message = first["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"{name}: {message}" if first["loc"] else message) from None
+        given = first.get("input")
+        shown = f" (got '{given}')" if first["loc"] and _safe_to_show(name, given) else ""
+        raise SettingsError(f"{name}: {message}{shown}" if first["loc"] else message) from None
+
+
+def _safe_to_show(name: str, given: object) -> bool:
+    """Echo a bad value back, unless it may be a secret or is long."""
+    secretive = ("TOKEN", "SECRET", "DATABASE_URL")
+    return (
+        isinstance(given, str | int | float)
+        and len(str(given)) <= 80
+        and not any(word in name for word in secretive)
+    )

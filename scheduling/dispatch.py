@@ -40,6 +40,7 @@ from bot.channel import (
 from bot.clock import Clock
 from bot.db import Database
 from bot.i18n import Catalogue
+from bot.metrics import Metrics
 from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent
 from bot.settings import Settings
 from bot.survey import recipient_of, words_for
@@ -91,8 +92,10 @@ class Dispatcher:
         worker: str | None = None,
         concurrency: int = 16,
         rates: Mapping[str, float | None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics()
         self.channels = channels
         self.settings = settings
         self.catalogue = catalogue
@@ -100,6 +103,8 @@ class Dispatcher:
         self.worker = worker or worker_name()
         self.concurrency = concurrency
         self.pacing = Pacing(rates)
+        self.stopping = False
+        """Set on shutdown: sends in flight finish, no new one starts, claims go back."""
 
     # -- claiming --------------------------------------------------------------------------
 
@@ -163,7 +168,9 @@ class Dispatcher:
         async def next_send() -> Send | None:
             nonlocal exhausted
             async with refill:
-                while not queue and not exhausted:
+                if self.stopping:
+                    return None
+                while not queue and not exhausted and not self.stopping:
                     claimed, sends = await asyncio.to_thread(self._claim_batch, limit, report)
                     queue.extend(sends)
                     exhausted = claimed == 0
@@ -173,8 +180,25 @@ class Dispatcher:
             while (send := await next_send()) is not None:
                 await self._send(send, journal, report)
 
-        await asyncio.gather(*(work() for _ in range(self.concurrency)))
+        try:
+            await asyncio.gather(*(work() for _ in range(self.concurrency)))
+        finally:
+            if queue:
+                await asyncio.to_thread(self.hand_back, [send.invitation_id for send in queue])
+            self.metrics.record_pass(report)
         return report
+
+    def hand_back(self, invitation_ids: list[int]) -> int:
+        """Return claims this worker will not send (shutting down) to the queue, uncounted."""
+        with self.db.session() as session:
+            return store.hand_back_claims(
+                session=session, invitation_ids=invitation_ids, worker=self.worker
+            )
+
+    def settle_own(self) -> tuple[int, int]:
+        """After a stopped pass: this worker's claims back to pending, its sends uncertain."""
+        with self.db.session() as session:
+            return store.settle_worker(session=session, worker=self.worker)
 
     def _claim_size(self, batch: int) -> int:
         rate = self.pacing.sends_per_second(list(self.channels))
@@ -193,7 +217,10 @@ class Dispatcher:
             if not sends:
                 invitation = session.get(Invitation, invitation_id)
                 return invitation.status if invitation else "missing"
-        return await self._send(sends[0], self._journal(), report)
+        try:
+            return await self._send(sends[0], self._journal(), report)
+        finally:
+            self.metrics.record_pass(report)
 
     async def _send(self, send: Send, journal: Journal, report: PassReport) -> str:
         """Pace, mark `sending`, send, record; a 429 waits and tries again (it sent nothing).

@@ -6,9 +6,11 @@ restart loses nothing and several replicas can share the work.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -18,6 +20,7 @@ from bot.audience import Audience
 from bot.clock import Clock
 from bot.db import Database
 from bot.digest import Digests
+from bot.metrics import Metrics
 from bot.settings import Settings
 from scheduling.dispatch import Dispatcher
 from scheduling.planner import plan_due, plan_reminders
@@ -40,6 +43,7 @@ class Scheduler:
         digests: Digests,
         audience: Audience,
         interval: timedelta = timedelta(seconds=30),
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.dispatcher = dispatcher
@@ -48,12 +52,20 @@ class Scheduler:
         self.digests = digests
         self.audience = audience
         self.interval = interval
+        self.metrics = metrics or Metrics()
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
+        self._ticking: asyncio.Task[object] | None = None
 
     def start(self) -> None:
         seconds = self.interval.total_seconds()
         self._scheduler.add_job(
-            self.tick, IntervalTrigger(seconds=seconds), id="tick", max_instances=1, coalesce=True
+            self.tick,
+            IntervalTrigger(seconds=seconds),
+            id="tick",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),  # after a restart, what is due goes out now
         )
         self._scheduler.add_job(
             self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True
@@ -82,12 +94,32 @@ class Scheduler:
         fire: datetime | None = self.digest_trigger().get_next_fire_time(None, self.clock.now())
         return fire
 
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
+    async def drain(self, timeout: float) -> None:
+        """Stop starting jobs and wait up to `timeout` s for a tick in flight; then cancel it."""
+        self.shutdown()
+        ticking = self._ticking
+        if ticking is None or ticking.done():
+            return
+        done, _ = await asyncio.wait({ticking}, timeout=timeout)
+        if not done:
+            log.warning("the dispatch pass did not finish within %.0f s; cancelling it", timeout)
+            ticking.cancel()
+            await asyncio.wait({ticking})
+
+    def _job_failed(self, event: JobExecutionEvent) -> None:
+        self.metrics.job_errors.labels(job=event.job_id).inc()
+
     async def tick(self) -> None:
         """One pass: settle dead claims, plan who is due, send, remind."""
+        self._ticking = asyncio.current_task()
         now = self.clock.now()
         await self.audience.refresh_stale()
         self.dispatcher.recover()

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.digest.gather import gather
 from bot.digest.week import Week
+from bot.metrics import Metrics
 from bot.models import Workspace
 from bot.settings import Settings
 from scoring.chart import render_trend_chart
@@ -24,12 +25,19 @@ class Digests:
     """One company-wide digest a week, posted to each workspace's digest channels."""
 
     def __init__(
-        self, *, db: Database, channels: dict[str, Channel], settings: Settings, clock: Clock
+        self,
+        *,
+        db: Database,
+        channels: dict[str, Channel],
+        settings: Settings,
+        clock: Clock,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
         self.settings = settings
         self.clock = clock
+        self.metrics = metrics or Metrics()
 
     def week_of(self, label: str | None = None) -> Week:
         """The named ISO week, or the last complete one (a Monday digest covers last week)."""
@@ -41,6 +49,10 @@ class Digests:
 
     def build(self, week: Week) -> tuple[Digest, bytes]:
         """Compose the digest for `week` and draw its trend chart."""
+        with self.metrics.digest_seconds.time():
+            return self._build(week)
+
+    def _build(self, week: Week) -> tuple[Digest, bytes]:
         with self.db.session() as session:
             anonymous = self.settings.anonymous or any(
                 ws.anonymous for ws in store.list_workspaces(session=session)

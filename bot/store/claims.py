@@ -94,6 +94,43 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
     return retried or 0, uncertain or 0
 
 
+def hand_back_claims(*, session: Session, invitation_ids: list[int], worker: str) -> int:
+    """`worker`'s claims it will not send after all (shutdown): pending again, the attempt
+    not counted."""
+    returned = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.id).in_(invitation_ids),
+            col(Invitation.status) == InvitationStatus.CLAIMED,
+            col(Invitation.claimed_by) == worker,
+        )
+        .values(status=InvitationStatus.PENDING, claimed_by=None, attempts=Invitation.attempts - 1)
+    ).rowcount
+    return returned or 0
+
+
+def settle_worker(*, session: Session, worker: str) -> tuple[int, int]:
+    """Everything `worker` still holds as it stops: `claimed` back to pending, `sending` (a send
+    cut off on the wire) uncertain. Returns how many of each."""
+    returned = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.status) == InvitationStatus.CLAIMED,
+            col(Invitation.claimed_by) == worker,
+        )
+        .values(status=InvitationStatus.PENDING, claimed_by=None)
+    ).rowcount
+    uncertain = session.execute(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.status) == InvitationStatus.SENDING,
+            col(Invitation.claimed_by) == worker,
+        )
+        .values(status=InvitationStatus.UNCERTAIN, reason=CRASHED_WHILE_SENDING)
+    ).rowcount
+    return returned or 0, uncertain or 0
+
+
 def claim_reminder(*, session: Session, invitation_id: int, now: datetime) -> bool:
     """Take the one reminder of a sent invitation; False when it was taken already."""
     claimed = session.execute(

@@ -71,3 +71,12 @@ def sent_invitations(*, session: Session) -> Sequence[tuple[Invitation, Responde
         .join(Respondent, col(Respondent.id) == Invitation.respondent_id)
         .where(Invitation.status == InvitationStatus.SENT)
     ).all()
+
+
+def oldest_due(*, session: Session, now: datetime) -> datetime | None:
+    """When the longest-waiting pending invitation was due (the dispatch lag's start)."""
+    return session.exec(
+        select(sa.func.min(Invitation.due_at)).where(
+            col(Invitation.status) == InvitationStatus.PENDING, col(Invitation.due_at) <= now
+        )
+    ).one()

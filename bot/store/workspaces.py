@@ -37,6 +37,10 @@ def find_workspace(*, session: Session, platform: str, external_id: str) -> Work
 class UnknownWorkspace(LookupError):
     """No workspace of that platform exists yet, or several do and none was named."""
 
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
+
 
 def sole_workspace(*, session: Session, platform: str, external_id: str | None = None) -> Workspace:
     """The platform's one workspace, or the one named; `UnknownWorkspace` when ambiguous."""
@@ -48,7 +52,8 @@ def sole_workspace(*, session: Session, platform: str, external_id: str | None =
         raise UnknownWorkspace(
             f"no {platform} workspace named {external_id}"
             if external_id
-            else f"{len(candidates)} {platform} workspaces match; name one with 'workspace'"
+            else f"{len(candidates)} {platform} workspaces match; name one with 'workspace'",
+            ambiguous=len(candidates) > 1,
         )
     return candidates[0]
 

@@ -81,9 +81,13 @@ class SlackAdapter(Adapter):
             process_before_response=False,
         )
         self.client = self.app.client
-        configure(self.client, base_url=settings.slack_api_url)
+
+        def on_429(method: str) -> None:
+            self.observe_429(method)
+
+        configure(self.client, base_url=settings.slack_api_url, on_429=on_429)
         self._lookups = build_web_client(
-            token=token, base_url=settings.slack_api_url, wait_out_429=False
+            token=token, base_url=settings.slack_api_url, wait_out_429=False, on_429=on_429
         )
         self._dnd_resumes_at = 0.0
         self.directory = Directory(client=self.client, clock=clock)
@@ -118,6 +122,14 @@ class SlackAdapter(Adapter):
         self._lookups.session = None
         if session is not None:
             await session.close()
+
+    async def connection_problem(self) -> str | None:
+        """Socket Mode must hold its connection; HTTP mode waits for Slack's requests."""
+        if self.settings.slack_app_token is None:
+            return None if self.client.session is not None else "not started"
+        if self._socket is None or not await self._socket.client.is_connected():
+            return "Socket Mode is not connected"
+        return None
 
     def routes(self) -> list[BaseRoute]:
         """`POST /slack/events`, served only when requests can be verified (a signing secret)."""

@@ -9,6 +9,9 @@ failed send back in the queue for another attempt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,16 +25,34 @@ SERVER_ERROR_RETRIES = 1
 CONNECTION_RETRIES = 2
 
 
-def configure(client: AsyncWebClient, *, base_url: str, wait_out_429: bool = True) -> None:
+class Count429(AsyncRetryHandler):
+    """Never retries; tells `on_429` the Web API method of each 429 (for `/metrics`)."""
+
+    def __init__(self, on_429: Callable[[str], None]) -> None:
+        super().__init__(max_retry_count=0)
+        self.on_429 = on_429
+
+    async def can_retry_async(self, *, request: Any, response: Any = None, **_: Any) -> bool:
+        if response is not None and response.status_code == 429:
+            self.on_429(request.url.rsplit("/", 1)[-1].split("?")[0])
+        return False
+
+
+def configure(
+    client: AsyncWebClient,
+    *,
+    base_url: str,
+    wait_out_429: bool = True,
+    on_429: Callable[[str], None] | None = None,
+) -> None:
     """Point a client at `base_url` (Slack, or the sandbox) and make it honour `Retry-After`.
 
     Bolt copies these retry handlers into the client it hands each listener, so calls made
     inside listeners are retried the same way. `wait_out_429=False` is for optional lookups
     that should rather be skipped than hold up a send.
     """
-    handlers: list[AsyncRetryHandler] = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)
-    ]
+    handlers: list[AsyncRetryHandler] = [Count429(on_429)] if on_429 else []
+    handlers.append(AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES))
     if wait_out_429:
         handlers += [
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -41,8 +62,14 @@ def configure(client: AsyncWebClient, *, base_url: str, wait_out_429: bool = Tru
     client.retry_handlers = handlers
 
 
-def build_web_client(*, token: str, base_url: str, wait_out_429: bool = True) -> AsyncWebClient:
+def build_web_client(
+    *,
+    token: str,
+    base_url: str,
+    wait_out_429: bool = True,
+    on_429: Callable[[str], None] | None = None,
+) -> AsyncWebClient:
     """A client of its own, configured as above."""
     client = AsyncWebClient(token=token)
-    configure(client, base_url=base_url, wait_out_429=wait_out_429)
+    configure(client, base_url=base_url, wait_out_429=wait_out_429, on_429=on_429)
     return client

@@ -30,6 +30,7 @@ from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
 from channels.telegram.digest_html import render_digest_html
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.html_split import CAPTION_LIMIT, split_html
+from channels.telegram.limits import PacedRateLimiter
 from channels.telegram.memory import ChatMemory
 from channels.telegram.webhook import webhook_route
 
@@ -51,6 +52,9 @@ class TelegramAdapter(Adapter):
     def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
         super().__init__(settings=settings, handle=handle, clock=clock)
         self.application = build_application(settings=settings)
+        limiter = self.application.bot.rate_limiter
+        if isinstance(limiter, PacedRateLimiter):
+            limiter.on_429 = lambda endpoint: self.observe_429(endpoint)
         self.memory = ChatMemory()
         handlers.register(self.application, handle=handle, memory=self.memory)
 
@@ -93,6 +97,13 @@ class TelegramAdapter(Adapter):
         if app.running:
             await app.stop()
         await app.shutdown()
+
+    async def connection_problem(self) -> str | None:
+        """Long polling must be running; in webhook mode the Application must be."""
+        app = self.application
+        if app.updater is not None and not app.updater.running:
+            return "long polling is not running"
+        return None if app.running else "not started"
 
     def routes(self) -> list[BaseRoute]:
         if not self.settings.telegram_webhook_url:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 from channels.telegram.memory import Recent
@@ -32,6 +33,8 @@ class PacedRateLimiter(AIORateLimiter):
         self._chat_burst = chat_burst
         self._chat_interval = chat_interval
         self._chats: Recent[int, AsyncLimiter] = Recent(size=4096)
+        self.on_429: Callable[[str], None] = lambda endpoint: None
+        """Told the Bot API method of every 429 Telegram answers (for `/metrics`)."""
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -50,6 +53,7 @@ class PacedRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> JSONResult:
         chat_id = _private_chat_id(data) if endpoint in PACED_METHODS else None
+        callback = self._counting(callback, endpoint)
         if chat_id is None:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
@@ -58,6 +62,18 @@ class PacedRateLimiter(AIORateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
+
+    def _counting(
+        self, callback: Callable[..., Coroutine[Any, Any, JSONResult]], endpoint: str
+    ) -> Callable[..., Coroutine[Any, Any, JSONResult]]:
+        async def counted(*args: Any, **kwargs: Any) -> JSONResult:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter:
+                self.on_429(endpoint)
+                raise
+
+        return counted
 
 
 def _private_chat_id(data: dict[str, Any]) -> int | None:

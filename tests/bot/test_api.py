@@ -12,7 +12,7 @@ from bot import store
 from bot.app import NpsBot
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.models import Invitation, InvitationStatus
+from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
 
 TOKEN = "s3cret-token"
@@ -100,7 +100,7 @@ async def test_trigger_schedules_after_the_delay(client, db, clock) -> None:
     }
 
 
-async def test_opted_out_trigger_is_suppressed_with_reason(client, db, clock) -> None:
+async def test_opted_out_trigger_is_suppressed_with_reason(client, bot, db, clock) -> None:
     with db.session() as session:
         workspace = store.get_or_create_workspace(
             session=session, platform="slack", external_id="T1", now=clock.now()
@@ -115,8 +115,53 @@ async def test_opted_out_trigger_is_suppressed_with_reason(client, db, clock) ->
     with db.session() as session:
         invitation = session.exec(select(Invitation)).one()
     assert invitation.status == InvitationStatus.SUPPRESSED
+    counted = bot.metrics.registry.get_sample_value(
+        "npsbot_invitations_total", {"outcome": "suppressed", "reason": "opted out"}
+    )
+    assert counted == 1
+
+async def test_a_stranger_named_by_a_trigger_does_not_join_the_rotation(client, db) -> None:
+    assert (await post(client, body(user_id="UNEW"))).status_code == 202
+    with db.session() as session:
+        stranger = session.exec(select(Respondent)).one()
+    assert stranger.active is False, "asked about this event only"
 
 
-async def test_healthz(client) -> None:
-    response = await client.get("/healthz")
-    assert response.json() == {"ok": True, "platforms": []}
+async def test_a_known_person_keeps_their_rotation(client, db, clock) -> None:
+    with db.session() as session:
+        workspace = store.get_or_create_workspace(
+            session=session, platform="slack", external_id="T1", now=clock.now()
+        )
+        store.upsert_respondent(
+            session=session, workspace=workspace, platform_user_id="U42", now=clock.now()
+        )
+    assert (await post(client, body())).status_code == 202
+    with db.session() as session:
+        assert session.exec(select(Respondent)).one().active is True
+
+
+async def test_trigger_joins_rotation_when_configured(db: Database, clock: FakeClock) -> None:
+    settings = Settings(
+        NPSBOT_DATABASE_URL=db.url, NPSBOT_API_TOKEN=TOKEN, NPSBOT_TRIGGER_JOINS_ROTATION=True
+    )
+    with db.session() as session:
+        store.get_or_create_workspace(
+            session=session, platform="slack", external_id="T1", now=clock.now()
+        )
+    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
+    transport = httpx.ASGITransport(app=bot.web_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://npsbot") as http:
+        assert (await post(http, body(user_id="UNEW"))).status_code == 202
+    with db.session() as session:
+        assert session.exec(select(Respondent)).one().active is True
+
+
+async def test_unknown_workspace_is_404_and_several_are_409(client, db, clock) -> None:
+    response = await post(client, body(platform="telegram"))
+    assert (response.status_code, response.json()["field"]) == (404, "workspace")
+    with db.session() as session:
+        store.get_or_create_workspace(
+            session=session, platform="slack", external_id="T2", now=clock.now()
+        )
+    assert (await post(client, body())).status_code == 409
+    assert (await post(client, body(workspace="T2"))).status_code == 202
