@@ -41,6 +41,12 @@ WIRE = ("slack_sdk", "slack_bolt", "telegram", "httpcore", "aiohttp.client")
 unsigned junk): never below INFO, whatever NPSBOT_LOG_LEVEL says."""
 
 
+def _not_wire_debug(record: logging.LogRecord) -> bool:
+    """Drops WIRE loggers' DEBUG lines at the handler: bolt copies the root level onto its
+    own loggers (and hands them to its web client), so logger levels alone do not hold."""
+    return record.levelno >= logging.INFO or not record.name.startswith(WIRE)
+
+
 class Masker:
     """Replaces configured secrets and anything shaped like a platform token with `***`."""
 
@@ -82,6 +88,7 @@ def configure(
     masker = Masker(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(MaskingFormatter(masker=masker, json_lines=json_lines))
+    handler.addFilter(_not_wire_debug)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bench.seeding import seed_due, user
 from bot.db import Database
 from bot.models import Invitation
-from channels.sandbox.slack import SlackSandbox
+from channels.sandbox.slack import RateLimits, SlackSandbox
 from tests.ops.process import Npsbot, environment
 
 PEOPLE = 500
@@ -41,7 +41,7 @@ async def wait_messages(sandbox: SlackSandbox, count: int, bot: Npsbot, timeout:
 
 async def test_sigterm_mid_pass_exits_0_and_hands_back(db: Database, tmp_path: Path) -> None:
     seed_due(db, people=PEOPLE, known_dm=True)
-    async with SlackSandbox(rate_limit_per_second=RATE) as sandbox:
+    async with SlackSandbox(rates=RateLimits(post_per_workspace_per_second=RATE)) as sandbox:
         for i in range(PEOPLE):
             sandbox.add_user(user(i))
         env = environment(
