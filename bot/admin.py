@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot import store
 from bot.admin_parse import USAGE, Command, UsageError, parse
 from bot.channel import Channel, Profile
-from bot.clock import Clock
+from bot.clock import Clock, when
 from bot.db import Database
 from bot.events import AdminCommand
 from bot.i18n import Catalogue
@@ -127,7 +127,7 @@ class Admin:
             f"*Cadence*: {describe_cadence(workspace)}",
             f"*Audience*: {status.audience} respondents ({status.opted_out} opted out)",
             f"*This week*: {status.sent} invitations sent, {status.answered} answered",
-            f"*Last digest*: {_when(workspace.last_digest_at)}; *next*: {_when(next_digest)}",
+            f"*Last digest*: {when(workspace.last_digest_at)}; *next*: {when(next_digest)}",
         ]
         if status.skips:
             lines.append(
@@ -136,7 +136,7 @@ class Admin:
             )
         if workspace.held_back:
             lines.append(
-                f"*Due but held back* (as of {_when(workspace.planned_at)}): "
+                f"*Due but held back* (as of {when(workspace.planned_at)}): "
                 + ", ".join(
                     f"{reason} {count}" for reason, count in sorted(workspace.held_back.items())
                 )
@@ -333,10 +333,6 @@ def describe_cadence(workspace: Workspace) -> str:
         f"{workspace.window_end} local; {quiet}; {cap}; {reminder}; "
         f"invitations expire after {workspace.expiry_days}d"
     )
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def _mention(event: AdminCommand, user_id: str) -> str:

@@ -24,6 +24,7 @@ from bot.cli_support import (
     writable_file,
     write_bytes,
 )
+from bot.clock import when
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -59,10 +60,6 @@ def main(
     ] = False,
 ) -> None:
     """NPS surveys in Slack and Telegram."""
-
-
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def parse_day(value: str | None, option: str) -> datetime | None:

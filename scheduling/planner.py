@@ -10,6 +10,7 @@ never talks to a chat platform.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -143,14 +144,15 @@ def _plan_workspace(
             continue  # another of this person's rows was planned in this pass
         tz = member.timezone
         first_try = next_send_time(policy=policy, tz=tz, after=max(now, local_midnight(due, tz)))
-        decision, when = _settle(
+        settled = settle(
             policy=policy,
             history=History.of(facts.get(member.person, Facts())),
             state=RespondentState.of(member),
             when=first_try,
             until=until,
-            cap_counts=cap_counts,
+            sent_on=lambda moment: cap_counts[policy.cap_day(moment)],
         )
+        decision, when = settled.decision, settled.when
         if not decision.allowed:
             report.skip(decision.reason or "refused")
         elif when <= until:  # later ones are planned by a later pass
@@ -199,21 +201,32 @@ def _join_deadlines(start: date, policy: Policy) -> tuple[tuple[int, date], ...]
     return tuple(runs)
 
 
-def _settle(
+@dataclass(frozen=True)
+class Settled:
+    """Where following the policy's `not_before` led: the last decision, the moment it was
+    taken for, and the refusals that were followed on the way (for `explain`)."""
+
+    decision: Decision
+    when: datetime
+    followed: tuple[Decision, ...] = ()
+
+
+def settle(
     *,
     policy: Policy,
     history: History,
     state: RespondentState,
     when: datetime,
-    until: datetime,
-    cap_counts: Counter[date],
-) -> tuple[Decision, datetime]:
-    """Decide at `when`, following `not_before` while it stays inside the horizon.
+    until: datetime | None,
+    sent_on: Callable[[datetime], int],
+) -> Settled:
+    """Decide at `when`, following `not_before` while it stays inside `until` (None: no end).
 
-    A gap ending at 10:30 on the due day should delay the send, not skip the day. Returns the
-    last decision and the moment it was taken for.
+    A gap ending at 10:30 on the due day should delay the send, not skip the day.
+    `sent_on(moment)` is the daily-cap usage of the cap day of `moment`.
     """
     decision = Decision(allowed=False)
+    followed: list[Decision] = []
     for _ in range(SETTLE_RETRIES):
         decision = decide(
             policy=policy,
@@ -221,12 +234,15 @@ def _settle(
             respondent_state=state,
             now=when,
             source="scheduled",
-            sent_today=cap_counts[policy.cap_day(when)],
+            sent_today=sent_on(when),
         )
-        if decision.allowed or decision.not_before is None or decision.not_before > until:
+        if decision.allowed or decision.not_before is None:
             break
+        if until is not None and decision.not_before > until:
+            break
+        followed.append(decision)
         when = decision.not_before
-    return decision, when
+    return Settled(decision, when, tuple(followed))
 
 
 def local_midnight(day: date, tz: str | None) -> datetime:

@@ -20,6 +20,9 @@ Category = Literal["detractor", "passive", "promoter"]
 Direction = Literal["up", "down", "none"]
 Reliability = Literal["insufficient", "indicative", "reliable"]
 
+#: The lowest score of a promoter (9-10) and of a passive (7-8); below that, a detractor.
+PROMOTER_MIN = 9
+PASSIVE_MIN = 7
 #: Pseudo-count added to promoters and to detractors by the adjusted-Wald method.
 WALD_ADD = 0.75
 #: Pseudo-count added to the sample size by the adjusted-Wald method (3/4 + 3/4 + 3/2).
@@ -43,9 +46,9 @@ def category(score: int) -> Category:
         raise ValueError(f"NPS score must be an int from 0 to 10, got {score!r}")
     if not 0 <= score <= 10:
         raise ValueError(f"NPS score must be from 0 to 10, got {score}")
-    if score >= 9:
+    if score >= PROMOTER_MIN:
         return "promoter"
-    if score >= 7:
+    if score >= PASSIVE_MIN:
         return "passive"
     return "detractor"
 
