@@ -27,7 +27,7 @@ from bot.settings import load_settings
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
 from channels.sandbox.telegram import TelegramSandbox
-from scheduling.planner import plan_due
+from scheduling.bulk_planning import plan_due
 
 SIGNING_SECRET = "demo-signing-secret"
 SLACK_ADMIN, TELEGRAM_ADMIN = "U0ADMIN", 7000

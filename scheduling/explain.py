@@ -13,16 +13,10 @@ from bot import store
 from bot.db import Database
 from bot.models import Workspace
 from bot.store.history import Facts
-from scheduling.cadence import EPOCH, due_date, offset_for
-from scheduling.planner import cap_usage, local_midnight, settle
-from scheduling.policy import (
-    History,
-    Policy,
-    Reason,
-    RespondentState,
-    next_send_time,
-    zone,
-)
+from scheduling.bulk_planning import cap_usage, local_midnight, settle
+from scheduling.fatigue import History, Policy, Reason, RespondentState
+from scheduling.rotation import EPOCH, due_date, offset_for
+from scheduling.send_window import next_send_time, zone
 
 NOT_DUE_YET = "not due yet"
 INACTIVE = "inactive"

@@ -20,7 +20,8 @@ from bot import store
 from bot.db import Database
 from bot.store.history import Facts, Member, load_facts, other_selves
 from bot.store.planning import RotationFilter
-from scheduling.cadence import (
+from scheduling.fatigue import Decision, History, Policy, RespondentState, decide
+from scheduling.rotation import (
     EPOCH,
     cycle_start,
     due_date,
@@ -28,16 +29,7 @@ from scheduling.cadence import (
     slot_date,
     slots_begun,
 )
-from scheduling.policy import (
-    Decision,
-    History,
-    Policy,
-    RespondentState,
-    decide,
-    in_window,
-    next_send_time,
-    zone,
-)
+from scheduling.send_window import next_send_time, zone
 
 SETTLE_RETRIES = 3
 """How many times a refused send time is moved to the next one the policy allows."""
@@ -274,20 +266,3 @@ def cap_usage(*, session: Session, policy: Policy, workspace_id: int, moment: da
     start = datetime.combine(day, time(), tz).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
     return store.asked_between(session=session, workspace_id=workspace_id, start=start, end=end)
-
-
-def plan_reminders(*, db: Database, now: datetime) -> list[int]:
-    """Unanswered, unexpired invitations whose one reminder is due now.
-
-    Due means either the person pressed "Remind me later" and that moment has come, or the
-    workspace reminds after N days and this invitation was never reminded. Reminders are not
-    invitations (they start no gap and use no cap), but they still respect opt-out, the pause
-    and the recipient's local send window: a nudge at 3 a.m. is fatigue too.
-    """
-    ids: list[int] = []
-    with db.session() as session:
-        for workspace in store.active_workspaces(session=session):
-            policy = Policy.from_workspace(workspace)
-            rows = store.reminder_candidates(session=session, workspace=workspace, now=now)
-            ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
-    return ids
