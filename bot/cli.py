@@ -92,7 +92,8 @@ def demo(
     with friendly():
         import asyncio
 
-        from bot.demo import DemoError, run_demo
+        from bot.demo import run_demo
+        from bot.demo_database import DemoError
 
         try:
             asyncio.run(run_demo(customers=customers, weeks=weeks, seed=seed, console=console))

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot import store, wording
-from bot.admin import InviteResult
 from bot.channel import (
     Channel,
     ChannelError,
@@ -36,6 +35,7 @@ from bot.channel import (
 from bot.clock import Clock
 from bot.db import Database
 from bot.i18n import Catalogue
+from bot.invites import InviteResult
 from bot.metrics import Metrics
 from bot.models import Invitation, InvitationStatus
 from bot.settings import Settings

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import store
-from bot.admin import InviteResult
 from bot.clock import Clock
 from bot.db import Database
+from bot.invites import InviteResult
 from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent, Workspace
 from bot.settings import Settings
 from bot.store.history import Facts

@@ -18,8 +18,9 @@ CORE = ("bot", "scheduling", "scoring")
 RUNTIME = (*CORE, "channels", "bench")
 OURS = (*RUNTIME, "tests")
 SDKS = ("slack_bolt", "slack_sdk", "telegram")
-WIRING = {"bot/app.py", "bot/cli.py", "bot/demo.py"}
-"""Modules that build the whole bot, so they may reach every package."""
+WIRING = {"bot/app.py", "bot/cli.py", "bot/demo.py", "bot/demo_clicks.py"}
+"""Modules that build the whole bot (the demo also drives the sandboxes), so they may reach
+every package."""
 
 
 def _imports(path: Path) -> set[str]:
