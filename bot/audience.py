@@ -6,6 +6,8 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlmodel import Session
+
 from bot import store
 from bot.channel import Channel, ChannelError
 from bot.clock import Clock
@@ -20,7 +22,7 @@ from bot.events import (
     Unreachable,
 )
 from bot.i18n import Catalogue, Words, display_name, normalise, supported_list
-from bot.models import Respondent
+from bot.models import Respondent, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class Audience:
         self.company = company
         self.catalogue = catalogue
 
-    def _workspace(self, session: store.Session, origin: Origin) -> store.Workspace:
+    def _workspace(self, session: Session, origin: Origin) -> Workspace:
         return store.get_or_create_workspace(
             session=session,
             platform=origin.platform,
