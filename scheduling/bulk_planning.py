@@ -1,9 +1,9 @@
-"""The planner: turns the rotation and the fatigue policy into pending invitations.
+"""Bulk planning: turns the rotation and the fatigue rules into pending invitations.
 
 Audiences reach 10,000+ people, so each workspace costs a fixed handful of statements: the
 people who could be due (the rotation and "not asked this cycle" are filtered in SQL), one
 GROUP BY over their invitation history, the daily-cap counts, and one bulk insert. Everything
-else is the pure `cadence` and `policy` code. The dispatcher sends what is planned; the planner
+else is the pure `rotation` and `fatigue` code. The dispatcher sends what is planned; the planner
 never talks to a chat platform.
 """
 
