@@ -126,13 +126,11 @@ class Audience:
 
     def _known(self, origin: Origin) -> Respondent | None:
         with self.db.session() as session:
-            workspace = store.find_workspace(
-                session=session, platform=origin.platform, external_id=origin.workspace
-            )
-            if workspace is None or workspace.id is None:
-                return None
-            return store.find_respondent(
-                session=session, workspace_id=workspace.id, platform_user_id=origin.user_id
+            return store.respondent_at(
+                session=session,
+                platform=origin.platform,
+                external_id=origin.workspace,
+                platform_user_id=origin.user_id,
             )
 
     async def help(self, event: HelpRequested) -> str:

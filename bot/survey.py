@@ -274,13 +274,11 @@ class Survey:
 
     @staticmethod
     def _respondent(session: Session, origin: Origin) -> Respondent | None:
-        workspace = store.find_workspace(
-            session=session, platform=origin.platform, external_id=origin.workspace
-        )
-        if workspace is None or workspace.id is None:
-            return None
-        return store.find_respondent(
-            session=session, workspace_id=workspace.id, platform_user_id=origin.user_id
+        return store.respondent_at(
+            session=session,
+            platform=origin.platform,
+            external_id=origin.workspace,
+            platform_user_id=origin.user_id,
         )
 
 
