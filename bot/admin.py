@@ -7,47 +7,24 @@ short text the adapter shows privately (ephemeral on Slack).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlmodel import Session
 
 from bot import store
+from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_parse import USAGE, Command, UsageError, parse
 from bot.channel import Channel, Profile
-from bot.clock import Clock
+from bot.clock import Clock, when
 from bot.db import Database
 from bot.events import AdminCommand
 from bot.i18n import Catalogue
+from bot.invites import Inviter
 from bot.models import Respondent, Workspace
 from bot.settings import Settings
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 READ_ONLY = {"help", "status"}
-CADENCE_COLUMNS = {
-    "days": "cadence_days",
-    "gap-unanswered": "gap_unanswered_days",
-    "gap-answered": "gap_answered_days",
-    "cooldown": "trigger_cooldown_days",
-    "expiry": "expiry_days",
-    "daily-cap": "daily_cap",
-    "reminder": "reminder_after_days",
-    "send-days": "send_days",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class InviteResult:
-    sent: bool
-    reason: str = ""
-    scheduled_for: datetime | None = None
-
-
-class Inviter(Protocol):
-    async def invite_now(self, *, respondent_id: int, force: bool) -> InviteResult: ...
-
-
 class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
@@ -127,7 +104,7 @@ class Admin:
             f"*Cadence*: {describe_cadence(workspace)}",
             f"*Audience*: {status.audience} respondents ({status.opted_out} opted out)",
             f"*This week*: {status.sent} invitations sent, {status.answered} answered",
-            f"*Last digest*: {_when(workspace.last_digest_at)}; *next*: {_when(next_digest)}",
+            f"*Last digest*: {when(workspace.last_digest_at)}; *next*: {when(next_digest)}",
         ]
         if status.skips:
             lines.append(
@@ -136,7 +113,7 @@ class Admin:
             )
         if workspace.held_back:
             lines.append(
-                f"*Due but held back* (as of {_when(workspace.planned_at)}): "
+                f"*Due but held back* (as of {when(workspace.planned_at)}): "
                 + ", ".join(
                     f"{reason} {count}" for reason, count in sorted(workspace.held_back.items())
                 )
@@ -293,50 +270,6 @@ class Admin:
         )
         more = f" and {len(rows) - 50} more" if len(rows) > 50 else ""
         return f"{len(rows)} respondent(s): {shown}{more}"
-
-
-def apply_cadence(workspace: Workspace, options: dict[str, str]) -> None:
-    """Write parsed cadence options onto the workspace row."""
-    for key, value in options.items():
-        if key == "window":
-            workspace.window_start, workspace.window_end = value.split("-")
-        elif key == "quiet":
-            workspace.quiet_start, workspace.quiet_end = (
-                (None, None) if value == "off" else value.split("-")
-            )
-        elif key in {"daily-cap", "reminder"}:
-            setattr(workspace, CADENCE_COLUMNS[key], None if value == "off" else int(value))
-        elif key == "send-days":
-            workspace.send_days = value
-        else:
-            setattr(workspace, CADENCE_COLUMNS[key], int(value))
-
-
-def describe_cadence(workspace: Workspace) -> str:
-    days = ",".join(DAY_NAMES[int(day)] for day in workspace.send_days.split(",") if day)
-    quiet = (
-        f"quiet {workspace.quiet_start}-{workspace.quiet_end}"
-        if workspace.quiet_start
-        else "no quiet hours"
-    )
-    reminder = (
-        f"reminder after {workspace.reminder_after_days}d"
-        if workspace.reminder_after_days
-        else "no reminder"
-    )
-    cap = f"daily cap {workspace.daily_cap}" if workspace.daily_cap else "no daily cap"
-    return (
-        f"every {workspace.cadence_days} days; gaps {workspace.gap_unanswered_days}d "
-        "after no answer, "
-        f"{workspace.gap_answered_days}d after an answer, trigger cooldown "
-        f"{workspace.trigger_cooldown_days}d; window {days} {workspace.window_start}-"
-        f"{workspace.window_end} local; {quiet}; {cap}; {reminder}; "
-        f"invitations expire after {workspace.expiry_days}d"
-    )
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def _mention(event: AdminCommand, user_id: str) -> str:

@@ -14,10 +14,9 @@ from bot.i18n import Catalogue
 from bot.metrics import Metrics
 from bot.models import Respondent, Response, Workspace
 from bot.survey import recipient_of, words_for
+from scoring.nps import category
 
 log = logging.getLogger(__name__)
-
-DETRACTOR_MAX = 6
 
 
 class Alerts:
@@ -81,7 +80,7 @@ class Alerts:
                 ref = MessageRef(chat_id=response.alert_chat, message_id=response.alert_ref)
                 await channel.update_alert(ref=ref, alert=alert)
                 return
-            if response.score > DETRACTOR_MAX:
+            if category(response.score) != "detractor":
                 return
             with self.db.session() as session:
                 targets = store.targets(

@@ -6,6 +6,8 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlmodel import Session
+
 from bot import store
 from bot.channel import Channel, ChannelError
 from bot.clock import Clock
@@ -20,7 +22,7 @@ from bot.events import (
     Unreachable,
 )
 from bot.i18n import Catalogue, Words, display_name, normalise, supported_list
-from bot.models import Respondent
+from bot.models import Respondent, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class Audience:
         self.company = company
         self.catalogue = catalogue
 
-    def _workspace(self, session: store.Session, origin: Origin) -> store.Workspace:
+    def _workspace(self, session: Session, origin: Origin) -> Workspace:
         return store.get_or_create_workspace(
             session=session,
             platform=origin.platform,
@@ -124,13 +126,11 @@ class Audience:
 
     def _known(self, origin: Origin) -> Respondent | None:
         with self.db.session() as session:
-            workspace = store.find_workspace(
-                session=session, platform=origin.platform, external_id=origin.workspace
-            )
-            if workspace is None or workspace.id is None:
-                return None
-            return store.find_respondent(
-                session=session, workspace_id=workspace.id, platform_user_id=origin.user_id
+            return store.respondent_at(
+                session=session,
+                platform=origin.platform,
+                external_id=origin.workspace,
+                platform_user_id=origin.user_id,
             )
 
     async def help(self, event: HelpRequested) -> str:

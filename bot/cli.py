@@ -24,6 +24,7 @@ from bot.cli_support import (
     writable_file,
     write_bytes,
 )
+from bot.clock import when
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -61,10 +62,6 @@ def main(
     """NPS surveys in Slack and Telegram."""
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
-
-
 def parse_day(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
@@ -95,7 +92,8 @@ def demo(
     with friendly():
         import asyncio
 
-        from bot.demo import DemoError, run_demo
+        from bot.demo import run_demo
+        from bot.demo_database import DemoError
 
         try:
             asyncio.run(run_demo(customers=customers, weeks=weeks, seed=seed, console=console))

@@ -33,3 +33,8 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as admins read it (status lines, the CLI): UTC to the minute, or "never"."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"

@@ -19,15 +19,16 @@ from rich.progress import Progress
 from bot import store
 from bot.app import NpsBot
 from bot.clock import FakeClock
-from bot.db import Database
+from bot.demo_clicks import press_slack, press_telegram
 from bot.demo_customers import Customer, comment_for, make_customers, score_for
+from bot.demo_database import DemoError, fresh_database
 from bot.digest.terminal import print_digest
 from bot.models import Invitation
 from bot.settings import load_settings
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
 from channels.sandbox.telegram import TelegramSandbox
-from scheduling.planner import plan_due
+from scheduling.bulk_planning import plan_due
 
 SIGNING_SECRET = "demo-signing-secret"
 SLACK_ADMIN, TELEGRAM_ADMIN = "U0ADMIN", 7000
@@ -36,35 +37,7 @@ TEAM_GROUP = -1001234567890
 TICKS = (3, 10, 16, 21)
 """UTC hours at which each simulated weekday runs a dispatch pass: mornings in Singapore,
 Europe and New York (production passes run every 30 seconds)."""
-DEMO_WORKSPACES = {("slack", "T0SANDBOX"), ("telegram", "123456")}
 CHART = Path("npsbot-demo-trend.png")
-
-
-class DemoError(RuntimeError):
-    """The demo cannot run here; the message says why."""
-
-
-def fresh_database(url: str) -> Database:
-    """Start from an empty file, but never wipe a database that holds real data."""
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        path = Path(url.removeprefix("sqlite:///"))
-        if path.exists():
-            db = Database(url)
-            if db.has_table("workspace"):
-                with db.session() as session:
-                    keys = {
-                        (w.platform, w.external_id) for w in store.list_workspaces(session=session)
-                    }
-                if keys - DEMO_WORKSPACES:
-                    raise DemoError(
-                        f"{path} holds non-demo data; point NPSBOT_DATABASE_URL at another file"
-                    )
-            db.dispose()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-    db = Database(url)
-    db.upgrade()
-    return db
 
 
 class Demo:
@@ -260,7 +233,14 @@ class Demo:
         score = score_for(customer, week=week, rng=self.rng)
         comment = comment_for(score, self.rng)
         if customer.platform == "slack":
-            await self._click_slack(invitation, customer, score)
+            await press_slack(
+                self.signer,
+                self.slack,
+                url=self.url,
+                invitation=invitation,
+                customer=customer,
+                score=score,
+            )
             if comment:
                 await self._until(lambda: self._awaiting(invitation.id or 0))
                 event = message_event(
@@ -268,40 +248,10 @@ class Demo:
                 )
                 await self.signer.deliver_event(self.url, event)
             return
-        user, message_id = int(customer.user_id), int(invitation.message_ref or 0)
-        message = next(
-            m for m in self.telegram.sent_messages(user) if m["message_id"] == message_id
-        )
-        keyboard = message["reply_markup"]["inline_keyboard"]
-        data = next(b["callback_data"] for row in keyboard for b in row if b["text"] == str(score))
-        self.telegram.press_button(user, message_id=message_id, data=data)
+        press_telegram(self.telegram, invitation=invitation, customer=customer, score=score)
         if comment:
             await self._until(lambda: self._awaiting(invitation.id or 0))
-            self.telegram.send_text(user, comment)
-
-    async def _click_slack(self, invitation: Invitation, customer: Customer, score: int) -> None:
-        """Press the score button of the DM as Slack's client would: read it off the message."""
-        message = next(
-            m
-            for m in self.slack.messages_in(invitation.chat_ref or "")
-            if m.ts == invitation.message_ref
-        )
-        action_id = f"nps_score_{score}"
-        block_id, value = next(
-            (block["block_id"], element["value"])
-            for block in message.blocks or []
-            for element in block.get("elements", [])
-            if element.get("action_id") == action_id
-        )
-        await self.signer.deliver_block_action(
-            self.url,
-            user_id=customer.user_id,
-            action_id=action_id,
-            value=value,
-            channel_id=message.channel,
-            message_ts=message.ts,
-            block_id=block_id,
-        )
+            self.telegram.send_text(int(customer.user_id), comment)
 
     def _awaiting(self, invitation_id: int) -> bool:
         with self.bot.db.session() as session:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from scoring.nps import category
+
 PLANS = (("free", -1.2), ("pro", 0.4), ("enterprise", 0.9))
 REGIONS = (
     ("eu", "Europe/Berlin"),
@@ -123,7 +125,7 @@ def score_for(customer: Customer, *, week: int, rng: random.Random) -> int:
 
 def comment_for(score: int, rng: random.Random) -> str | None:
     """About half the people leave a comment, detractors a little more often."""
-    if rng.random() > (0.65 if score <= 6 else 0.5):
+    kind = category(score)
+    if rng.random() > (0.65 if kind == "detractor" else 0.5):
         return None
-    kind = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
     return rng.choice(COMMENTS[kind])

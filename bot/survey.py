@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from sqlmodel import Session
+
 from bot import store, wording
 from bot.channel import Channel, MessageRef, Recipient
 from bot.clock import Clock
@@ -136,7 +138,7 @@ class Survey:
 
     def _store_score(
         self,
-        session: store.Session,
+        session: Session,
         invitation: Invitation,
         respondent: Respondent,
         response: Response | None,
@@ -271,14 +273,12 @@ class Survey:
         return words_for(self.catalogue, recipient_of(respondent))
 
     @staticmethod
-    def _respondent(session: store.Session, origin: Origin) -> Respondent | None:
-        workspace = store.find_workspace(
-            session=session, platform=origin.platform, external_id=origin.workspace
-        )
-        if workspace is None or workspace.id is None:
-            return None
-        return store.find_respondent(
-            session=session, workspace_id=workspace.id, platform_user_id=origin.user_id
+    def _respondent(session: Session, origin: Origin) -> Respondent | None:
+        return store.respondent_at(
+            session=session,
+            platform=origin.platform,
+            external_id=origin.workspace,
+            platform_user_id=origin.user_id,
         )
 
 

@@ -16,18 +16,13 @@ Disturb (`Channel.busy_until`) is not sent to: the invitation goes back to pendi
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import os
-import socket
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
 from bot import store, wording
-from bot.admin import InviteResult
 from bot.channel import (
     Channel,
     ChannelError,
@@ -40,14 +35,16 @@ from bot.channel import (
 from bot.clock import Clock
 from bot.db import Database
 from bot.i18n import Catalogue
+from bot.invites import InviteResult
 from bot.metrics import Metrics
-from bot.models import Invitation, InvitationSource, InvitationStatus, Respondent
+from bot.models import Invitation, InvitationStatus
 from bot.settings import Settings
-from bot.survey import recipient_of, words_for
-from scheduling.admission import admit
-from scheduling.journal import DO_NOT_DISTURB, Journal, Outcome, Send
+from bot.survey import words_for
+from scheduling.claims import claim_batch, load_claimed, worker_name
+from scheduling.journal import Journal, Outcome, PassReport, Send
 from scheduling.pacing import Pacing
-from scheduling.policy import Decision
+from scheduling.reminders import send_reminders
+from scheduling.single_sends import invite_now
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +53,6 @@ MAX_BOUNCES = 5
 SUPPRESSED = ("opted out", "unreachable")
 CLAIM_SECONDS = 2.0
 """A claim holds at most this many seconds of sends at the paced rate (or `batch` rows)."""
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass
-class PassReport:
-    """What one dispatch pass did."""
-
-    sent: int = 0
-    failed: int = 0
-    unreachable: int = 0
-    rate_limited: int = 0
-    uncertain: int = 0
-    deferred: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-
-    def skip(self, reason: str) -> None:
-        self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
 class Dispatcher:
@@ -106,53 +83,16 @@ class Dispatcher:
         self.stopping = False
         """Set on shutdown: sends in flight finish, no new one starts, claims go back."""
 
-    # -- claiming --------------------------------------------------------------------------
-
     def claim_due(self, *, limit: int) -> list[int]:
         """Claim up to `limit` due invitations; rows another replica holds are skipped."""
         with self.db.session() as session:
-            return self._claim_due(session, limit)
-
-    def _claim_due(self, session: Session, limit: int) -> list[int]:
-        return store.claim_due(
-            session=session,
-            now=self.clock.now(),
-            worker=self.worker,
-            limit=limit,
-            skip_locked=self.db.is_postgres,
-        )
-
-    def _claim_batch(self, limit: int, report: PassReport) -> tuple[int, list[Send]]:
-        """Claim and load a batch in one transaction; returns (rows claimed, sendable)."""
-        with self.db.session() as session:
-            ids = self._claim_due(session, limit)
-            return len(ids), self._load(session, ids, report)
-
-    def _load(self, session: Session, ids: list[int], report: PassReport) -> list[Send]:
-        """What sending our claimed `ids` needs; people who cannot be asked are suppressed."""
-        if not ids:
-            return []
-        rows = store.claimed_by(session=session, ids=ids, worker=self.worker)
-        sends: list[Send] = []
-        for invitation, respondent, expiry_days in rows:
-            if respondent.opted_out or respondent.unreachable:
-                reason = "opted out" if respondent.opted_out else "unreachable"
-                invitation.status = InvitationStatus.SUPPRESSED
-                invitation.reason = reason
-                session.add(invitation)
-                report.skip(reason)
-                continue
-            sends.append(
-                Send(
-                    invitation_id=invitation.id or 0,
-                    respondent_id=respondent.id or 0,
-                    platform=respondent.platform,
-                    recipient=recipient_of(respondent),
-                    expiry_days=expiry_days,
-                    attempts=invitation.attempts,
-                )
+            return store.claim_due(
+                session=session,
+                now=self.clock.now(),
+                worker=self.worker,
+                limit=limit,
+                skip_locked=self.db.is_postgres,
             )
-        return sends
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -171,7 +111,16 @@ class Dispatcher:
                 if self.stopping:
                     return None
                 while not queue and not exhausted and not self.stopping:
-                    claimed, sends = await asyncio.to_thread(self._claim_batch, limit, report)
+                    claimed, sends = await asyncio.to_thread(
+                        functools.partial(
+                            claim_batch,
+                            db=self.db,
+                            worker=self.worker,
+                            now=self.clock.now(),
+                            limit=limit,
+                            report=report,
+                        )
+                    )
                     queue.extend(sends)
                     exhausted = claimed == 0
                 return queue.popleft() if queue else None
@@ -213,7 +162,9 @@ class Dispatcher:
         """Send one invitation this worker claimed and record the outcome; returns its status."""
         report = report or PassReport()
         with self.db.session() as session:
-            sends = self._load(session, [invitation_id], report)
+            sends = load_claimed(
+                session=session, ids=[invitation_id], worker=self.worker, report=report
+            )
             if not sends:
                 invitation = session.get(Invitation, invitation_id)
                 return invitation.status if invitation else "missing"
@@ -281,56 +232,17 @@ class Dispatcher:
             log.info("no do-not-disturb status for invitation %s: %s", send.invitation_id, exc)
             return None
 
-    # -- one person, by hand -----------------------------------------------------------------
-
     async def invite_now(self, *, respondent_id: int, force: bool = False) -> InviteResult:
-        """Invite one person (admin `send`, CLI `survey send`) under the fatigue policy.
-
-        Without `force` the gaps, the daily cap and the person's send window apply: outside
-        the window the invitation is scheduled for the next opening instead. `force` sends
-        now whatever the gaps and window say, but never to someone who opted out.
-        """
-        now = self.clock.now()
-        with self.db.session() as session:
-            respondent = session.get(Respondent, respondent_id)
-            if respondent is None:
-                return InviteResult(False, "unknown respondent")
-            if respondent.opted_out:
-                return InviteResult(False, "they opted out of surveys")
-            if respondent.unreachable:
-                return InviteResult(False, "the platform says they cannot be messaged")
-            decision = admit(
-                session=session,
-                respondent_id=respondent_id,
-                now=now,
-                source="manual",
-                force=force,
-                cap_timezone=self.settings.digest_timezone,
-            )
-            if not force and not decision.allowed and not decision.deferrable:
-                return InviteResult(False, _explain(decision))
-            due = decision.not_before if not force and decision.deferrable else None
-            invitation = store.create_invitation(
-                session=session,
-                respondent=respondent,
-                source=InvitationSource.MANUAL,
-                due_at=due or now,
-                now=now,
-            )
-            invitation_id = invitation.id or 0
-            if due is not None:
-                return InviteResult(False, _explain(decision), scheduled_for=due)
-            store.claim(session=session, ids=[invitation_id], now=now, worker=self.worker)
-        status = await self.deliver(invitation_id)
-        if status == InvitationStatus.SENT:
-            return InviteResult(True)
-        with self.db.session() as session:
-            invitation = session.get(Invitation, invitation_id)
-            reason = (invitation.reason or invitation.last_error) if invitation else None
-        if invitation is not None and invitation.reason == DO_NOT_DISTURB and invitation.due_at:
-            due = invitation.due_at
-            return InviteResult(False, f"{reason}; scheduled for {due:%Y-%m-%d %H:%M} UTC", due)
-        return InviteResult(False, reason or status)
+        """Invite one person now under the fatigue rules (see `scheduling.single_sends`)."""
+        return await invite_now(
+            db=self.db,
+            settings=self.settings,
+            clock=self.clock,
+            worker=self.worker,
+            deliver=self.deliver,
+            respondent_id=respondent_id,
+            force=force,
+        )
 
     # -- after a crash, and reminders --------------------------------------------------------
 
@@ -341,40 +253,12 @@ class Dispatcher:
             return store.release_stale_claims(session=session, cutoff=cutoff)
 
     async def remind(self, invitation_ids: list[int]) -> int:
-        """Ask once more, never twice: `reminded_at` is set before the send, like a claim."""
-        now = self.clock.now()
-        reminded = 0
-        for invitation_id in invitation_ids:
-            with self.db.session() as session:
-                claimed = store.claim_reminder(
-                    session=session, invitation_id=invitation_id, now=now
-                )
-                respondent = session.get(
-                    Respondent, session.get(Invitation, invitation_id).respondent_id
-                )  # type: ignore[union-attr]
-            if not claimed or respondent is None or respondent.opted_out or respondent.unreachable:
-                continue
-            await self.pacing.acquire(respondent.platform)
-            try:
-                await self.channels[respondent.platform].send_question(
-                    recipient=recipient_of(respondent),
-                    question=self._question(invitation_id, recipient_of(respondent), reminder=True),
-                )
-                reminded += 1
-            except RecipientUnreachable as exc:
-                with self.db.session() as session:
-                    store.mark_unreachable(
-                        session=session, respondent_id=respondent.id or 0, error=str(exc)
-                    )
-            except ChannelError:
-                log.warning("reminder for invitation %s failed; not retried", invitation_id)
-        return reminded
-
-
-def _explain(decision: Decision) -> str:
-    when = (
-        f" (next possible {decision.not_before:%Y-%m-%d %H:%M} UTC)" if decision.not_before else ""
-    )
-    if decision.deferrable:
-        return f"outside their send window; scheduled for {decision.not_before:%Y-%m-%d %H:%M} UTC"
-    return f"{decision.reason}{when}"
+        """Send the reminders `plan_reminders` found (see `scheduling.reminders`)."""
+        return await send_reminders(
+            db=self.db,
+            channels=self.channels,
+            pacing=self.pacing,
+            question=self._question,
+            clock=self.clock,
+            invitation_ids=invitation_ids,
+        )

@@ -13,17 +13,10 @@ from bot import store
 from bot.db import Database
 from bot.models import Workspace
 from bot.store.history import Facts
-from scheduling.cadence import EPOCH, due_date, offset_for
-from scheduling.planner import SETTLE_RETRIES, cap_usage, local_midnight
-from scheduling.policy import (
-    History,
-    Policy,
-    Reason,
-    RespondentState,
-    decide,
-    next_send_time,
-    zone,
-)
+from scheduling.bulk_planning import cap_usage, local_midnight, settle
+from scheduling.fatigue import History, Policy, Reason, RespondentState
+from scheduling.rotation import EPOCH, due_date, offset_for
+from scheduling.send_window import next_send_time, zone
 
 NOT_DUE_YET = "not due yet"
 INACTIVE = "inactive"
@@ -99,24 +92,21 @@ def explain(
         state = RespondentState(
             opted_out=respondent.opted_out, unreachable=respondent.unreachable, timezone=tz
         )
-        blocker: str | None = None
-        for _ in range(SETTLE_RETRIES):
-            usage = cap_usage(
-                session=session, policy=policy, workspace_id=workspace_id, moment=when
-            )
-            decision = decide(
-                policy=policy,
-                history=History.of(fact),
-                respondent_state=state,
-                now=when,
-                source="scheduled",
-                sent_today=usage,
-            )
-            if decision.allowed or decision.not_before is None:
-                break
-            if decision.reason != Reason.OUTSIDE_WINDOW:
-                blocker = blocker or decision.reason
-            when = decision.not_before
+        settled = settle(
+            policy=policy,
+            history=History.of(fact),
+            state=state,
+            when=when,
+            until=None,
+            sent_on=lambda moment: cap_usage(
+                session=session, policy=policy, workspace_id=workspace_id, moment=moment
+            ),
+        )
+        decision, when = settled.decision, settled.when
+        blocker = next(
+            (d.reason for d in settled.followed if d.reason and d.reason != Reason.OUTSIDE_WINDOW),
+            None,
+        )
         if not decision.allowed and decision.not_before is None:
             return replace(base, due_date=due, reason=decision.reason)
         reason = blocker or (NOT_DUE_YET if due > local_today else None)

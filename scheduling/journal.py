@@ -11,7 +11,7 @@ for its own commit.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -105,6 +105,22 @@ class Outcome:
         else:
             row |= {"last_error": error}
         return row
+
+
+@dataclass
+class PassReport:
+    """What one dispatch pass did."""
+
+    sent: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    rate_limited: int = 0
+    uncertain: int = 0
+    deferred: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
 class Journal:

@@ -22,8 +22,9 @@ from bot.db import Database
 from bot.digest import Digests
 from bot.metrics import Metrics
 from bot.settings import Settings
+from scheduling.bulk_planning import plan_due
 from scheduling.dispatch import Dispatcher
-from scheduling.planner import plan_due, plan_reminders
+from scheduling.reminders import plan_reminders
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot import store
 from bot.api import TriggerOutcome
 from bot.db import Database
 from bot.models import InvitationSource, InvitationStatus
-from scheduling.admission import admit
+from scheduling.single_sends import admit
 
 
 def schedule_trigger(

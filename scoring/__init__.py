@@ -1,18 +1,16 @@
 """Pure NPS statistics, sentiment, themes and charts: no I/O, no chat SDKs."""
 
+from scoring.change import Comparison, Direction, compare
 from scoring.chart import render_trend_chart
 from scoring.language import detect, detect_many
 from scoring.nps import (
     Category,
-    Comparison,
     Counts,
-    Direction,
     NpsEstimate,
     Reliability,
     SamplePolicy,
     category,
     comment_rate,
-    compare,
     counts_from_scores,
     display_nps,
     estimate,

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from scoring.nps import SamplePolicy, compare
+from scoring.change import compare
+from scoring.nps import SamplePolicy
 from scoring.trend import TrendPoint
 
 if TYPE_CHECKING:

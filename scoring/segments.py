@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scoring.nps import Comparison, Counts, NpsEstimate, SamplePolicy, compare, estimate
+from scoring.change import Comparison, compare
+from scoring.nps import Counts, NpsEstimate, SamplePolicy, estimate
 
 
 @dataclass(frozen=True, slots=True)

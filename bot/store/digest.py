@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Invitation, Respondent, Response
-from scoring.nps import Counts
+from scoring.nps import PASSIVE_MIN, PROMOTER_MIN, Counts
 from scoring.segments import SegmentRow
 from scoring.sentiment import SentimentSummary
 from scoring.themes import CommentRow
@@ -47,9 +47,9 @@ def _category_sums(*conditions: sa.ColumnElement[bool]) -> list[sa.ColumnElement
     score = col(Response.score)
     base = sa.and_(*conditions) if conditions else sa.true()
     return [
-        _sum(sa.and_(base, score >= 9)),
-        _sum(sa.and_(base, score.between(7, 8))),
-        _sum(sa.and_(base, score <= 6)),
+        _sum(sa.and_(base, score >= PROMOTER_MIN)),
+        _sum(sa.and_(base, score.between(PASSIVE_MIN, PROMOTER_MIN - 1))),
+        _sum(sa.and_(base, score < PASSIVE_MIN)),
     ]
 
 

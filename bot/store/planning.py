@@ -1,6 +1,6 @@
 """Planning queries: who could be due, the daily-cap counts, the bulk insert, reminders.
 
-The planner computes the rotation (pure `scheduling.cadence` code) and hands the store a
+The planner computes the rotation (pure `scheduling.rotation` code) and hands the store a
 `RotationFilter`; this module turns it into SQL, so most of a big audience never leaves the
 database and the planner builds no query of its own.
 """

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Respondent, Workspace
 from bot.store.invitations import withdraw_pending
+from bot.store.workspaces import find_workspace
 
 _GOLDEN = 0.6180339887498949
 
@@ -65,6 +66,18 @@ def save_respondents(
         session.execute(sa.insert(Respondent), list(new))
     if changed:
         session.execute(sa.update(Respondent), list(changed))
+
+
+def respondent_at(
+    *, session: Session, platform: str, external_id: str, platform_user_id: str
+) -> Respondent | None:
+    """The respondent a platform user is in the named workspace, if both are known."""
+    workspace = find_workspace(session=session, platform=platform, external_id=external_id)
+    if workspace is None or workspace.id is None:
+        return None
+    return find_respondent(
+        session=session, workspace_id=workspace.id, platform_user_id=platform_user_id
+    )
 
 
 def upsert_respondent(

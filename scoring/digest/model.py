@@ -11,16 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from scoring.nps import (
-    Comparison,
-    Counts,
-    NpsEstimate,
-    SamplePolicy,
-    comment_rate,
-    compare,
-    estimate,
-    response_rate,
-)
+from scoring.change import Comparison, compare
+from scoring.nps import Counts, NpsEstimate, SamplePolicy, comment_rate, estimate, response_rate
 from scoring.segments import SegmentResult, SegmentRow, segment_table
 from scoring.sentiment import SentimentSummary
 from scoring.themes import CommentRow, ThemeReport, themes

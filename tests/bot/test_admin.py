@@ -14,7 +14,7 @@ from bot.db import Database
 from bot.events import AdminCommand, Origin
 from bot.models import AuditEntry, Workspace
 from bot.settings import Settings
-from scheduling.planner import plan_due
+from scheduling.bulk_planning import plan_due
 from tests.recording import RecordingChannel
 
 

@@ -9,7 +9,8 @@ from rich.console import Console
 from sqlmodel import select
 
 from bot.db import Database
-from bot.demo import DemoError, fresh_database, run_demo
+from bot.demo import run_demo
+from bot.demo_database import DemoError, fresh_database
 from bot.models import Response, Workspace
 
 

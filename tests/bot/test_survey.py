@@ -209,7 +209,7 @@ async def test_remind_later_defers_the_same_invitation(db, clock, survey, dispat
 
 
 async def test_remind_later_then_one_reminder_only(db, clock, survey, dispatcher, channel) -> None:
-    from scheduling.planner import plan_reminders
+    from scheduling.reminders import plan_reminders
 
     invitation_id = await invited(db, clock, dispatcher)
     await survey.on_remind_later(RemindLater(origin(), invitation_id, days=1))
@@ -225,7 +225,7 @@ async def test_remind_later_then_one_reminder_only(db, clock, survey, dispatcher
 
 
 async def test_automatic_reminder_after_three_days(db, clock, survey, dispatcher) -> None:
-    from scheduling.planner import plan_reminders
+    from scheduling.reminders import plan_reminders
 
     invitation_id = await invited(db, clock, dispatcher)
     clock.advance(timedelta(days=2))

@@ -180,7 +180,7 @@ async def test_telegram_flood_control_beyond_ptb_retries_is_waited_out(
 async def test_a_send_that_times_out_is_left_uncertain_not_resent(db: Database) -> None:
     seed_due(db, people=3)
     async with sandbox_with(3, rate=1000.0) as sandbox:
-        post = sandbox._methods["chat.postMessage"]
+        post = sandbox.web_api.methods["chat.postMessage"]
         slow: list[str] = []
 
         async def posted_but_answered_late(params: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +190,7 @@ async def test_a_send_that_times_out_is_left_uncertain_not_resent(db: Database) 
                 await asyncio.sleep(1.0)
             return answer
 
-        sandbox._methods["chat.postMessage"] = posted_but_answered_late
+        sandbox.web_api.methods["chat.postMessage"] = posted_but_answered_late
         bot = NpsBot(settings_for(sandbox, db), db=db, platforms=["slack"])
         bot.adapters["slack"].client.timeout = 0.3  # type: ignore[attr-defined]
         bot.dispatcher.concurrency = 1

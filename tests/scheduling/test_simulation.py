@@ -18,7 +18,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.store import expire_invitations, slot_for
-from scheduling.planner import plan_due
+from scheduling.bulk_planning import plan_due
 from tests.scheduling.helpers import add_workspace, utc
 
 AUDIENCE = 10_000

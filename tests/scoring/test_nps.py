@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scoring.change import compare
 from scoring.nps import (
     Counts,
     SamplePolicy,
     category,
     comment_rate,
-    compare,
     counts_from_scores,
     display_nps,
     estimate,

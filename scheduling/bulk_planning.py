@@ -1,15 +1,16 @@
-"""The planner: turns the rotation and the fatigue policy into pending invitations.
+"""Bulk planning: turns the rotation and the fatigue rules into pending invitations.
 
 Audiences reach 10,000+ people, so each workspace costs a fixed handful of statements: the
 people who could be due (the rotation and "not asked this cycle" are filtered in SQL), one
 GROUP BY over their invitation history, the daily-cap counts, and one bulk insert. Everything
-else is the pure `cadence` and `policy` code. The dispatcher sends what is planned; the planner
+else is the pure `rotation` and `fatigue` code. The dispatcher sends what is planned; the planner
 never talks to a chat platform.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,7 +20,8 @@ from bot import store
 from bot.db import Database
 from bot.store.history import Facts, Member, load_facts, other_selves
 from bot.store.planning import RotationFilter
-from scheduling.cadence import (
+from scheduling.fatigue import Decision, History, Policy, RespondentState, decide
+from scheduling.rotation import (
     EPOCH,
     cycle_start,
     due_date,
@@ -27,16 +29,7 @@ from scheduling.cadence import (
     slot_date,
     slots_begun,
 )
-from scheduling.policy import (
-    Decision,
-    History,
-    Policy,
-    RespondentState,
-    decide,
-    in_window,
-    next_send_time,
-    zone,
-)
+from scheduling.send_window import next_send_time, zone
 
 SETTLE_RETRIES = 3
 """How many times a refused send time is moved to the next one the policy allows."""
@@ -143,14 +136,15 @@ def _plan_workspace(
             continue  # another of this person's rows was planned in this pass
         tz = member.timezone
         first_try = next_send_time(policy=policy, tz=tz, after=max(now, local_midnight(due, tz)))
-        decision, when = _settle(
+        settled = settle(
             policy=policy,
             history=History.of(facts.get(member.person, Facts())),
             state=RespondentState.of(member),
             when=first_try,
             until=until,
-            cap_counts=cap_counts,
+            sent_on=lambda moment: cap_counts[policy.cap_day(moment)],
         )
+        decision, when = settled.decision, settled.when
         if not decision.allowed:
             report.skip(decision.reason or "refused")
         elif when <= until:  # later ones are planned by a later pass
@@ -199,21 +193,32 @@ def _join_deadlines(start: date, policy: Policy) -> tuple[tuple[int, date], ...]
     return tuple(runs)
 
 
-def _settle(
+@dataclass(frozen=True)
+class Settled:
+    """Where following the policy's `not_before` led: the last decision, the moment it was
+    taken for, and the refusals that were followed on the way (for `explain`)."""
+
+    decision: Decision
+    when: datetime
+    followed: tuple[Decision, ...] = ()
+
+
+def settle(
     *,
     policy: Policy,
     history: History,
     state: RespondentState,
     when: datetime,
-    until: datetime,
-    cap_counts: Counter[date],
-) -> tuple[Decision, datetime]:
-    """Decide at `when`, following `not_before` while it stays inside the horizon.
+    until: datetime | None,
+    sent_on: Callable[[datetime], int],
+) -> Settled:
+    """Decide at `when`, following `not_before` while it stays inside `until` (None: no end).
 
-    A gap ending at 10:30 on the due day should delay the send, not skip the day. Returns the
-    last decision and the moment it was taken for.
+    A gap ending at 10:30 on the due day should delay the send, not skip the day.
+    `sent_on(moment)` is the daily-cap usage of the cap day of `moment`.
     """
     decision = Decision(allowed=False)
+    followed: list[Decision] = []
     for _ in range(SETTLE_RETRIES):
         decision = decide(
             policy=policy,
@@ -221,12 +226,15 @@ def _settle(
             respondent_state=state,
             now=when,
             source="scheduled",
-            sent_today=cap_counts[policy.cap_day(when)],
+            sent_today=sent_on(when),
         )
-        if decision.allowed or decision.not_before is None or decision.not_before > until:
+        if decision.allowed or decision.not_before is None:
             break
+        if until is not None and decision.not_before > until:
+            break
+        followed.append(decision)
         when = decision.not_before
-    return decision, when
+    return Settled(decision, when, tuple(followed))
 
 
 def local_midnight(day: date, tz: str | None) -> datetime:
@@ -258,20 +266,3 @@ def cap_usage(*, session: Session, policy: Policy, workspace_id: int, moment: da
     start = datetime.combine(day, time(), tz).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
     return store.asked_between(session=session, workspace_id=workspace_id, start=start, end=end)
-
-
-def plan_reminders(*, db: Database, now: datetime) -> list[int]:
-    """Unanswered, unexpired invitations whose one reminder is due now.
-
-    Due means either the person pressed "Remind me later" and that moment has come, or the
-    workspace reminds after N days and this invitation was never reminded. Reminders are not
-    invitations (they start no gap and use no cap), but they still respect opt-out, the pause
-    and the recipient's local send window: a nudge at 3 a.m. is fatigue too.
-    """
-    ids: list[int] = []
-    with db.session() as session:
-        for workspace in store.active_workspaces(session=session):
-            policy = Policy.from_workspace(workspace)
-            rows = store.reminder_candidates(session=session, workspace=workspace, now=now)
-            ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
-    return ids

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from bot.store import slot_for
-from scheduling.cadence import EPOCH, cycle_start, due_date, is_due, slot_date
+from scheduling.rotation import EPOCH, cycle_start, due_date, is_due, slot_date
 
 WEEKDAYS = frozenset(range(5))
 

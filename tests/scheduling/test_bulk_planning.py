@@ -11,8 +11,9 @@ from sqlmodel import col, select
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus
+from scheduling.bulk_planning import plan_due
 from scheduling.explain import explain
-from scheduling.planner import plan_due, plan_reminders
+from scheduling.reminders import plan_reminders
 from tests.scheduling.helpers import add_respondent, add_sent, add_workspace, utc
 
 EVERY_DAY = "0,1,2,3,4,5,6"

@@ -8,15 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.models import Workspace
-from scheduling.policy import (
-    History,
-    Policy,
-    Reason,
-    RespondentState,
-    decide,
-    in_window,
-    next_send_time,
-)
+from scheduling.fatigue import History, Policy, Reason, RespondentState, decide
+from scheduling.send_window import in_window, next_send_time
 from tests.scheduling.helpers import utc
 
 WEEKDAYS_10_17 = Policy()
