@@ -29,7 +29,11 @@ USAGE = {
 }
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+NUMBER = re.compile(r"^[0-9]{1,9}$")
+"""ASCII digits only: `str.isdigit` also accepts "²" and "⑤", which `int` then refuses."""
+PLATFORM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""What a Slack or Telegram user or channel id can look like (ids are stored as VARCHAR(64))."""
 
 
 class UsageError(ValueError):
@@ -66,11 +70,14 @@ def parse(text: str) -> Command:
 
 
 def is_user(word: str) -> bool:
-    return (word.startswith("@") and len(word) > 1) or word.isdigit()
+    return bool(PLATFORM_ID.match(word.removeprefix("@")))
 
 
 def is_channel(word: str) -> bool:
-    return (word.startswith("#") and len(word) > 1) or word.lstrip("-").isdigit()
+    """`#C123` from Slack, a (negative) numeric chat id from Telegram."""
+    return bool(PLATFORM_ID.match(word.removeprefix("#"))) and (
+        word.startswith("#") or NUMBER.match(word.removeprefix("-")) is not None
+    )
 
 
 def _target_ok(rest: list[str]) -> bool:
@@ -132,7 +139,7 @@ def parse_cadence(words: list[str]) -> dict[str, str]:
             if index >= len(words):
                 raise UsageError(hint)
             options["send-days"] = parse_days(value)
-            options["window"] = parse_span(words[index])
+            options["window"] = parse_window(words[index])
             index += 1
         elif key == "quiet":
             options["quiet"] = "off" if value.lower() == "off" else parse_span(value)
@@ -142,7 +149,7 @@ def parse_cadence(words: list[str]) -> dict[str, str]:
 
 
 def _positive(value: str, key: str, hint: str) -> int:
-    if not value.isdigit() or int(value) < 1 or int(value) > 3650:
+    if not NUMBER.match(value) or not 1 <= int(value) <= 3650:
         raise UsageError(f"'{key}' takes a whole number of days from 1 to 3650. {hint}")
     return int(value)
 
@@ -166,8 +173,23 @@ def parse_days(value: str) -> str:
 
 
 def parse_span(value: str) -> str:
-    """`10:00-17:00` -> itself, validated."""
+    """`10:00-17:00` -> itself, validated; the two ends must differ."""
     parts = value.split("-")
     if len(parts) != 2 or not all(TIME.match(part) for part in parts):
         raise UsageError(f"Times look like 10:00-17:00, not '{value}'")
-    return "-".join(f"{int(p.split(':')[0]):02d}:{p.split(':')[1]}" for p in parts)
+    start, end = (f"{int(p.split(':')[0]):02d}:{p.split(':')[1]}" for p in parts)
+    if start == end:
+        raise UsageError(f"'{value}' starts and ends at the same time; try 10:00-17:00")
+    return f"{start}-{end}"
+
+
+def parse_window(value: str) -> str:
+    """A send window within one day: people are not surveyed across midnight."""
+    span = parse_span(value)
+    start, end = span.split("-")
+    if start > end:
+        raise UsageError(
+            f"The send window '{value}' would wrap past midnight; windows run within a day, "
+            f"e.g. window Mon-Fri {end}-{start}, or use quiet {start}-{end} for the night"
+        )
+    return span

@@ -26,6 +26,7 @@ from bot.events import (
     Unreachable,
 )
 from bot.metrics import Metrics
+from bot.sanitize import clean_event
 from bot.survey import Survey
 
 
@@ -49,6 +50,7 @@ class Router:
 
     async def handle(self, event: Event) -> str | None:
         """Act on the event; return text for the actor, or None when nothing needs saying."""
+        event = clean_event(event)
         match event:
             case ScoreSubmitted():
                 scored = await self.survey.on_score(event)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Respondent, Workspace
+from bot.sanitize import merge_attributes
 from bot.store.invitations import withdraw_pending
 from bot.store.workspaces import find_workspace
 
@@ -110,7 +111,7 @@ def upsert_respondent(
         if value is not None:
             setattr(respondent, name, value)
     if attributes:
-        respondent.attributes = {**respondent.attributes, **attributes}
+        respondent.attributes = merge_attributes(respondent.attributes, attributes)
     session.add(respondent)
     session.flush()
     return respondent

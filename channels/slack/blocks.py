@@ -74,13 +74,19 @@ def score_value(invitation_id: int, score: int) -> str:
 def parse_score_value(value: str) -> tuple[int, int] | None:
     """`"42:8"` -> (42, 8); None for anything a forged or stale payload might carry."""
     invitation, _, score = value.partition(":")
-    if not (invitation.isdigit() and score.isdigit()):
+    invitation_id = parse_id(invitation)
+    if invitation_id is None or not _ascii_number(score, digits=2):
         return None
-    return int(invitation), int(score)
+    return invitation_id, int(score)
 
 
 def parse_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    """A database id from a button's value; ASCII digits only, and within BIGINT."""
+    return int(value) if _ascii_number(value, digits=18) else None
+
+
+def _ascii_number(value: str, *, digits: int) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= digits
 
 
 def question_blocks(question: Question) -> list[Block]:

@@ -11,7 +11,7 @@ from html import escape
 
 from bot.channel import Alert, Followup, Question
 
-REPLY_PROMPT = re.compile(r"\(response #(\d+)\):\Z")
+REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
 
 
 def question_text(question: Question) -> str:

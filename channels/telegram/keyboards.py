@@ -10,11 +10,11 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channel import Alert, Followup, Question
 
-SCORE = r"^nps:(\d+):(\d+)$"
-OPT_OUT = r"^optout:(\d+)$"
-LATER = r"^later:(\d+)$"
-CLAIM = r"^claim:(\d+)$"
-REPLY = r"^reply:(\d+)$"
+SCORE = r"^nps:([0-9]{1,18}):([0-9]{1,2})$"
+OPT_OUT = r"^optout:([0-9]{1,18})$"
+LATER = r"^later:([0-9]{1,18})$"
+CLAIM = r"^claim:([0-9]{1,18})$"
+REPLY = r"^reply:([0-9]{1,18})$"
 
 
 def question_keyboard(question: Question) -> InlineKeyboardMarkup:
