@@ -72,8 +72,11 @@ class Admin:
                 now=self.clock.now(),
             )
             workspace_id = workspace.id or 0
+            problems = dict(workspace.problems)
         handler = getattr(self, f"_{command.verb}")
         reply: str = await handler(workspace_id, command, event)
+        if problems and command.verb != "status" and self.is_admin(event):
+            reply += "\n:warning: " + "; ".join(problems.values()) + " (see /nps status)"
         return reply
 
     def _audit(self, session: Session, workspace_id: int, event: AdminCommand, action: str) -> None:
@@ -106,6 +109,7 @@ class Admin:
             f"*This week*: {status.sent} invitations sent, {status.answered} answered",
             f"*Last digest*: {when(workspace.last_digest_at)}; *next*: {when(next_digest)}",
         ]
+        lines += [f"*Problem*: {problem}" for problem in workspace.problems.values()]
         if status.skips:
             lines.append(
                 "*Not sent this week*: "

@@ -84,6 +84,8 @@ class Workspace(SQLModel, table=True):
     expiry_days: int = 7
     last_digest_at: datetime | None = _ts()
     held_back: dict[str, int] = _json()
+    problems: dict[str, str] = _json()
+    """What failed for this workspace alone (planning, reminders, a target), for its admins."""
     planned_at: datetime | None = _ts()
     created_at: datetime | None = _ts()
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot import store
 from bot.db import Database
+from bot.models import Workspace
 from bot.store.history import Facts, Member, load_facts, other_selves
 from bot.store.planning import RotationFilter
 from scheduling.fatigue import Decision, History, Policy, RespondentState, decide
@@ -30,6 +31,7 @@ from scheduling.rotation import (
     slots_begun,
 )
 from scheduling.send_window import next_send_time, zone
+from scheduling.workspace_guard import WorkspaceGuard
 
 SETTLE_RETRIES = 3
 """How many times a refused send time is moved to the next one the policy allows."""
@@ -56,31 +58,35 @@ def plan_due(
     horizon: timedelta = timedelta(days=1),
     epoch: date = EPOCH,
     cap_timezone: str = "UTC",
+    guard: WorkspaceGuard | None = None,
 ) -> PlanReport:
     """Create pending scheduled invitations for everyone due before `now + horizon`.
 
     Safe to run as often as wanted: people holding an open invitation are left alone, and
     someone held back by a gap or the cap stays due and is planned on a later pass.
-    `cap_timezone` is the zone whose calendar days the daily cap counts.
+    `cap_timezone` is the zone whose calendar days the daily cap counts. Each workspace is
+    planned in its own transaction inside `guard`, so one failing holds up no other.
     """
     report = PlanReport()
-    with db.session() as session:
-        for workspace in store.active_workspaces(session=session):
-            report.workspaces += 1
-            policy = Policy.from_workspace(workspace, timezone=cap_timezone)
-            before = Counter(report.skipped)
-            _plan_workspace(
-                session=session,
-                workspace_id=workspace.id or 0,
-                policy=policy,
-                now=now,
-                until=now + horizon,
-                epoch=epoch,
-                report=report,
-            )
-            workspace.held_back = dict(Counter(report.skipped) - before)
-            workspace.planned_at = now
-            session.add(workspace)
+
+    def plan(session: Session, workspace: Workspace) -> None:
+        report.workspaces += 1
+        policy = Policy.from_workspace(workspace, timezone=cap_timezone)
+        before = Counter(report.skipped)
+        _plan_workspace(
+            session=session,
+            workspace_id=workspace.id or 0,
+            policy=policy,
+            now=now,
+            until=now + horizon,
+            epoch=epoch,
+            report=report,
+        )
+        workspace.held_back = dict(Counter(report.skipped) - before)
+        workspace.planned_at = now
+        session.add(workspace)
+
+    (guard or WorkspaceGuard(db=db)).each_workspace("planning", plan)
     return report
 
 

@@ -11,15 +11,18 @@ import logging
 from datetime import datetime
 from typing import Protocol
 
+from sqlmodel import Session
+
 from bot import store
 from bot.channel import Channel, ChannelError, Question, Recipient, RecipientUnreachable
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import Invitation, Respondent
+from bot.models import Invitation, Respondent, Workspace
 from bot.survey import recipient_of
 from scheduling.fatigue import Policy
 from scheduling.pacing import Pacing
 from scheduling.send_window import in_window
+from scheduling.workspace_guard import WorkspaceGuard
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +33,19 @@ class QuestionFor(Protocol):
     def __call__(self, invitation_id: int, recipient: Recipient, *, reminder: bool) -> Question: ...
 
 
-def plan_reminders(*, db: Database, now: datetime) -> list[int]:
+def plan_reminders(
+    *, db: Database, now: datetime, guard: WorkspaceGuard | None = None
+) -> list[int]:
     """Unanswered, unexpired invitations whose one reminder is due now, in their window:
     a nudge at 3 a.m. is fatigue too."""
     ids: list[int] = []
-    with db.session() as session:
-        for workspace in store.active_workspaces(session=session):
-            policy = Policy.from_workspace(workspace)
-            rows = store.reminder_candidates(session=session, workspace=workspace, now=now)
-            ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
+
+    def due(session: Session, workspace: Workspace) -> None:
+        policy = Policy.from_workspace(workspace)
+        rows = store.reminder_candidates(session=session, workspace=workspace, now=now)
+        ids.extend(rid for rid, tz in rows if in_window(policy, tz, now))
+
+    (guard or WorkspaceGuard(db=db)).each_workspace("reminders", due)
     return ids
 
 

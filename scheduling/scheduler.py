@@ -25,6 +25,7 @@ from bot.settings import Settings
 from scheduling.bulk_planning import plan_due
 from scheduling.dispatch import Dispatcher
 from scheduling.reminders import plan_reminders
+from scheduling.workspace_guard import WorkspaceGuard
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class Scheduler:
         self.audience = audience
         self.interval = interval
         self.metrics = metrics or Metrics()
+        self.guard = WorkspaceGuard(
+            db=db, failed=lambda job: self.metrics.job_errors.labels(job=job).inc()
+        )
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
         self._ticking: asyncio.Task[object] | None = None
@@ -126,9 +130,12 @@ class Scheduler:
         self.dispatcher.recover()
         with self.db.session() as session:
             store.expire_invitations(session=session, now=now)
-        plan_due(db=self.db, now=now, cap_timezone=self.settings.digest_timezone)
+        plan_due(
+            db=self.db, now=now, cap_timezone=self.settings.digest_timezone, guard=self.guard
+        )
         report = await self.dispatcher.run_pass()
-        reminded = await self.dispatcher.remind(plan_reminders(db=self.db, now=now))
+        due = plan_reminders(db=self.db, now=now, guard=self.guard)
+        reminded = await self.dispatcher.remind(due)
         if report.sent or report.failed or report.uncertain or reminded:
             log.info(
                 "dispatch: sent %s, failed %s, unreachable %s, uncertain %s, reminded %s",

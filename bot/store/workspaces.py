@@ -116,3 +116,17 @@ def is_audience_source(*, session: Session, workspace_id: int, chat_id: str) -> 
         ).first()
         is not None
     )
+
+
+def set_problem(*, session: Session, workspace_id: int, kind: str, message: str) -> None:
+    """Remember what failed for this workspace alone; its admins see it in /nps status."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is not None and workspace.problems.get(kind) != message:
+        workspace.problems = {**workspace.problems, kind: message}
+        session.add(workspace)
+
+
+def clear_problem(*, session: Session, workspace: Workspace, kind: str) -> None:
+    if kind in workspace.problems:
+        workspace.problems = {k: v for k, v in workspace.problems.items() if k != kind}
+        session.add(workspace)

@@ -101,3 +101,15 @@ def test_clean_event_keeps_line_breaks_and_tabs() -> None:
     origin = Origin(platform="slack", workspace="T1", user_id="U1")
     event = clean_event(AdminCommand(origin, "C1", "status\n\tnow\x00\x1b"))
     assert event.text == "status\n\tnow"
+
+
+async def test_a_workspace_problem_is_shown_to_its_admins(bot: NpsBot, db: Database) -> None:
+    await admin(bot, "status")
+    with db.session() as session:
+        workspace = session.exec(select(Workspace)).one()
+        workspace.problems = {"planning": "planning failed: the send window must start before"}
+        session.add(workspace)
+    status = await admin(bot, "status")
+    assert status is not None and "*Problem*: planning failed" in status
+    paused = await admin(bot, "pause")
+    assert paused is not None and paused.endswith("(see /nps status)")
