@@ -16,15 +16,16 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from bot import store
 from bot.admin import Admin
 from bot.alerts import Alerts
 from bot.api import trigger_routes
 from bot.audience import Audience
-from bot.channel import Adapter, Channel
+from bot.channel import Adapter, Channel, Identity
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.digest import Digests
-from bot.events import Event
+from bot.events import AccessRevoked, Event
 from bot.health import Readiness, health_routes
 from bot.i18n import build_catalogue
 from bot.metrics import Metrics
@@ -139,6 +140,7 @@ class NpsBot:
             audience=self.audience,
             alerts=self.alerts,
             metrics=self.metrics,
+            revoked=self._access_revoked,
         )
         self.readiness = Readiness(
             db=self.db,
@@ -194,10 +196,43 @@ class NpsBot:
         await asyncio.to_thread(self.db.upgrade)
         for adapter in self.adapters.values():
             await adapter.start()
+        await self._register_workspaces()
         self.dispatcher.stopping = False
         if schedule:
             self._scheduling = True
             self.scheduler.start()
+
+    async def _access_revoked(self, event: AccessRevoked) -> None:
+        platform = event.origin.platform
+        if platform in self.adapters:
+            self.dispatcher.token_pause.pause(platform, self.adapters[platform], event.reason)
+
+    async def _register_workspaces(self) -> None:
+        """File the bot's own workspaces under the keys the platforms use, from the start.
+
+        The trigger API, `/nps cadence` and CLI imports then all meet the workspace that
+        events arrive for, before any admin has run a command.
+        """
+        for platform, adapter in self.adapters.items():
+            identity = await adapter.identify()
+
+            def register(platform: str = platform, identity: Identity = identity) -> int:
+                with self.db.session() as session:
+                    _, adopted = store.register_workspace(
+                        session=session,
+                        platform=platform,
+                        external_id=identity.workspace,
+                        name=identity.name,
+                        now=self.clock.now(),
+                    )
+                return adopted
+
+            adopted = await asyncio.to_thread(register)
+            log.info("%s workspace %s (%s)", platform, identity.workspace, identity.name or "-")
+            if adopted:
+                log.info(
+                    "%s: %d people imported before the first start joined it", platform, adopted
+                )
 
     def begin_shutdown(self) -> None:
         """SIGTERM: stop accepting requests and starting sends; `serve` then winds down."""
@@ -209,6 +244,7 @@ class NpsBot:
         """Let the pass in flight finish (or cancel it), hand back claims, disconnect."""
         self.dispatcher.stopping = True
         await self.scheduler.drain(SHUTDOWN_GRACE)
+        await self.dispatcher.token_pause.close()
         returned, uncertain = await asyncio.to_thread(self.dispatcher.settle_own)
         if returned or uncertain:
             log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)

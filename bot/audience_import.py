@@ -19,12 +19,11 @@ from sqlmodel import Session
 from bot import store
 from bot.audience_csv import AudienceRow, ParsedFile
 from bot.db import Database
-from bot.events import Platform
 from bot.models import Respondent, Workspace
 from bot.store import slot_for
+from bot.store.registration import PLACEHOLDERS
 
 BATCH = 2000
-DEFAULT_WORKSPACE = {Platform.SLACK: "default", Platform.TELEGRAM: "sandbox"}
 
 
 class AudienceError(ValueError):
@@ -71,7 +70,7 @@ def resolve_workspace(
     return store.get_or_create_workspace(
         session=session,
         platform=platform,
-        external_id=name or DEFAULT_WORKSPACE[Platform(platform)],
+        external_id=name or PLACEHOLDERS[platform],
         now=now,
     )
 

@@ -200,6 +200,15 @@ class Channel(ABC):
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Whose token this is: the workspace every event of the platform is filed under."""
+
+    workspace: str
+    """Slack's team id, Telegram's bot id."""
+    name: str = ""
+
+
 class Adapter(Channel):
     """A channel that also runs: connects to its platform and feeds events to the core."""
 
@@ -217,6 +226,10 @@ class Adapter(Channel):
     @abstractmethod
     async def stop(self) -> None:
         """Disconnect cleanly, letting work in flight finish."""
+
+    @abstractmethod
+    async def identify(self) -> Identity:
+        """Ask the platform whose token this is (Slack `auth.test`, Telegram `getMe`)."""
 
     def routes(self) -> list[BaseRoute]:
         """HTTP routes this adapter serves on the shared web server (none by default)."""

@@ -5,10 +5,13 @@ Adapters call `handle` and show the returned text (if any) to the person who act
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.admin import Admin
 from bot.alerts import Alerts
 from bot.audience import Audience
 from bot.events import (
+    AccessRevoked,
     AdminCommand,
     AlertClaimed,
     AlertReplied,
@@ -41,12 +44,15 @@ class Router:
         audience: Audience,
         alerts: Alerts,
         metrics: Metrics | None = None,
+        revoked: Callable[[AccessRevoked], Awaitable[None]] | None = None,
     ) -> None:
         self.survey = survey
         self.admin = admin
         self.audience = audience
         self.alerts = alerts
         self.metrics = metrics or Metrics()
+        self.revoked = revoked
+        """Told when a platform withdraws the bot's access (the wiring pauses sending)."""
 
     async def handle(self, event: Event) -> str | None:
         """Act on the event; return text for the actor, or None when nothing needs saying."""
@@ -78,6 +84,10 @@ class Router:
                 return await self.audience.set_language(event)
             case HelpRequested():
                 return await self.audience.help(event)
+            case AccessRevoked():
+                if self.revoked is not None:
+                    await self.revoked(event)
+                return None
             case Unreachable():
                 await self.audience.unreachable(event)
                 return None

@@ -31,6 +31,7 @@ from bot.channel import (
     RateLimited,
     Recipient,
     RecipientUnreachable,
+    WorkspaceUnauthorized,
 )
 from bot.clock import Clock
 from bot.db import Database
@@ -45,6 +46,7 @@ from scheduling.journal import Journal, Outcome, PassReport, Send
 from scheduling.pacing import Pacing
 from scheduling.reminders import send_reminders
 from scheduling.single_sends import invite_now
+from scheduling.token_pause import TokenPause
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ MAX_BOUNCES = 5
 """429s one invitation may meet in a pass before it waits for the next attempt instead."""
 SUPPRESSED = ("opted out", "unreachable")
 CLAIM_SECONDS = 2.0
+TOKEN_HOLD = timedelta(minutes=5)
+"""How long an invitation held by a token pause waits before a pass looks at it again."""
 """A claim holds at most this many seconds of sends at the paced rate (or `batch` rows)."""
 
 
@@ -80,6 +84,7 @@ class Dispatcher:
         self.worker = worker or worker_name()
         self.concurrency = concurrency
         self.pacing = Pacing(rates)
+        self.token_pause = TokenPause(db=db, clock=clock, resume=self._resume)
         self.stopping = False
         """Set on shutdown: sends in flight finish, no new one starts, claims go back."""
 
@@ -181,6 +186,8 @@ class Dispatcher:
         """
         channel = self.channels[send.platform]
         question = self._question(send.invitation_id, send.recipient)
+        if self.token_pause.paused(send.platform):
+            return await self._hold(send, journal, report)
         busy = await self._busy_until(channel, send)
         if busy is not None:
             report.deferred += 1
@@ -199,6 +206,9 @@ class Dispatcher:
             except DeliveryUncertain as exc:
                 report.uncertain += 1
                 return await journal.record(Outcome.uncertain(send, str(exc)))
+            except WorkspaceUnauthorized as exc:
+                self.token_pause.pause(send.platform, channel, str(exc))
+                return await self._hold(send, journal, report)
             except RateLimited as exc:
                 if send.bounces < MAX_BOUNCES:
                     send.bounces += 1
@@ -213,6 +223,17 @@ class Dispatcher:
                 return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
             report.sent += 1
             return await journal.record(Outcome.sent(send, ref, self.clock.now()))
+
+    async def _hold(self, send: Send, journal: Journal, report: PassReport) -> str:
+        """Back to pending while the platform refuses our token; first to go when it lifts."""
+        self.token_pause.hold(send.platform, send.invitation_id)
+        report.deferred += 1
+        return await journal.record(Outcome.deferred(send, self.clock.now() + TOKEN_HOLD))
+
+    async def _resume(self, held: list[int]) -> None:
+        with self.db.session() as session:
+            store.make_due(session=session, invitation_ids=held, now=self.clock.now())
+        await self.run_pass()
 
     def _question(
         self, invitation_id: int, recipient: Recipient, *, reminder: bool = False

@@ -53,6 +53,7 @@ from bot.store.invitations import (
     create_invitation,
     expire_invitations,
     get_invitation,
+    make_due,
     oldest_due,
     sent_invitations,
     withdraw_pending,
@@ -66,6 +67,7 @@ from bot.store.planning import (
     insert_planned,
     reminder_candidates,
 )
+from bot.store.registration import register_workspace
 from bot.store.respondents import (
     active_respondents,
     count_respondents,
@@ -132,6 +134,7 @@ __all__ = [
     "last_trigger",
     "list_workspaces",
     "load_facts",
+    "make_due",
     "mark_processed",
     "mark_sending",
     "mark_unreachable",
@@ -140,6 +143,7 @@ __all__ = [
     "oldest_due",
     "open_invitation",
     "other_selves",
+    "register_workspace",
     "release_stale_claims",
     "reminder_candidates",
     "respondent_at",

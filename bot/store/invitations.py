@@ -80,3 +80,16 @@ def oldest_due(*, session: Session, now: datetime) -> datetime | None:
             col(Invitation.status) == InvitationStatus.PENDING, col(Invitation.due_at) <= now
         )
     ).one()
+
+
+def make_due(*, session: Session, invitation_ids: list[int], now: datetime) -> None:
+    """Pending invitations among `invitation_ids` become due now (a lifted pause's backlog)."""
+    if invitation_ids:
+        session.execute(
+            sa.update(Invitation)
+            .where(
+                col(Invitation.id).in_(invitation_ids),
+                col(Invitation.status) == InvitationStatus.PENDING,
+            )
+            .values(due_at=now)
+        )

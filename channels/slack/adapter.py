@@ -32,6 +32,7 @@ from bot.channel import (
     ChannelError,
     Followup,
     Handler,
+    Identity,
     MessageRef,
     Profile,
     Question,
@@ -113,6 +114,10 @@ class SlackAdapter(Adapter):
         # It calls apps.connections.open through `self.client`, so the sandbox's URL holds.
         self._socket = AsyncSocketModeHandler(self.app, app_token, web_client=self.client)
         await self._socket.connect_async()
+
+    async def identify(self) -> Identity:
+        me = await self.directory.whoami()
+        return Identity(workspace=str(me["team_id"]), name=str(me.get("team") or ""))
 
     async def stop(self) -> None:
         socket, self._socket = self._socket, None

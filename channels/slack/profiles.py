@@ -88,6 +88,11 @@ class Directory:
                 self._me = dict((await self.client.auth_test()).data)
         return self._me
 
+    async def whoami(self) -> dict[str, Any]:
+        """`auth.test` asked afresh: the team and bot behind the token, or its error."""
+        self._me = None
+        return await self._auth()
+
     async def bot_user_id(self) -> str:
         return str((await self._auth())["user_id"])
 

@@ -20,6 +20,7 @@ from bot.channel import (
     Alert,
     Followup,
     Handler,
+    Identity,
     MessageRef,
     Profile,
     Question,
@@ -85,6 +86,11 @@ class TelegramAdapter(Adapter):
                 await app.updater.start_polling(
                     allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
                 )
+
+    async def identify(self) -> Identity:
+        with platform_errors("identify the bot"):
+            me = await self._bot.get_me()
+        return Identity(workspace=str(me.id), name=me.username or me.first_name)
 
     async def stop(self) -> None:
         """Stop fetching, finish the updates already taken, close the connections.

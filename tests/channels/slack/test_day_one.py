@@ -35,9 +35,6 @@ async def test_token_errors_leave_the_respondent_reachable(slack: SlackHarness) 
     assert not respondent.unreachable
 
 
-@pytest.mark.xfail(
-    strict=True, reason=CORE + "dispatch pauses a workspace on WorkspaceUnauthorized"
-)
 async def test_account_inactive_pauses_the_workspace_until_auth_test_passes(
     slack: SlackHarness,
 ) -> None:
@@ -58,7 +55,6 @@ async def test_account_inactive_pauses_the_workspace_until_auth_test_passes(
     )
 
 
-@pytest.mark.xfail(strict=True, reason=CORE + "AccessRevoked pauses sending on the workspace")
 async def test_app_uninstalled_pauses_sending(slack: SlackHarness) -> None:
     respondent_id = slack.add_respondent("U1")
     assert await slack.event(access_revoked_event("app_uninstalled")) == 200
@@ -97,7 +93,7 @@ async def test_a_post_that_fails_later_is_told_to_the_admins(slack: SlackHarness
     assert "/invite @npsbot" in status
 
 
-@pytest.mark.xfail(strict=True, reason=CORE + "the workspace is registered from auth.test")
+
 async def test_trigger_api_works_on_a_fresh_install(start_bot: StartBot) -> None:
     slack = await start_bot(NPSBOT_API_TOKEN="t0ken")
     async with aiohttp.ClientSession() as http:
