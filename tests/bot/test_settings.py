@@ -62,3 +62,25 @@ def test_a_secret_is_never_echoed_back() -> None:
     with pytest.raises(SettingsError) as refused:
         load_settings(SLACK_BOT_TOKEN="xoxb-secret-value", SLACK_APP_TOKEN="wrong-kind-secret")
     assert "secret" not in str(refused.value).replace("SECRET", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://bot.example.com/telegram/webhook", True),
+        ("http://bot.example.com/telegram/webhook", False),
+        ("http://127.0.0.1:3000/telegram/webhook", True),  # a local stand-in of Telegram
+        ("http://localhost:3000/telegram/webhook", True),
+    ],
+)
+def test_the_webhook_url_is_https_unless_it_is_loopback(url: str, accepted: bool) -> None:
+    given = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "TELEGRAM_WEBHOOK_URL": url,
+        "TELEGRAM_WEBHOOK_SECRET": "s",
+    }
+    if accepted:
+        assert load_settings(**given).telegram_webhook_url == url
+    else:
+        with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_URL: must be an https URL"):
+            load_settings(**given)
