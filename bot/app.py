@@ -36,6 +36,7 @@ from bot.web import AckTiming, BodyLimit, Server, metrics_route
 from scheduling.dispatch import Dispatcher
 from scheduling.scheduler import Scheduler
 from scheduling.triggers import schedule_trigger
+from scoring import sentiment
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,7 @@ class NpsBot:
             },
         )
         self._scheduling = False
+        self._warm_up: asyncio.Task[None] | None = None
         self._server: Server | None = None
 
     def _load(self, name: str) -> Adapter:
@@ -194,6 +196,8 @@ class NpsBot:
     async def start(self, *, schedule: bool = False) -> None:
         """Connect the adapters; `schedule` also starts the dispatch loop and digests."""
         await asyncio.to_thread(self.db.upgrade)
+        # Models load in the background (seconds of CPU, cold); comments never wait on the loop.
+        self._warm_up = asyncio.create_task(asyncio.to_thread(sentiment.warm_up))
         for adapter in self.adapters.values():
             await adapter.start()
         await self._register_workspaces()
@@ -245,6 +249,8 @@ class NpsBot:
         self.dispatcher.stopping = True
         await self.scheduler.drain(SHUTDOWN_GRACE)
         await self.dispatcher.token_pause.close()
+        if self._warm_up is not None:
+            await self._warm_up  # a thread cannot be cancelled; it is seconds at most
         returned, uncertain = await asyncio.to_thread(self.dispatcher.settle_own)
         if returned or uncertain:
             log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)

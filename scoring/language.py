@@ -11,6 +11,7 @@ stopwords and the wrong sentiment analyser.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
@@ -32,10 +33,18 @@ MAX_CHARS = 300
 UNDETERMINED = "und"
 
 
+_BUILDING = threading.Lock()
+
+
 @cache
 def _detector() -> LanguageDetector:
-    # Imported and built lazily: the bot imports ``scoring`` on every start, and each
-    # language's model is loaded the first time it is needed rather than all up front.
+    with _BUILDING:  # the warm-up thread and a first comment must not both build it
+        return _build()
+
+
+def _build() -> LanguageDetector:
+    # Imported and built lazily (the CLI imports ``scoring`` for commands that never detect);
+    # once built, every model is in memory, so no comment waits for one to load.
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     languages = [
@@ -44,6 +53,7 @@ def _detector() -> LanguageDetector:
     return (
         LanguageDetectorBuilder.from_languages(*languages)
         .with_minimum_relative_distance(MIN_DISTANCE)
+        .with_preloaded_language_models()
         .build()
     )
 

@@ -137,6 +137,12 @@ def _vader() -> SentimentIntensityAnalyzer:
     return analyser
 
 
+def warm_up() -> None:
+    """Load the models now (seconds of CPU, cold), so the first comment is not the one to pay."""
+    analyse("The app works great, thanks.")
+    analyse("Die App ist leider langsam und stürzt ab.")
+
+
 def analyse(text: str, *, language: str | None = None) -> Sentiment:
     """Label and polarity of a comment, after :func:`normalise`.
 
