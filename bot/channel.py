@@ -135,6 +135,30 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertLabels:
+    """An alert's words in the team's language (NPSBOT_TEAM_LANGUAGE), worded by the core."""
+
+    title: str
+    heading: str
+    """The title with the score, e.g. "Detractor alert: score 3/10"."""
+    notification: str
+    """One line naming who and the score: the push notification and fallback text."""
+    who: str
+    """The respondent's name, or the word for an anonymous one."""
+    score: str
+    respondent: str
+    segment: str
+    comment: str
+    no_comment: str
+    following_up: str
+    owner_line: str
+    """"Mia is following up", empty while nobody is."""
+    reply_sent: str
+    claim: str
+    reply: str
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A detractor alert for the team's alerts channel."""
 
@@ -145,6 +169,7 @@ class Alert:
     comment: str | None = None
     owner: str | None = None
     reply: str | None = None
+    labels: AlertLabels = field(kw_only=True)
 
 
 class Channel(ABC):

@@ -25,7 +25,6 @@ REPLY_ACTION = "nps_alert_reply"
 REPLY_VIEW = "nps_alert_reply"
 REPLY_BLOCK = "nps_reply"
 REPLY_INPUT = "text"
-ANONYMOUS = "Anonymous respondent"
 NAME_LIMIT = 200
 ATTRIBUTE_KEY_LIMIT = 100
 ATTRIBUTE_VALUE_LIMIT = 300
@@ -35,12 +34,12 @@ read at a glance, and the rest of a long attribute list is counted, not shown.""
 
 
 def _name(alert: Alert) -> str:
-    return escape(fit(alert.respondent or ANONYMOUS, NAME_LIMIT))
+    return escape(fit(alert.labels.who, NAME_LIMIT))
 
 
 def alert_text(alert: Alert) -> str:
     """The notification line (and the fallback for clients that cannot show blocks)."""
-    return f"Detractor alert: {_name(alert)} answered {alert.score}/10"
+    return escape(fit(alert.labels.notification, 2 * NAME_LIMIT))
 
 
 def _attribute(key: str, value: str) -> str:
@@ -54,24 +53,25 @@ def alert_blocks(alert: Alert) -> list[Block]:
     Everyone else's words are escaped and every part is cut to Block Kit's limits, so a long
     attribute list or comment never costs the team the alert.
     """
+    labels = alert.labels
     attributes = sorted(alert.attributes.items())
-    fields = [f"*Score*\n{alert.score}/10", f"*Respondent*\n{_name(alert)}"]
+    fields = [f"*{labels.score}*\n{alert.score}/10", f"*{labels.respondent}*\n{_name(alert)}"]
     fields += [_attribute(key, value) for key, value in attributes[:ATTRIBUTES_SHOWN]]
-    blocks: list[Block] = [header("Detractor alert"), *fields_sections(fields)]
+    blocks: list[Block] = [header(labels.title), *fields_sections(fields)]
     hidden = len(attributes) - ATTRIBUTES_SHOWN
     if hidden > 0:
         blocks.append(context(f"… and {hidden} more attribute(s)"))
     if alert.comment:
         blocks.append(section(quote(alert.comment)))
     if alert.owner:
-        owner = escape(fit(alert.owner, NAME_LIMIT))
-        blocks.append(context(f":raising_hand: {owner} is following up"))
+        owner_line = escape(fit(alert.labels.owner_line, 2 * NAME_LIMIT))
+        blocks.append(context(f":raising_hand: {owner_line}"))
     if alert.reply:
-        blocks.append(section(f"*Reply sent*\n{escape(alert.reply)}"))
+        blocks.append(section(f"*{labels.reply_sent}*\n{escape(alert.reply)}"))
     value = str(alert.response_id)
-    claim = button("I'll follow up", action_id=CLAIM_ACTION, value=value, style="primary")
+    claim = button(labels.claim, action_id=CLAIM_ACTION, value=value, style="primary")
     buttons = [claim] if not alert.owner else []
-    buttons.append(button("Reply", action_id=REPLY_ACTION, value=value))
+    buttons.append(button(labels.reply, action_id=REPLY_ACTION, value=value))
     blocks.append(
         {"type": "actions", "block_id": f"nps_alert_{alert.response_id}", "elements": buttons}
     )

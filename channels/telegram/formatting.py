@@ -28,19 +28,22 @@ def followup_text(followup: Followup) -> str:
 
 def alert_html(alert: Alert) -> str:
     """The alert as the team sees it: score, who, segment, comment, and who is on it."""
-    who = escape(alert.respondent) if alert.respondent else "an anonymous respondent"
-    lines = [f"<b>Detractor alert: score {alert.score}/10</b>", f"From: {who}"]
+    labels = alert.labels
+    lines = [
+        f"<b>{escape(labels.heading)}</b>",
+        f"{escape(labels.respondent)}: {escape(labels.who)}",
+    ]
     if alert.attributes:
         segment = ", ".join(f"{key}: {value}" for key, value in sorted(alert.attributes.items()))
         lines.append(escape(segment))
     if alert.comment:
-        lines.append(f"Comment: <i>{escape(alert.comment)}</i>")
+        lines.append(f"{escape(labels.comment)}: <i>{escape(alert.comment)}</i>")
     else:
-        lines.append("No comment yet.")
+        lines.append(escape(labels.no_comment))
     if alert.owner:
-        lines.append(f"Following up: <b>{escape(alert.owner)}</b>")
+        lines.append(f"{escape(labels.following_up)}: <b>{escape(alert.owner)}</b>")
     if alert.reply:
-        lines.append(f"Reply sent: <i>{escape(alert.reply)}</i>")
+        lines.append(f"{escape(labels.reply_sent)}: <i>{escape(alert.reply)}</i>")
     return "\n".join(lines)
 
 

@@ -33,9 +33,10 @@ def question_keyboard(question: Question) -> InlineKeyboardMarkup:
 
 def alert_keyboard(alert: Alert) -> InlineKeyboardMarkup:
     """Claiming is offered until someone has; replying stays open for follow-ups."""
-    buttons = [InlineKeyboardButton("Reply", callback_data=f"reply:{alert.response_id}")]
+    labels = alert.labels
+    buttons = [InlineKeyboardButton(labels.reply, callback_data=f"reply:{alert.response_id}")]
     if alert.owner is None:
-        claim = InlineKeyboardButton("I'll follow up", callback_data=f"claim:{alert.response_id}")
+        claim = InlineKeyboardButton(labels.claim, callback_data=f"claim:{alert.response_id}")
         buttons.insert(0, claim)
     return InlineKeyboardMarkup([buttons])
 

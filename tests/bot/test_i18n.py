@@ -11,6 +11,7 @@ import pytest
 
 from bot import wording
 from bot.app import NpsBot
+from bot.channel import Alert
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.events import AdminCommand, Origin
@@ -18,6 +19,8 @@ from bot.i18n import SUPPORTED, Catalogue, OverrideError, build_catalogue, norma
 from bot.i18n.catalogue import LOCALES
 from bot.i18n.checks import keys_in_code, problems, read_catalogue
 from bot.settings import Settings, SettingsError, load_settings
+from channels.slack.alert_blocks import alert_blocks, alert_text
+from channels.telegram.formatting import alert_html
 from tests.recording import RecordingChannel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,3 +215,21 @@ async def test_team_replies_follow_the_team_language_and_people_their_own(
     assert reply == "Umfrage an <@U7> gesendet."
     [sent] = channel.of("question")
     assert sent["question"].text.startswith("Hoe waarschijnlijk is het dat u Acme")  # default
+
+
+def test_alerts_are_worded_in_the_team_language() -> None:
+    team = build_catalogue(load_settings(NPSBOT_TEAM_LANGUAGE="de")).team
+    labels = wording.alert_labels(team, score=3, respondent=None, owner="Mia")
+    alert = Alert(response_id=9, score=3, respondent=None, owner="Mia", labels=labels)
+
+    blocks = alert_blocks(alert)
+    assert blocks[0]["text"]["text"] == "Detraktor-Alert"
+    assert alert_text(alert) == "Detraktor-Alert: Anonyme Person hat 3/10 vergeben"
+    assert ":raising_hand: Mia kümmert sich darum" in str(blocks)
+    assert [b["text"]["text"] for b in blocks[-1]["elements"]] == ["Antworten"]
+    assert alert_html(alert).splitlines() == [
+        "<b>Detraktor-Alert: Bewertung 3/10</b>",
+        "Befragte Person: Anonyme Person",
+        "Noch kein Kommentar.",
+        "Kümmert sich: <b>Mia</b>",
+    ]
