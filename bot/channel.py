@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.clock import Clock
     from bot.events import Event
+    from bot.i18n import Catalogue
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -228,12 +229,15 @@ class Channel(ABC):
 class Adapter(Channel):
     """A channel that also runs: connects to its platform and feeds events to the core."""
 
-    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
+    def __init__(
+        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+    ) -> None:
         self.settings = settings
         self.handle = handle
         self.clock = clock
         self.observe_429: Callable[[str], None] = lambda method: None
         """Told the API method of every 429 the platform answers (wired to `/metrics`)."""
+        self.catalogue = catalogue
 
     @abstractmethod
     async def start(self) -> None:

@@ -72,3 +72,16 @@ def alert_labels(
         claim=words.t("alert.claim_button"),
         reply=words.t("alert.reply_button"),
     )
+
+
+def command_menu(words: Words) -> list[tuple[str, str]]:
+    """The commands a chat app lists in its menu, each with its description."""
+    return [
+        ("start", words.t("menu.start")),
+        ("stop", words.t("menu.stop")),
+        ("help", words.t("menu.help")),
+        ("skip", words.t("menu.skip")),
+        ("timezone", words.t("menu.timezone")),
+        ("language", words.t("menu.language")),
+        ("nps", words.t("menu.nps")),
+    ]

@@ -50,6 +50,7 @@ from channels.slack.web_client import build_web_client, configure
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.i18n import Catalogue
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -68,8 +69,10 @@ class SlackAdapter(Adapter):
 
     platform = "slack"
 
-    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
-        super().__init__(settings=settings, handle=handle, clock=clock)
+    def __init__(
+        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+    ) -> None:
+        super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
         token = _reveal(settings.slack_bot_token)
         if token is None:
             raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")

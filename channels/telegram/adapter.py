@@ -25,8 +25,9 @@ from bot.channel import (
     Question,
     Recipient,
 )
+from bot.i18n import SUPPORTED
 from channels.telegram import formatting, handlers, keyboards
-from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
+from channels.telegram.build import ALLOWED_UPDATES, build_application, commands
 from channels.telegram.digest_html import render_digest_html
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.html_split import CAPTION_LIMIT, split_html
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from bot.clock import Clock
+    from bot.i18n import Catalogue
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -49,8 +51,10 @@ class TelegramAdapter(Adapter):
 
     platform = "telegram"
 
-    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
-        super().__init__(settings=settings, handle=handle, clock=clock)
+    def __init__(
+        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+    ) -> None:
+        super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
         self.application = build_application(settings=settings)
         limiter = self.application.bot.rate_limiter
         if isinstance(limiter, PacedRateLimiter):
@@ -73,7 +77,7 @@ class TelegramAdapter(Adapter):
         app = self.application
         with platform_errors("start the bot"):
             await app.initialize()
-            await self._bot.set_my_commands(COMMANDS)
+            await self._set_commands()
             await app.start()
             if app.updater is None:
                 await self._bot.set_webhook(
@@ -85,6 +89,15 @@ class TelegramAdapter(Adapter):
                 await app.updater.start_polling(
                     allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
                 )
+
+    async def _set_commands(self) -> None:
+        """The menu in the default language, and in each other one for clients set to it."""
+        catalogue = self.catalogue
+        await self._bot.set_my_commands(commands(catalogue.words()))
+        for language in SUPPORTED:
+            if language != catalogue.default_language:
+                menu = commands(catalogue.words(language))
+                await self._bot.set_my_commands(menu, language_code=language)
 
     async def stop(self) -> None:
         """Stop fetching, finish the updates already taken, close the connections.

@@ -26,7 +26,7 @@ from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
 from channels.slack.errors import slack_errors, translate
 from tests.digest_sample import sample_digest
-from tests.phrases import EN
+from tests.phrases import CATALOGUE, EN
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -44,6 +44,7 @@ def adapter_for(sandbox: SlackSandbox, **settings: str) -> SlackAdapter:
         ),
         handle=ignore,
         clock=SystemClock(),
+        catalogue=CATALOGUE,
     )
 
 
