@@ -71,6 +71,10 @@ class Catalogue:
             raise KeyError(f"no phrase '{key}' in the catalogues")
         return found
 
+    def override_counts(self) -> dict[str, int]:
+        """How many phrases the admins override, per language."""
+        return {lang: len(texts) for lang, texts in self._overrides.items() if texts}
+
     def source(self, key: str) -> str | None:
         """The English catalogue's phrase for `key`, or None when there is no such key."""
         found = self._translations[SOURCE_LANGUAGE].gettext(key)

@@ -8,10 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from bot import wording
 from bot.app import NpsBot
 from bot.channel import Alert
+from bot.cli import app as cli
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.events import AdminCommand, Origin
@@ -233,3 +235,25 @@ def test_alerts_are_worded_in_the_team_language() -> None:
         "Noch kein Kommentar.",
         "Kümmert sich: <b>Mia</b>",
     ]
+
+
+def test_cli_exports_a_language_that_checks_as_an_override_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strings = tmp_path / "strings"
+    _override(strings, "fr", 'msgid "survey.thanks"\nmsgstr "Merci mille fois !"\n')
+    monkeypatch.setenv("NPSBOT_STRINGS_DIR", str(strings))
+    runner = CliRunner()
+
+    exported = runner.invoke(cli, ["wording", "export", "fr-CA"])
+    assert exported.exit_code == 0, exported.output
+    assert 'msgid "survey.thanks"\nmsgstr "Merci mille fois !"' in exported.output
+    assert "#. en: How likely are you to recommend {company}" in exported.output
+
+    (strings / "fr.po").write_text(exported.output, encoding="utf-8")
+    checked = runner.invoke(cli, ["wording", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert f"fr {len(keys_in_code(ROOT / 'bot'))}" in checked.output
+
+    refused = runner.invoke(cli, ["wording", "export", "tlh"])
+    assert refused.exit_code == 2 and "'tlh' is not a supported language" in refused.output
