@@ -94,7 +94,7 @@ class SlackAdapter(Adapter):
         )
         self._dnd_resumes_at = 0.0
         self.directory = Directory(client=self.client, clock=clock)
-        Listeners(handle=handle, directory=self.directory).register(self.app)
+        Listeners(handle=handle, directory=self.directory, team=catalogue.team).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
         self._socket: AsyncSocketModeHandler | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channel import Alert
+from bot.i18n import Words
 from channels.slack.blocks import (
     FIELDS_PER_SECTION,
     Block,
@@ -78,21 +79,21 @@ def alert_blocks(alert: Alert) -> list[Block]:
     return blocks
 
 
-def reply_modal(response_id: int) -> Block:
+def reply_modal(response_id: int, team: Words) -> Block:
     """The modal behind "Reply"; `private_metadata` carries the response it answers."""
     return {
         "type": "modal",
         "callback_id": REPLY_VIEW,
         "private_metadata": str(response_id),
-        "title": {"type": "plain_text", "text": "Reply to respondent"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": team.t("team.modal_title")},
+        "submit": {"type": "plain_text", "text": team.t("team.modal_send")},
+        "close": {"type": "plain_text", "text": team.t("team.modal_cancel")},
         "blocks": [
-            context("Your words reach the respondent as a direct message from npsbot."),
+            context(team.t("team.modal_note")),
             {
                 "type": "input",
                 "block_id": REPLY_BLOCK,
-                "label": {"type": "plain_text", "text": "Your reply"},
+                "label": {"type": "plain_text", "text": team.t("team.modal_label")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": REPLY_INPUT,

@@ -60,7 +60,7 @@ class TelegramAdapter(Adapter):
         if isinstance(limiter, PacedRateLimiter):
             limiter.on_429 = lambda endpoint: self.observe_429(endpoint)
         self.memory = ChatMemory()
-        handlers.register(self.application, handle=handle, memory=self.memory)
+        handlers.register(self.application, handle=handle, memory=self.memory, team=catalogue.team)
 
     @property
     def _bot(self) -> ExtBot[None]:

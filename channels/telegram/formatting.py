@@ -10,6 +10,7 @@ import re
 from html import escape
 
 from bot.channel import Alert, Followup, Question
+from bot.i18n import Words
 
 REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
 
@@ -48,13 +49,13 @@ def alert_html(alert: Alert) -> str:
 
 
 def reply_prompt_html(
-    *, response_id: int, respondent: str | None, teammate_id: int, teammate: str
+    *, response_id: int, respondent: str | None, teammate_id: int, teammate: str, team: Words
 ) -> str:
     """Mentions the teammate (so a selective ForceReply reaches only them) and names the
     response, which `prompted_response` reads back from the message they reply to."""
     mention = f'<a href="tg://user?id={teammate_id}">{escape(teammate)}</a>'
-    whom = escape(respondent) if respondent else "the respondent"
-    return f"{mention}, reply to {whom} (response #{response_id}):"
+    ask = team.t("team.reply_to", respondent=respondent or team.t("team.the_respondent"))
+    return f"{mention}, {escape(ask)} (response #{response_id}):"
 
 
 def prompted_response(prompt: str | None) -> int | None:

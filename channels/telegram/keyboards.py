@@ -46,6 +46,6 @@ def comment_prompt(followup: Followup) -> ForceReply:
     return ForceReply(input_field_placeholder=followup.placeholder)
 
 
-def team_reply_prompt() -> ForceReply:
+def team_reply_prompt(placeholder: str) -> ForceReply:
     """Opens the reply box only for the teammate mentioned in the prompt, not the whole group."""
-    return ForceReply(selective=True, input_field_placeholder="Your reply to the customer")
+    return ForceReply(selective=True, input_field_placeholder=placeholder)

@@ -44,7 +44,7 @@ def test_every_catalogue_is_complete_and_compiled() -> None:
 
 def test_the_template_holds_exactly_the_keys_the_code_uses() -> None:
     template = {str(m.id) for m in read_catalogue(LOCALES / "npsbot.pot") if m.id}
-    assert keys_in_code(ROOT / "bot") == template
+    assert keys_in_code(ROOT / "bot") | keys_in_code(ROOT / "channels") == template
 
 
 def test_a_missing_key_a_lost_placeholder_and_a_stale_mo_are_caught(tmp_path: Path) -> None:
@@ -74,13 +74,18 @@ def test_the_question_is_the_standard_nps_wording(language: str) -> None:
 
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_labels_fit_the_platforms(language: str) -> None:
-    """Slack refuses a button text over 75 characters; Telegram a placeholder over 64."""
+    """Slack refuses a button text over 75 characters and a modal title over 24; Telegram a
+    placeholder over 64 and a command description over 256."""
     words = Catalogue(default_language="en", team_language="en").words(language)
     question = wording.question(words, invitation_id=1, company="Acme")
     followup = wording.followup(words, invitation_id=1, score=3)
     labels = [question.opt_out_label, question.remind_label, followup.skip_label]
     assert all(0 < len(label) <= 75 for label in labels)
     assert 0 < len(followup.placeholder) <= 64
+    assert 0 < len(words.t("team.reply_placeholder")) <= 64
+    modal = ("team.modal_title", "team.modal_send", "team.modal_cancel")
+    assert all(0 < len(words.t(key)) <= 24 for key in modal)  # Slack's limit on view texts
+    assert all(0 < len(text) <= 256 for _, text in wording.command_menu(words))
 
 
 @pytest.mark.parametrize(
@@ -253,7 +258,8 @@ def test_cli_exports_a_language_that_checks_as_an_override_file(
     (strings / "fr.po").write_text(exported.output, encoding="utf-8")
     checked = runner.invoke(cli, ["wording", "check"])
     assert checked.exit_code == 0, checked.output
-    assert f"fr {len(keys_in_code(ROOT / 'bot'))}" in checked.output
+    keys = keys_in_code(ROOT / "bot") | keys_in_code(ROOT / "channels")
+    assert f"fr {len(keys)}" in checked.output
 
     refused = runner.invoke(cli, ["wording", "export", "tlh"])
     assert refused.exit_code == 2 and "'tlh' is not a supported language" in refused.output

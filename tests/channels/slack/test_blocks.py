@@ -58,7 +58,7 @@ def test_anonymous_alert_and_long_comment() -> None:
 
 
 def test_reply_modal_round_trip() -> None:
-    modal = reply_modal(12)
+    modal = reply_modal(12, EN)
     assert (modal["callback_id"], modal["private_metadata"]) == ("nps_alert_reply", "12")
     submitted = {"state": {"values": {"nps_reply": {"text": {"value": "On it"}}}}}
     assert reply_text(submitted) == "On it" and reply_text({}) == ""
