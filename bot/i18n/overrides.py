@@ -96,14 +96,10 @@ def collect(settings: Settings, *, reference: Catalogue) -> Overrides:
 
 def build_catalogue(settings: Settings) -> Catalogue:
     """The catalogue the running bot uses: languages from settings, overrides checked."""
-    reference = Catalogue(
+    shipped = Catalogue(
         default_language=settings.default_language, team_language=settings.team_language
     )
-    return Catalogue(
-        default_language=settings.default_language,
-        team_language=settings.team_language,
-        overrides=collect(settings, reference=reference),
-    )
+    return shipped.with_overrides(collect(settings, reference=shipped))
 
 
 def export_po(catalogue: Catalogue, language: str) -> bytes:
