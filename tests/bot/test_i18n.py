@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot import wording
@@ -263,3 +265,17 @@ def test_cli_exports_a_language_that_checks_as_an_override_file(
 
     refused = runner.invoke(cli, ["wording", "export", "tlh"])
     assert refused.exit_code == 2 and "'tlh' is not a supported language" in refused.output
+
+
+@given(st.text(max_size=200))
+def test_any_code_normalises_to_a_supported_language_or_none(code: str) -> None:
+    assert normalise(code) in {*SUPPORTED, None}
+    assert pick(explicit=code, platform=code, default="ja") in SUPPORTED
+
+
+@given(st.text(max_size=300))
+def test_values_are_never_parsed_as_placeholders(company: str) -> None:
+    """A company called "{score}" or "{0}" is text, never a format field."""
+    words = Catalogue(default_language="en", team_language="en").words("ja")
+    text = wording.question(words, invitation_id=1, company=company).text
+    assert text == STANDARD_QUESTION["ja"].replace("Acme", company, 1)
