@@ -32,7 +32,7 @@ i18n: install
 	$(BIN)/pybabel extract --no-default-keywords --keyword t --add-location file \
 		--sort-output --omit-header --project npsbot -o $(LOCALES)/npsbot.pot bot channels
 	$(BIN)/pybabel update --domain npsbot --input-file $(LOCALES)/npsbot.pot \
-		--output-dir $(LOCALES) --no-fuzzy-matching --ignore-obsolete
+		--output-dir $(LOCALES) --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel compile --domain npsbot --directory $(LOCALES) --statistics
 
 bench: install
