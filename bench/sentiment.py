@@ -113,8 +113,7 @@ def evaluate(examples: Sequence[Example]) -> dict[str, tuple[float, float]]:
     """Macro-F1 and accuracy of every analyser on ``examples``."""
     gold = [g for g, _ in examples]
     return {
-        name: scores(gold, [run(text) for _, text in examples])
-        for name, run in analysers().items()
+        name: scores(gold, [run(text) for _, text in examples]) for name, run in analysers().items()
     }
 
 

@@ -25,6 +25,8 @@ from bot.models import Respondent, Workspace
 from bot.settings import Settings
 
 READ_ONLY = {"help", "status"}
+
+
 class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import store
+from bot import store, wording
 from bot.channel import Alert, Channel, ChannelError, MessageRef
 from bot.clock import Clock
 from bot.db import Database
@@ -50,8 +50,7 @@ class Alerts:
             assert respondent is not None and workspace is not None
             return response, respondent, workspace
 
-    @staticmethod
-    def _alert(response: Response, respondent: Respondent, workspace: Workspace) -> Alert:
+    def _alert(self, response: Response, respondent: Respondent, workspace: Workspace) -> Alert:
         name = (
             None
             if workspace.anonymous
@@ -65,6 +64,9 @@ class Alerts:
             comment=response.comment,
             owner=response.owner,
             reply=response.reply_text,
+            labels=wording.alert_labels(
+                self.team, score=response.score, respondent=name, owner=response.owner
+            ),
         )
 
     async def score_changed(self, response_id: int) -> None:

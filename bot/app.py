@@ -75,6 +75,7 @@ class NpsBot:
         self.db = db or Database(settings.database_url)
         self.metrics = Metrics()
         self.metrics.watch_database(self.db, now=self.clock.now)
+        self.catalogue = catalogue = build_catalogue(settings)
         self.adapters: dict[str, Adapter] = {
             name: self._load(name)
             for name in (configured_platforms(settings) if platforms is None else platforms)
@@ -83,7 +84,6 @@ class NpsBot:
             adapter.observe_429 = functools.partial(self.metrics.count_429, name)
         channels: dict[str, Channel] = dict(self.adapters)
         company = settings.company_name
-        self.catalogue = catalogue = build_catalogue(settings)
         self.alerts = Alerts(
             db=self.db,
             channels=channels,
@@ -158,7 +158,7 @@ class NpsBot:
         module_name, _, class_name = ADAPTERS[name].partition(":")
         adapter_class = getattr(importlib.import_module(module_name), class_name)
         adapter: Adapter = adapter_class(
-            settings=self.settings, handle=self.handle, clock=self.clock
+            settings=self.settings, handle=self.handle, clock=self.clock, catalogue=self.catalogue
         )
         return adapter
 

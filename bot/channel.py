@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.clock import Clock
     from bot.events import Event
+    from bot.i18n import Catalogue
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -135,6 +136,30 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertLabels:
+    """An alert's words in the team's language (NPSBOT_TEAM_LANGUAGE), worded by the core."""
+
+    title: str
+    heading: str
+    """The title with the score, e.g. "Detractor alert: score 3/10"."""
+    notification: str
+    """One line naming who and the score: the push notification and fallback text."""
+    who: str
+    """The respondent's name, or the word for an anonymous one."""
+    score: str
+    respondent: str
+    segment: str
+    comment: str
+    no_comment: str
+    following_up: str
+    owner_line: str
+    """"Mia is following up", empty while nobody is."""
+    reply_sent: str
+    claim: str
+    reply: str
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A detractor alert for the team's alerts channel."""
 
@@ -145,6 +170,7 @@ class Alert:
     comment: str | None = None
     owner: str | None = None
     reply: str | None = None
+    labels: AlertLabels = field(kw_only=True)
 
 
 class Channel(ABC):
@@ -212,12 +238,15 @@ class Identity:
 class Adapter(Channel):
     """A channel that also runs: connects to its platform and feeds events to the core."""
 
-    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
+    def __init__(
+        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+    ) -> None:
         self.settings = settings
         self.handle = handle
         self.clock = clock
         self.observe_429: Callable[[str], None] = lambda method: None
         """Told the API method of every 429 the platform answers (wired to `/metrics`)."""
+        self.catalogue = catalogue
 
     @abstractmethod
     async def start(self) -> None:

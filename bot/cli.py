@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 app = typer.Typer(help="NPS surveys in Slack and Telegram.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 survey_app = typer.Typer(help="Send surveys by hand.", no_args_is_help=True)
+wording_app = typer.Typer(help="What the bot says, per language.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audience_app, name="audience")
 app.add_typer(survey_app, name="survey")
+app.add_typer(wording_app, name="wording")
 
 
 class ExportFormat(StrEnum):
@@ -307,3 +309,38 @@ def export(
         finally:
             if output:
                 handle.close()
+
+
+@wording_app.command("export")
+def wording_export(
+    language: Annotated[str, typer.Argument(help="en, es, de, fr, pt, it, nl or ja.")],
+) -> None:
+    """Print every phrase in LANGUAGE as a .po file, overrides included, English beside each.
+
+    Keep the phrases you change in `<language>.po` inside NPSBOT_STRINGS_DIR.
+    """
+    with friendly():
+        from bot.i18n import build_catalogue, export_po, normalise, supported_list
+        from bot.settings import load_settings
+
+        code = normalise(language)
+        if code is None:
+            fail(f"'{language}' is not a supported language; use {supported_list()}")
+        sys.stdout.write(export_po(build_catalogue(load_settings()), code).decode("utf-8"))
+
+
+@wording_app.command("check")
+def wording_check() -> None:
+    """Check NPSBOT_STRINGS_DIR as start-up would, and say what it overrides."""
+    with friendly():
+        from bot.i18n import build_catalogue
+        from bot.settings import load_settings
+
+        settings = load_settings()
+        catalogue = build_catalogue(settings)
+        if settings.strings_dir is None:
+            fail("NPSBOT_STRINGS_DIR is not set; only the shipped catalogues are in use")
+        counts = ", ".join(
+            f"{language} {count}" for language, count in sorted(catalogue.override_counts().items())
+        )
+        console.print(f"{settings.strings_dir}: ok; phrases overridden: {counts or 'none'}")

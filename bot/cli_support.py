@@ -41,11 +41,12 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def friendly() -> Iterator[None]:
     """Turn our own refusals (and settings errors) into `error: ...` and exit code 2."""
+    from bot.i18n import OverrideError
     from bot.settings import SettingsError
 
     try:
         yield
-    except (CliError, SettingsError) as exc:
+    except (CliError, SettingsError, OverrideError) as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 

@@ -23,9 +23,7 @@ async def press_slack(
 ) -> None:
     """Press the score button of the DM as Slack's client would: read it off the message."""
     message = next(
-        m
-        for m in sandbox.messages_in(invitation.chat_ref or "")
-        if m.ts == invitation.message_ref
+        m for m in sandbox.messages_in(invitation.chat_ref or "") if m.ts == invitation.message_ref
     )
     action_id = f"nps_score_{score}"
     block_id, value = next(

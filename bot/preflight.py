@@ -118,4 +118,3 @@ def platform_checks(platforms: list[str]) -> list[Callable[[Settings], Awaitable
         module_name, _, function = PLATFORM_CHECKS[name].partition(":")
         checks.append(getattr(importlib.import_module(module_name), function))
     return checks
-

@@ -1,4 +1,5 @@
-"""What the bot says to a respondent, composed from the catalogue in their language.
+"""What the bot says, composed from the catalogue: to a respondent in their language, on
+a detractor alert in the team's.
 
 The phrases themselves live in `bot/locales`; this module only decides which ones make up a
 question or a follow-up (the follow-up is worded by the score's category).
@@ -6,7 +7,7 @@ question or a follow-up (the follow-up is worded by the score's category).
 
 from __future__ import annotations
 
-from bot.channel import Followup, Question
+from bot.channel import AlertLabels, Followup, Question
 from bot.i18n import Words
 from scoring.nps import category
 
@@ -48,3 +49,39 @@ def followup(words: Words, *, invitation_id: int, score: int) -> Followup:
         reply_hint=words.t("followup.reply_hint"),
         placeholder=words.t("followup.placeholder"),
     )
+
+
+def alert_labels(
+    words: Words, *, score: int, respondent: str | None, owner: str | None
+) -> AlertLabels:
+    """Every word on a detractor alert; the adapters only lay them out."""
+    who = respondent or words.t("alert.anonymous")
+    return AlertLabels(
+        title=words.t("alert.title"),
+        heading=words.t("alert.heading", score=score),
+        notification=words.t("alert.notification", respondent=who, score=score),
+        who=who,
+        score=words.t("alert.score"),
+        respondent=words.t("alert.respondent"),
+        segment=words.t("alert.segment"),
+        comment=words.t("alert.comment"),
+        no_comment=words.t("alert.no_comment"),
+        following_up=words.t("alert.following_up"),
+        owner_line=words.t("alert.owner_line", owner=owner) if owner else "",
+        reply_sent=words.t("alert.reply_sent_label"),
+        claim=words.t("alert.claim_button"),
+        reply=words.t("alert.reply_button"),
+    )
+
+
+def command_menu(words: Words) -> list[tuple[str, str]]:
+    """The commands a chat app lists in its menu, each with its description."""
+    return [
+        ("start", words.t("menu.start")),
+        ("stop", words.t("menu.stop")),
+        ("help", words.t("menu.help")),
+        ("skip", words.t("menu.skip")),
+        ("timezone", words.t("menu.timezone")),
+        ("language", words.t("menu.language")),
+        ("nps", words.t("menu.nps")),
+    ]

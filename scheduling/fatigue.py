@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 Source = Literal["scheduled", "triggered", "manual"]
 
 
-
 class Reason(StrEnum):
     """Why an invitation may not go out now; the values are shown to admins as they are."""
 

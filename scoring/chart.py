@@ -56,7 +56,7 @@ def _label(point: TrendPoint) -> str:
 
 
 def _changes(points: Sequence[TrendPoint]) -> list[str]:
-    """"up", "down" or "none" for each week against the week before (both shown)."""
+    """ "up", "down" or "none" for each week against the week before (both shown)."""
     result = ["none"]
     for before, after in pairwise(points):
         shown = before.estimate.display is not None and after.estimate.display is not None

@@ -2,7 +2,7 @@
 
 from bot.i18n.catalogue import Catalogue, Words, placeholders
 from bot.i18n.languages import SUPPORTED, display_name, normalise, pick, supported_list
-from bot.i18n.overrides import OverrideError, build_catalogue
+from bot.i18n.overrides import OverrideError, build_catalogue, export_po
 
 __all__ = [
     "SUPPORTED",
@@ -11,6 +11,7 @@ __all__ = [
     "Words",
     "build_catalogue",
     "display_name",
+    "export_po",
     "normalise",
     "pick",
     "placeholders",

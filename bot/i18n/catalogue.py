@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
@@ -49,17 +50,21 @@ class Words:
 class Catalogue:
     """All languages' phrases with the admins' overrides; built once at start-up."""
 
-    def __init__(
-        self, *, default_language: str, team_language: str, overrides: Overrides | None = None
-    ) -> None:
+    def __init__(self, *, default_language: str, team_language: str) -> None:
         self.default_language = default_language
         self.team_language = team_language
-        self._overrides = {lang: dict(texts) for lang, texts in (overrides or {}).items()}
+        self._overrides: dict[str, dict[str, str]] = {}
         self._translations = {lang: load_translations(lang) for lang in SUPPORTED}
         source = self._translations[SOURCE_LANGUAGE]
         for language, translations in self._translations.items():
             if language != SOURCE_LANGUAGE:
                 translations.add_fallback(source)
+
+    def with_overrides(self, overrides: Overrides) -> Catalogue:
+        """The same catalogues (loaded once) with the admins' overrides on top."""
+        layered = copy(self)
+        layered._overrides = {lang: dict(texts) for lang, texts in overrides.items()}
+        return layered
 
     def text(self, language: str, key: str) -> str:
         """The override, else the language's phrase, else English; KeyError for no such key."""
@@ -70,6 +75,10 @@ class Catalogue:
         if found == key:
             raise KeyError(f"no phrase '{key}' in the catalogues")
         return found
+
+    def override_counts(self) -> dict[str, int]:
+        """How many phrases the admins override, per language."""
+        return {lang: len(texts) for lang, texts in self._overrides.items() if texts}
 
     def source(self, key: str) -> str | None:
         """The English catalogue's phrase for `key`, or None when there is no such key."""

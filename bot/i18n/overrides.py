@@ -10,13 +10,15 @@ instead of a customer reading `{company}` or an English phrase in a German surve
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
 
-from bot.i18n.catalogue import Catalogue, Overrides, placeholders
-from bot.i18n.languages import SUPPORTED, supported_list
+from bot.i18n.catalogue import DOMAIN, LOCALES, Catalogue, Overrides, placeholders
+from bot.i18n.languages import SOURCE_LANGUAGE, SUPPORTED, supported_list
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -94,11 +96,22 @@ def collect(settings: Settings, *, reference: Catalogue) -> Overrides:
 
 def build_catalogue(settings: Settings) -> Catalogue:
     """The catalogue the running bot uses: languages from settings, overrides checked."""
-    reference = Catalogue(
+    shipped = Catalogue(
         default_language=settings.default_language, team_language=settings.team_language
     )
-    return Catalogue(
-        default_language=settings.default_language,
-        team_language=settings.team_language,
-        overrides=collect(settings, reference=reference),
-    )
+    return shipped.with_overrides(collect(settings, reference=shipped))
+
+
+def export_po(catalogue: Catalogue, language: str) -> bytes:
+    """Every phrase of `language` as the bot says it now, with the English beside it: the
+    starting point of an override file (edit, keep what you changed, drop into the dir)."""
+    with (LOCALES / SOURCE_LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as handle:
+        source = read_po(handle)
+    out = Catalog(locale=language, project="npsbot overrides", fuzzy=False)
+    for message in source:
+        if message.id:
+            key = str(message.id)
+            out.add(key, catalogue.text(language, key), auto_comments=[f"en: {message.string}"])
+    buffer = BytesIO()
+    write_po(buffer, out, width=100, omit_header=True, sort_output=True)
+    return buffer.getvalue()

@@ -59,9 +59,7 @@ def _scoped(query: sa.Select, model: type, workspace_ids: Sequence[int] | None) 
     return query.where(col(model.workspace_id).in_(workspace_ids))  # type: ignore[attr-defined]
 
 
-def week_counts(
-    *, session: Session, span: Span
-) -> Counts:
+def week_counts(*, session: Session, span: Span) -> Counts:
     """Category counts of one week: one range scan of the answered_at index.
 
     A query per week beats one wide CASE over twelve weeks: each stays on its index range
@@ -75,9 +73,7 @@ def week_counts(
     return Counts(int(promoters), int(passives), int(detractors))
 
 
-def delivered_count(
-    *, session: Session, span: Span
-) -> int:
+def delivered_count(*, session: Session, span: Span) -> int:
     """Invitations delivered in the week."""
     query = (
         sa.select(sa.func.count())
@@ -87,9 +83,7 @@ def delivered_count(
     return int(session.execute(_scoped(query, Invitation, span.workspace_ids)).scalar_one())
 
 
-def answered_of_delivered(
-    *, session: Session, span: Span
-) -> int:
+def answered_of_delivered(*, session: Session, span: Span) -> int:
     """Of the invitations delivered this week, how many were answered (so far)."""
     query = (
         sa.select(sa.func.count())
@@ -100,9 +94,7 @@ def answered_of_delivered(
     return int(session.execute(_scoped(query, Invitation, span.workspace_ids)).scalar_one())
 
 
-def week_sentiment(
-    *, session: Session, span: Span
-) -> tuple[int, SentimentSummary]:
+def week_sentiment(*, session: Session, span: Span) -> tuple[int, SentimentSummary]:
     """How many comments a week had, and their sentiment."""
     polarity = col(Response.polarity)
     query = sa.select(
@@ -126,9 +118,7 @@ def week_sentiment(
     return int(commented), summary
 
 
-def _attribute_keys(
-    session: Session, span: Span
-) -> list[str]:
+def _attribute_keys(session: Session, span: Span) -> list[str]:
     """The segment attribute names in use this week (dialect-specific JSON key listing)."""
     if session.get_bind().dialect.name == "postgresql":
         key = sa.func.json_object_keys(col(Response.attributes)).label("key")
@@ -149,15 +139,12 @@ def _attribute_keys(
     return sorted(str(k) for (k,) in session.execute(query).all())
 
 
-def segment_rows(
-    *, session: Session, span: Span
-) -> list[SegmentRow]:
+def segment_rows(*, session: Session, span: Span) -> list[SegmentRow]:
     """Category counts per platform and per attribute value in use this week."""
     in_week = _between(col(Response.answered_at), span.start, span.end)
     dimensions: list[tuple[str, sa.ColumnElement[str]]] = [("platform", col(Response.platform))]
     dimensions += [
-        (key, col(Response.attributes)[key].as_string())
-        for key in _attribute_keys(session, span)
+        (key, col(Response.attributes)[key].as_string()) for key in _attribute_keys(session, span)
     ]
     rows: list[SegmentRow] = []
     for name, expression in dimensions:
@@ -176,9 +163,7 @@ def segment_rows(
     return rows
 
 
-def theme_comments(
-    *, session: Session, span: Span
-) -> list[CommentRow]:
+def theme_comments(*, session: Session, span: Span) -> list[CommentRow]:
     """The week's comments for themes, at most MAX_THEME_COMMENTS of them."""
     query = (
         select(Response.score, Response.comment, Respondent.display_name)

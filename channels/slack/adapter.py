@@ -51,6 +51,7 @@ from channels.slack.web_client import build_web_client, configure
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.i18n import Catalogue
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -69,8 +70,10 @@ class SlackAdapter(Adapter):
 
     platform = "slack"
 
-    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
-        super().__init__(settings=settings, handle=handle, clock=clock)
+    def __init__(
+        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+    ) -> None:
+        super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
         token = _reveal(settings.slack_bot_token)
         if token is None:
             raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")
@@ -92,7 +95,7 @@ class SlackAdapter(Adapter):
         )
         self._dnd_resumes_at = 0.0
         self.directory = Directory(client=self.client, clock=clock)
-        Listeners(handle=handle, directory=self.directory).register(self.app)
+        Listeners(handle=handle, directory=self.directory, team=catalogue.team).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
         self._socket: AsyncSocketModeHandler | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channel import Alert
+from bot.i18n import Words
 from channels.slack.blocks import (
     FIELDS_PER_SECTION,
     Block,
@@ -25,7 +26,6 @@ REPLY_ACTION = "nps_alert_reply"
 REPLY_VIEW = "nps_alert_reply"
 REPLY_BLOCK = "nps_reply"
 REPLY_INPUT = "text"
-ANONYMOUS = "Anonymous respondent"
 NAME_LIMIT = 200
 ATTRIBUTE_KEY_LIMIT = 100
 ATTRIBUTE_VALUE_LIMIT = 300
@@ -35,12 +35,12 @@ read at a glance, and the rest of a long attribute list is counted, not shown.""
 
 
 def _name(alert: Alert) -> str:
-    return escape(fit(alert.respondent or ANONYMOUS, NAME_LIMIT))
+    return escape(fit(alert.labels.who, NAME_LIMIT))
 
 
 def alert_text(alert: Alert) -> str:
     """The notification line (and the fallback for clients that cannot show blocks)."""
-    return f"Detractor alert: {_name(alert)} answered {alert.score}/10"
+    return escape(fit(alert.labels.notification, 2 * NAME_LIMIT))
 
 
 def _attribute(key: str, value: str) -> str:
@@ -54,45 +54,46 @@ def alert_blocks(alert: Alert) -> list[Block]:
     Everyone else's words are escaped and every part is cut to Block Kit's limits, so a long
     attribute list or comment never costs the team the alert.
     """
+    labels = alert.labels
     attributes = sorted(alert.attributes.items())
-    fields = [f"*Score*\n{alert.score}/10", f"*Respondent*\n{_name(alert)}"]
+    fields = [f"*{labels.score}*\n{alert.score}/10", f"*{labels.respondent}*\n{_name(alert)}"]
     fields += [_attribute(key, value) for key, value in attributes[:ATTRIBUTES_SHOWN]]
-    blocks: list[Block] = [header("Detractor alert"), *fields_sections(fields)]
+    blocks: list[Block] = [header(labels.title), *fields_sections(fields)]
     hidden = len(attributes) - ATTRIBUTES_SHOWN
     if hidden > 0:
         blocks.append(context(f"… and {hidden} more attribute(s)"))
     if alert.comment:
         blocks.append(section(quote(alert.comment)))
     if alert.owner:
-        owner = escape(fit(alert.owner, NAME_LIMIT))
-        blocks.append(context(f":raising_hand: {owner} is following up"))
+        owner_line = escape(fit(alert.labels.owner_line, 2 * NAME_LIMIT))
+        blocks.append(context(f":raising_hand: {owner_line}"))
     if alert.reply:
-        blocks.append(section(f"*Reply sent*\n{escape(alert.reply)}"))
+        blocks.append(section(f"*{labels.reply_sent}*\n{escape(alert.reply)}"))
     value = str(alert.response_id)
-    claim = button("I'll follow up", action_id=CLAIM_ACTION, value=value, style="primary")
+    claim = button(labels.claim, action_id=CLAIM_ACTION, value=value, style="primary")
     buttons = [claim] if not alert.owner else []
-    buttons.append(button("Reply", action_id=REPLY_ACTION, value=value))
+    buttons.append(button(labels.reply, action_id=REPLY_ACTION, value=value))
     blocks.append(
         {"type": "actions", "block_id": f"nps_alert_{alert.response_id}", "elements": buttons}
     )
     return blocks
 
 
-def reply_modal(response_id: int) -> Block:
+def reply_modal(response_id: int, team: Words) -> Block:
     """The modal behind "Reply"; `private_metadata` carries the response it answers."""
     return {
         "type": "modal",
         "callback_id": REPLY_VIEW,
         "private_metadata": str(response_id),
-        "title": {"type": "plain_text", "text": "Reply to respondent"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": team.t("team.modal_title")},
+        "submit": {"type": "plain_text", "text": team.t("team.modal_send")},
+        "close": {"type": "plain_text", "text": team.t("team.modal_cancel")},
         "blocks": [
-            context("Your words reach the respondent as a direct message from npsbot."),
+            context(team.t("team.modal_note")),
             {
                 "type": "input",
                 "block_id": REPLY_BLOCK,
-                "label": {"type": "plain_text", "text": "Your reply"},
+                "label": {"type": "plain_text", "text": team.t("team.modal_label")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": REPLY_INPUT,

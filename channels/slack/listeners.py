@@ -34,6 +34,7 @@ from bot.events import (
     RemindLater,
     ScoreSubmitted,
 )
+from bot.i18n import Words
 from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW, reply_modal
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import (
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 ToEvent = Callable[[Origin, str], Event | None]
 COMMAND = "/nps"
-COMMAND_FAILED = "Sorry, that command could not be run just now. Try again, or see /nps help."
 COMMENT_SUBTYPES = (None, "file_share")
 """A DM with a file attached is still the person's comment; edits, joins and bots are not."""
 
@@ -60,9 +60,10 @@ COMMENT_SUBTYPES = (None, "file_share")
 class Listeners:
     """The bolt side of the adapter: one listener per kind of payload."""
 
-    def __init__(self, *, handle: Handler, directory: Directory) -> None:
+    def __init__(self, *, handle: Handler, directory: Directory, team: Words) -> None:
         self.handle = handle
         self.directory = directory
+        self.team = team
 
     def register(self, app: AsyncApp) -> None:
         app.action(SCORE_ACTION)(self._button(_score))
@@ -151,7 +152,7 @@ class Listeners:
             reply = await self.handle(event)
         except Exception:
             log.exception("/nps %r failed", command.get("text"))
-            reply = COMMAND_FAILED
+            reply = self.team.t("team.command_failed")
         if reply:
             await respond(text=reply, response_type="ephemeral")
 
@@ -186,7 +187,9 @@ class Listeners:
         """Open the reply modal at once: its trigger_id is only valid for 3 seconds."""
         await ack()
         if (response_id := parse_id(str(action.get("value", "")))) is not None:
-            await client.views_open(trigger_id=body["trigger_id"], view=reply_modal(response_id))
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=reply_modal(response_id, self.team)
+            )
 
     async def on_reply_submitted(
         self,

@@ -26,8 +26,9 @@ from bot.channel import (
     Question,
     Recipient,
 )
+from bot.i18n import SUPPORTED
 from channels.telegram import formatting, handlers, keyboards
-from channels.telegram.build import ALLOWED_UPDATES, COMMANDS, build_application
+from channels.telegram.build import ALLOWED_UPDATES, build_application, commands
 from channels.telegram.digest_html import render_digest_html
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.html_split import CAPTION_LIMIT, split_html
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from bot.clock import Clock
+    from bot.i18n import Catalogue
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -50,14 +52,16 @@ class TelegramAdapter(Adapter):
 
     platform = "telegram"
 
-    def __init__(self, *, settings: Settings, handle: Handler, clock: Clock) -> None:
-        super().__init__(settings=settings, handle=handle, clock=clock)
+    def __init__(
+        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+    ) -> None:
+        super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
         self.application = build_application(settings=settings)
         limiter = self.application.bot.rate_limiter
         if isinstance(limiter, PacedRateLimiter):
             limiter.on_429 = lambda endpoint: self.observe_429(endpoint)
         self.memory = ChatMemory()
-        handlers.register(self.application, handle=handle, memory=self.memory)
+        handlers.register(self.application, handle=handle, memory=self.memory, team=catalogue.team)
 
     @property
     def _bot(self) -> ExtBot[None]:
@@ -74,7 +78,7 @@ class TelegramAdapter(Adapter):
         app = self.application
         with platform_errors("start the bot"):
             await app.initialize()
-            await self._bot.set_my_commands(COMMANDS)
+            await self._set_commands()
             await app.start()
             if app.updater is None:
                 await self._bot.set_webhook(
@@ -91,6 +95,15 @@ class TelegramAdapter(Adapter):
         with platform_errors("identify the bot"):
             me = await self._bot.get_me()
         return Identity(workspace=str(me.id), name=me.username or me.first_name)
+
+    async def _set_commands(self) -> None:
+        """The menu in the default language, and in each other one for clients set to it."""
+        catalogue = self.catalogue
+        await self._bot.set_my_commands(commands(catalogue.words()))
+        for language in SUPPORTED:
+            if language != catalogue.default_language:
+                menu = commands(catalogue.words(language))
+                await self._bot.set_my_commands(menu, language_code=language)
 
     async def stop(self) -> None:
         """Stop fetching, finish the updates already taken, close the connections.

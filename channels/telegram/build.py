@@ -9,20 +9,18 @@ from __future__ import annotations
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.i18n import Words
 from bot.settings import Settings
+from bot.wording import command_menu
 from channels.telegram.limits import PacedRateLimiter
 from channels.telegram.ordering import PerChatUpdateProcessor
 
-COMMANDS = (
-    BotCommand("start", "Subscribe to short feedback surveys"),
-    BotCommand("stop", "Stop receiving surveys"),
-    BotCommand("help", "What this bot does"),
-    BotCommand("skip", "Finish a survey without a comment"),
-    BotCommand("timezone", "Set your time zone, e.g. /timezone Europe/Berlin"),
-    BotCommand("language", "Choose your language, e.g. /language de"),
-    BotCommand("nps", "Admin commands (in the team's group)"),
-)
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+
+
+def commands(words: Words) -> list[BotCommand]:
+    """The command menu in one language, for `setMyCommands`."""
+    return [BotCommand(name, description) for name, description in command_menu(words)]
 
 
 def build_application(*, settings: Settings) -> Application:  # type: ignore[type-arg]

@@ -10,6 +10,7 @@ import re
 from html import escape
 
 from bot.channel import Alert, Followup, Question
+from bot.i18n import Words
 
 REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
 
@@ -28,30 +29,33 @@ def followup_text(followup: Followup) -> str:
 
 def alert_html(alert: Alert) -> str:
     """The alert as the team sees it: score, who, segment, comment, and who is on it."""
-    who = escape(alert.respondent) if alert.respondent else "an anonymous respondent"
-    lines = [f"<b>Detractor alert: score {alert.score}/10</b>", f"From: {who}"]
+    labels = alert.labels
+    lines = [
+        f"<b>{escape(labels.heading)}</b>",
+        f"{escape(labels.respondent)}: {escape(labels.who)}",
+    ]
     if alert.attributes:
         segment = ", ".join(f"{key}: {value}" for key, value in sorted(alert.attributes.items()))
         lines.append(escape(segment))
     if alert.comment:
-        lines.append(f"Comment: <i>{escape(alert.comment)}</i>")
+        lines.append(f"{escape(labels.comment)}: <i>{escape(alert.comment)}</i>")
     else:
-        lines.append("No comment yet.")
+        lines.append(escape(labels.no_comment))
     if alert.owner:
-        lines.append(f"Following up: <b>{escape(alert.owner)}</b>")
+        lines.append(f"{escape(labels.following_up)}: <b>{escape(alert.owner)}</b>")
     if alert.reply:
-        lines.append(f"Reply sent: <i>{escape(alert.reply)}</i>")
+        lines.append(f"{escape(labels.reply_sent)}: <i>{escape(alert.reply)}</i>")
     return "\n".join(lines)
 
 
 def reply_prompt_html(
-    *, response_id: int, respondent: str | None, teammate_id: int, teammate: str
+    *, response_id: int, respondent: str | None, teammate_id: int, teammate: str, team: Words
 ) -> str:
     """Mentions the teammate (so a selective ForceReply reaches only them) and names the
     response, which `prompted_response` reads back from the message they reply to."""
     mention = f'<a href="tg://user?id={teammate_id}">{escape(teammate)}</a>'
-    whom = escape(respondent) if respondent else "the respondent"
-    return f"{mention}, reply to {whom} (response #{response_id}):"
+    ask = team.t("team.reply_to", respondent=respondent or team.t("team.the_respondent"))
+    return f"{mention}, {escape(ask)} (response #{response_id}):"
 
 
 def prompted_response(prompt: str | None) -> int | None:

@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.channel import Handler
+from bot.i18n import Words
 from channels.telegram.memory import ChatMemory, Recent
 from channels.telegram.respondent_handlers import RespondentHandlers
 from channels.telegram.team_handlers import TeamHandlers
@@ -25,13 +26,14 @@ def register(
     *,
     handle: Handler,
     memory: ChatMemory,
+    team: Words,
 ) -> None:
     """Deduplication first (group -1), then the respondent's and the team's handlers."""
     application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
     application.add_handlers(
         [
             *RespondentHandlers(handle=handle, memory=memory).handlers(),
-            *TeamHandlers(handle=handle, memory=memory).handlers(),
+            *TeamHandlers(handle=handle, memory=memory, team=team).handlers(),
         ]
     )
     application.add_error_handler(_log_error)

@@ -33,9 +33,10 @@ def question_keyboard(question: Question) -> InlineKeyboardMarkup:
 
 def alert_keyboard(alert: Alert) -> InlineKeyboardMarkup:
     """Claiming is offered until someone has; replying stays open for follow-ups."""
-    buttons = [InlineKeyboardButton("Reply", callback_data=f"reply:{alert.response_id}")]
+    labels = alert.labels
+    buttons = [InlineKeyboardButton(labels.reply, callback_data=f"reply:{alert.response_id}")]
     if alert.owner is None:
-        claim = InlineKeyboardButton("I'll follow up", callback_data=f"claim:{alert.response_id}")
+        claim = InlineKeyboardButton(labels.claim, callback_data=f"claim:{alert.response_id}")
         buttons.insert(0, claim)
     return InlineKeyboardMarkup([buttons])
 
@@ -45,6 +46,6 @@ def comment_prompt(followup: Followup) -> ForceReply:
     return ForceReply(input_field_placeholder=followup.placeholder)
 
 
-def team_reply_prompt() -> ForceReply:
+def team_reply_prompt(placeholder: str) -> ForceReply:
     """Opens the reply box only for the teammate mentioned in the prompt, not the whole group."""
-    return ForceReply(selective=True, input_field_placeholder="Your reply to the customer")
+    return ForceReply(selective=True, input_field_placeholder=placeholder)

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.channel import Handler
 from bot.events import AdminCommand, AlertClaimed, AlertReplied
+from bot.i18n import Words
 from channels.telegram import formatting, keyboards
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (
@@ -33,9 +34,10 @@ ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 class TeamHandlers:
     """Turns what teammates do in a group into admin and alert events."""
 
-    def __init__(self, *, handle: Handler, memory: ChatMemory) -> None:
+    def __init__(self, *, handle: Handler, memory: ChatMemory, team: Words) -> None:
         self.handle = handle
         self.memory = memory
+        self.team = team
 
     def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
         replies = filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND
@@ -70,19 +72,20 @@ class TeamHandlers:
         """Ask the teammate for their words with a forced reply that names the response."""
         query, user = query_of(update), user_of(update)
         response_id = int(matched(context)[0])
-        await answer(query, "Write your reply to the message below.")
+        await answer(query, self.team.t("team.write_reply"))
         prompt = formatting.reply_prompt_html(
             response_id=response_id,
             respondent=self.memory.respondents.get(response_id),
             teammate_id=user.id,
             teammate=user.first_name,
+            team=self.team,
         )
         assert update.effective_chat is not None
         await context.bot.send_message(
             chat_id=update.effective_chat.id,
             text=prompt,
             parse_mode=ParseMode.HTML,
-            reply_markup=keyboards.team_reply_prompt(),
+            reply_markup=keyboards.team_reply_prompt(self.team.t("team.reply_placeholder")),
         )
 
     async def _team_reply(self, update: Update, context: Context) -> None:

@@ -120,6 +120,7 @@ async def test_opted_out_trigger_is_suppressed_with_reason(client, bot, db, cloc
     )
     assert counted == 1
 
+
 async def test_a_stranger_named_by_a_trigger_does_not_join_the_rotation(client, db) -> None:
     assert (await post(client, body(user_id="UNEW"))).status_code == 202
     with db.session() as session:

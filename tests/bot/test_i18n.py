@@ -8,9 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from bot import wording
 from bot.app import NpsBot
+from bot.channel import Alert
+from bot.cli import app as cli
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.events import AdminCommand, Origin
@@ -18,6 +23,8 @@ from bot.i18n import SUPPORTED, Catalogue, OverrideError, build_catalogue, norma
 from bot.i18n.catalogue import LOCALES
 from bot.i18n.checks import keys_in_code, problems, read_catalogue
 from bot.settings import Settings, SettingsError, load_settings
+from channels.slack.alert_blocks import alert_blocks, alert_text
+from channels.telegram.formatting import alert_html
 from tests.recording import RecordingChannel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +46,7 @@ def test_every_catalogue_is_complete_and_compiled() -> None:
 
 def test_the_template_holds_exactly_the_keys_the_code_uses() -> None:
     template = {str(m.id) for m in read_catalogue(LOCALES / "npsbot.pot") if m.id}
-    assert keys_in_code(ROOT / "bot") == template
+    assert keys_in_code(ROOT / "bot") | keys_in_code(ROOT / "channels") == template
 
 
 def test_a_missing_key_a_lost_placeholder_and_a_stale_mo_are_caught(tmp_path: Path) -> None:
@@ -69,13 +76,18 @@ def test_the_question_is_the_standard_nps_wording(language: str) -> None:
 
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_labels_fit_the_platforms(language: str) -> None:
-    """Slack refuses a button text over 75 characters; Telegram a placeholder over 64."""
+    """Slack refuses a button text over 75 characters and a modal title over 24; Telegram a
+    placeholder over 64 and a command description over 256."""
     words = Catalogue(default_language="en", team_language="en").words(language)
     question = wording.question(words, invitation_id=1, company="Acme")
     followup = wording.followup(words, invitation_id=1, score=3)
     labels = [question.opt_out_label, question.remind_label, followup.skip_label]
     assert all(0 < len(label) <= 75 for label in labels)
     assert 0 < len(followup.placeholder) <= 64
+    assert 0 < len(words.t("team.reply_placeholder")) <= 64
+    modal = ("team.modal_title", "team.modal_send", "team.modal_cancel")
+    assert all(0 < len(words.t(key)) <= 24 for key in modal)  # Slack's limit on view texts
+    assert all(0 < len(text) <= 256 for _, text in wording.command_menu(words))
 
 
 @pytest.mark.parametrize(
@@ -212,3 +224,58 @@ async def test_team_replies_follow_the_team_language_and_people_their_own(
     assert reply == "Umfrage an <@U7> gesendet."
     [sent] = channel.of("question")
     assert sent["question"].text.startswith("Hoe waarschijnlijk is het dat u Acme")  # default
+
+
+def test_alerts_are_worded_in_the_team_language() -> None:
+    team = build_catalogue(load_settings(NPSBOT_TEAM_LANGUAGE="de")).team
+    labels = wording.alert_labels(team, score=3, respondent=None, owner="Mia")
+    alert = Alert(response_id=9, score=3, respondent=None, owner="Mia", labels=labels)
+
+    blocks = alert_blocks(alert)
+    assert blocks[0]["text"]["text"] == "Detraktor-Alert"
+    assert alert_text(alert) == "Detraktor-Alert: Anonyme Person hat 3/10 vergeben"
+    assert ":raising_hand: Mia kümmert sich darum" in str(blocks)
+    assert [b["text"]["text"] for b in blocks[-1]["elements"]] == ["Antworten"]
+    assert alert_html(alert).splitlines() == [
+        "<b>Detraktor-Alert: Bewertung 3/10</b>",
+        "Befragte Person: Anonyme Person",
+        "Noch kein Kommentar.",
+        "Kümmert sich: <b>Mia</b>",
+    ]
+
+
+def test_cli_exports_a_language_that_checks_as_an_override_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strings = tmp_path / "strings"
+    _override(strings, "fr", 'msgid "survey.thanks"\nmsgstr "Merci mille fois !"\n')
+    monkeypatch.setenv("NPSBOT_STRINGS_DIR", str(strings))
+    runner = CliRunner()
+
+    exported = runner.invoke(cli, ["wording", "export", "fr-CA"])
+    assert exported.exit_code == 0, exported.output
+    assert 'msgid "survey.thanks"\nmsgstr "Merci mille fois !"' in exported.output
+    assert "#. en: How likely are you to recommend {company}" in exported.output
+
+    (strings / "fr.po").write_text(exported.output, encoding="utf-8")
+    checked = runner.invoke(cli, ["wording", "check"])
+    assert checked.exit_code == 0, checked.output
+    keys = keys_in_code(ROOT / "bot") | keys_in_code(ROOT / "channels")
+    assert f"fr {len(keys)}" in checked.output
+
+    refused = runner.invoke(cli, ["wording", "export", "tlh"])
+    assert refused.exit_code == 2 and "'tlh' is not a supported language" in refused.output
+
+
+@given(st.text(max_size=200))
+def test_any_code_normalises_to_a_supported_language_or_none(code: str) -> None:
+    assert normalise(code) in {*SUPPORTED, None}
+    assert pick(explicit=code, platform=code, default="ja") in SUPPORTED
+
+
+@given(st.text(max_size=300))
+def test_values_are_never_parsed_as_placeholders(company: str) -> None:
+    """A company called "{score}" or "{0}" is text, never a format field."""
+    words = Catalogue(default_language="en", team_language="en").words("ja")
+    text = wording.question(words, invitation_id=1, company=company).text
+    assert text == STANDARD_QUESTION["ja"].replace("Acme", company, 1)

@@ -24,9 +24,7 @@ def bot(db: Database) -> NpsBot:
         store.get_or_create_workspace(
             session=session, platform="slack", external_id="T1", now=datetime.now(UTC)
         )
-    return NpsBot(
-        Settings(NPSBOT_DATABASE_URL=db.url, NPSBOT_API_TOKEN=TOKEN), db=db, platforms=[]
-    )
+    return NpsBot(Settings(NPSBOT_DATABASE_URL=db.url, NPSBOT_API_TOKEN=TOKEN), db=db, platforms=[])
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
 from channels.slack.errors import slack_errors, translate
 from tests.digest_sample import sample_digest
-from tests.phrases import EN
+from tests.phrases import CATALOGUE, EN
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -44,6 +44,7 @@ def adapter_for(sandbox: SlackSandbox, **settings: str) -> SlackAdapter:
         ),
         handle=ignore,
         clock=SystemClock(),
+        catalogue=CATALOGUE,
     )
 
 
@@ -116,7 +117,8 @@ async def test_slack_errors_become_channel_errors(
     with pytest.raises(RecipientUnreachable, match="channel_not_found"):
         await adapter.send_text(recipient=Recipient(user_id="U404", chat_id="DU404"), text="hi")
 
-    alert = Alert(response_id=1, score=2, respondent=None)
+    labels = wording.alert_labels(EN, score=2, respondent=None, owner=None)
+    alert = Alert(response_id=1, score=2, respondent=None, labels=labels)
     with pytest.raises(ChannelError, match="channel_not_found") as raised:
         await adapter.post_alert(chat_id="C404", alert=alert)
     assert not isinstance(raised.value, RecipientUnreachable)

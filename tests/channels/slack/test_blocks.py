@@ -49,7 +49,8 @@ def test_answered_question_keeps_no_buttons() -> None:
 
 
 def test_anonymous_alert_and_long_comment() -> None:
-    alert = Alert(response_id=3, score=1, respondent=None, comment="x" * 20_000)
+    labels = wording.alert_labels(EN, score=1, respondent=None, owner=None)
+    alert = Alert(response_id=3, score=1, respondent=None, comment="x" * 20_000, labels=labels)
     blocks = alert_blocks(alert)
     assert "Anonymous respondent" in alert_text(alert) and "Anonymous respondent" in str(blocks)
     comment = next(b for b in blocks if b["type"] == "section" and "text" in b)
@@ -57,7 +58,7 @@ def test_anonymous_alert_and_long_comment() -> None:
 
 
 def test_reply_modal_round_trip() -> None:
-    modal = reply_modal(12)
+    modal = reply_modal(12, EN)
     assert (modal["callback_id"], modal["private_metadata"]) == ("nps_alert_reply", "12")
     submitted = {"state": {"values": {"nps_reply": {"text": {"value": "On it"}}}}}
     assert reply_text(submitted) == "On it" and reply_text({}) == ""

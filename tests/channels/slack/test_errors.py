@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot import wording
 from bot.channel import (
     Alert,
     Question,
@@ -20,6 +21,7 @@ from bot.events import Event
 from bot.settings import Settings
 from channels.sandbox.slack import SlackSandbox
 from channels.slack import SlackAdapter
+from tests.phrases import CATALOGUE, EN
 
 QUESTION = Question(
     invitation_id=1,
@@ -29,7 +31,12 @@ QUESTION = Question(
     opt_out_label="Stop",
     remind_label="Later",
 )
-ALERT = Alert(response_id=1, score=2, respondent="Jane")
+ALERT = Alert(
+    response_id=1,
+    score=2,
+    respondent="Jane",
+    labels=wording.alert_labels(EN, score=2, respondent="Jane", owner=None),
+)
 
 
 async def ignore(event: Event) -> str | None:
@@ -53,7 +60,7 @@ def adapter_for(sandbox: SlackSandbox) -> SlackAdapter:
         SLACK_SIGNING_SECRET="secret",
         NPSBOT_SLACK_API_URL=sandbox.api_url,
     )
-    return SlackAdapter(settings=settings, handle=ignore, clock=SystemClock())
+    return SlackAdapter(settings=settings, handle=ignore, clock=SystemClock(), catalogue=CATALOGUE)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from channels.sandbox.slack import SlackSandbox
 from channels.sandbox.slack_payloads import access_revoked_event, event_envelope, message_event
 from channels.slack import SlackAdapter
 from tests.channels.slack.harness import SlackHarness, eventually
+from tests.phrases import CATALOGUE
 
 SECRET = "secret"
 
@@ -42,7 +43,9 @@ async def dispatch(sandbox: SlackSandbox, event: dict[str, object]) -> list[Even
         SLACK_SIGNING_SECRET=SECRET,
         NPSBOT_SLACK_API_URL=sandbox.api_url,
     )
-    adapter = SlackAdapter(settings=settings, handle=record, clock=SystemClock())
+    adapter = SlackAdapter(
+        settings=settings, handle=record, clock=SystemClock(), catalogue=CATALOGUE
+    )
     body = json.dumps(event_envelope(event, workspace=sandbox.workspace))
     ts = int(time.time())
     headers = {

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.channel import Alert, Followup, Question, Recipient
 from bot.clock import SystemClock
 from bot.events import Event
@@ -22,6 +23,7 @@ from scoring.nps import Counts
 from scoring.segments import SegmentRow, segment_table
 from scoring.themes import Theme
 from tests.digest_sample import sample_digest
+from tests.phrases import CATALOGUE, EN
 
 LIVE = re.compile(r"<[!@#]|<https?:")
 """What Slack would turn into a mention, a channel ping or a link."""
@@ -47,7 +49,7 @@ def adapter(sandbox: SlackSandbox) -> SlackAdapter:
         SLACK_SIGNING_SECRET="secret",
         NPSBOT_SLACK_API_URL=sandbox.api_url,
     )
-    return SlackAdapter(settings=settings, handle=ignore, clock=SystemClock())
+    return SlackAdapter(settings=settings, handle=ignore, clock=SystemClock(), catalogue=CATALOGUE)
 
 
 def texts(value: Any) -> list[str]:
@@ -70,6 +72,7 @@ def worst_alert(**over: Any) -> Alert:
         comment=(HOSTILE + "\n") * 250,  # over 20,000 characters, many lines
         owner=HOSTILE * 10,
         reply=HOSTILE * 100,
+        labels=wording.alert_labels(EN, score=0, respondent=HOSTILE * 20, owner=HOSTILE * 10),
         **over,
     )
 
@@ -147,6 +150,6 @@ async def test_invitation_and_modal_fit(sandbox: SlackSandbox, adapter: SlackAda
 
     client = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
     opened = await client.views_open(
-        trigger_id=sandbox.issue_trigger_id(), view=reply_modal(10**15)
+        trigger_id=sandbox.issue_trigger_id(), view=reply_modal(10**15, EN)
     )
     assert opened["ok"]

@@ -25,6 +25,7 @@ from bot.settings import Settings
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram import TelegramAdapter
 from channels.telegram.webhook import PATH
+from tests.phrases import CATALOGUE
 
 JANE = 412345678
 ADMIN = 398765432  # an administrator of GROUP, not in NPSBOT_ADMINS
@@ -63,7 +64,10 @@ async def ignore(event: Event) -> None:
 async def adapter(sandbox: TelegramSandbox) -> AsyncIterator[TelegramAdapter]:
     """The adapter alone (no core, no database): enough to send and to look people up."""
     adapter = TelegramAdapter(
-        settings=telegram_settings(sandbox), handle=ignore, clock=SystemClock()
+        settings=telegram_settings(sandbox),
+        handle=ignore,
+        clock=SystemClock(),
+        catalogue=CATALOGUE,
     )
     await adapter.start()
     try:

@@ -28,7 +28,7 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
     sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:3")
     alert = await said(sandbox, GROUP, "Detractor alert: score 3/10")
-    assert "From: Jane" in alert["text"] and "plan: pro" in alert["text"]
+    assert "Respondent: Jane" in alert["text"] and "plan: pro" in alert["text"]
     assert buttons(alert) == ["I'll follow up", "Reply"]
     with db.session() as session:
         response_id = session.exec(select(Response.id)).one()

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.app import NpsBot
 from bot.db import Database
-from bot.i18n import supported_list
+from bot.i18n import SUPPORTED, supported_list
 from bot.models import Invitation, Response
 from channels.sandbox.telegram import TelegramSandbox
 from tests.channels.telegram.conftest import respondent, said, texts
@@ -53,6 +53,21 @@ async def test_german_telegram_user_gets_a_german_survey(
 
     sandbox.send_text(HANS, "/help")
     await said(sandbox, HANS, "Ab und zu frage ich, wie wahrscheinlich es ist, dass Sie Acme")
+
+
+async def test_the_command_menu_is_set_in_every_language(
+    bot: NpsBot, sandbox: TelegramSandbox
+) -> None:
+    menus = {
+        call.params.get("language_code"): {
+            c["command"]: c["description"] for c in call.params["commands"]
+        }
+        for call in sandbox.calls_to("setMyCommands")
+    }
+    assert set(menus) == {None, *SUPPORTED} - {"en"}  # English is the default menu
+    assert menus["de"]["language"] == "Sprache wählen, z. B. /language de"
+    assert menus[None]["stop"] == "Stop receiving surveys"
+    assert menus["ja"]["start"] == "短いフィードバックアンケートに登録"
 
 
 async def test_language_command_switches_and_explains(
