@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot import store
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_parse import USAGE, Command, UsageError, parse
-from bot.channel import Channel, Profile
+from bot.channel import Channel, Profile, TargetUnavailable
 from bot.clock import Clock, when
 from bot.db import Database
 from bot.events import AdminCommand
@@ -170,15 +170,21 @@ class Admin:
             if not posted:
                 return self.words.t("admin.no_digest_target")
             return self.words.t("admin.digest_posted", count=posted)
-        return self._set_target(workspace_id, command, event, kind="digest")
+        return await self._set_target(workspace_id, command, event, kind="digest")
 
     async def _alerts(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
-        return self._set_target(workspace_id, command, event, kind="alerts")
+        return await self._set_target(workspace_id, command, event, kind="alerts")
 
-    def _set_target(
+    async def _set_target(
         self, workspace_id: int, command: Command, event: AdminCommand, *, kind: str
     ) -> str:
+        """Say yes only to a chat the bot can post to (joining a public channel first)."""
         chat_id = event.chat_id if command.args == ("here",) else command.args[1].lstrip("#")
+        where = self.words.t("admin.this_chat") if command.args == ("here",) else f"<#{chat_id}>"
+        try:
+            await self.channels[event.origin.platform].check_can_post(chat_id=chat_id)
+        except TargetUnavailable as exc:
+            return self.words.t("admin.cannot_post", where=where, hint=exc.hint)
         with self.db.session() as session:
             store.set_target(
                 session=session,
@@ -188,7 +194,9 @@ class Admin:
                 replace=kind == "alerts",
             )
             self._audit(session, workspace_id, event, f"{kind} target")
-        where = self.words.t("admin.this_chat") if command.args == ("here",) else f"<#{chat_id}>"
+            store.note_target(
+                session=session, workspace_id=workspace_id, kind=kind, chat_id=chat_id, hint=None
+            )
         if kind == "digest":
             return self.words.t("admin.digest_target", where=where)
         return self.words.t("admin.alerts_target", where=where)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot import store, wording
-from bot.channel import Alert, Channel, ChannelError, MessageRef
+from bot.channel import Alert, Channel, ChannelError, MessageRef, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AlertClaimed, AlertReplied
@@ -89,13 +89,29 @@ class Alerts:
                     session=session, workspace_id=workspace.id or 0, kind="alerts"
                 )
             for target in targets:
-                posted = await channel.post_alert(chat_id=target.chat_id, alert=alert)
+                try:
+                    posted = await channel.post_alert(chat_id=target.chat_id, alert=alert)
+                except TargetUnavailable as exc:
+                    self._note(workspace.id or 0, target.chat_id, exc.hint)
+                    raise
+                self._note(workspace.id or 0, target.chat_id, None)
                 if posted is not None:
                     self.metrics.alerts.labels(result="posted").inc()
                     self._remember(response_id, posted)
         except ChannelError:
             self.metrics.alerts.labels(result="failed").inc()
             log.exception("detractor alert for response %s could not be posted", response_id)
+
+    def _note(self, workspace_id: int, chat_id: str, hint: str | None) -> None:
+        """Tell the admins (in /nps status and on their next /nps) when the channel fails."""
+        with self.db.session() as session:
+            store.note_target(
+                session=session,
+                workspace_id=workspace_id,
+                kind="alerts",
+                chat_id=chat_id,
+                hint=hint,
+            )
 
     def _remember(self, response_id: int, ref: MessageRef) -> None:
         with self.db.session() as session:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import store
-from bot.channel import Channel, ChannelError
+from bot.channel import Channel, ChannelError, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
 from bot.digest.gather import gather
@@ -95,13 +95,25 @@ class Digests:
             if channel is None:
                 continue
             for target in targets:
+                hint: str | None = None
                 try:
                     await channel.post_digest(
                         chat_id=target.chat_id, digest=digest, chart_png=chart
                     )
                     posted += 1
+                except TargetUnavailable as exc:
+                    hint = exc.hint
+                    log.error("digest could not be posted to %s: %s", target.chat_id, exc)
                 except ChannelError:
                     log.exception("digest could not be posted to %s", target.chat_id)
+                with self.db.session() as session:
+                    store.note_target(
+                        session=session,
+                        workspace_id=workspace_id,
+                        kind="digest",
+                        chat_id=target.chat_id,
+                        hint=hint,
+                    )
             if targets:
                 with self.db.session() as session:
                     stored = session.get(Workspace, workspace_id)

@@ -130,3 +130,15 @@ def clear_problem(*, session: Session, workspace: Workspace, kind: str) -> None:
     if kind in workspace.problems:
         workspace.problems = {k: v for k, v in workspace.problems.items() if k != kind}
         session.add(workspace)
+
+
+def note_target(
+    *, session: Session, workspace_id: int, kind: str, chat_id: str, hint: str | None
+) -> None:
+    """A team post to `chat_id` failed for want of access (`hint` says what to do) or worked."""
+    problem = f"{kind} channel"
+    if hint is not None:
+        message = f"{kind} could not be posted to {chat_id}: {hint}"
+        set_problem(session=session, workspace_id=workspace_id, kind=problem, message=message)
+    elif (workspace := session.get(Workspace, workspace_id)) is not None:
+        clear_problem(session=session, workspace=workspace, kind=problem)

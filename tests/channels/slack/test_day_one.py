@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-import pytest
 from sqlmodel import select
 
 from bot.models import Target
@@ -65,7 +64,6 @@ async def test_app_uninstalled_pauses_sending(slack: SlackHarness) -> None:
     assert not slack.respondents()[0].unreachable
 
 
-@pytest.mark.xfail(strict=True, reason=CORE + "/nps digest channel checks the bot can post")
 async def test_digest_channel_the_bot_is_not_in_tells_the_admin_how_to_invite(
     slack: SlackHarness,
 ) -> None:
@@ -74,7 +72,6 @@ async def test_digest_channel_the_bot_is_not_in_tells_the_admin_how_to_invite(
     assert targets(slack) == []
 
 
-@pytest.mark.xfail(strict=True, reason=CORE + "/nps alerts channel joins a public channel")
 async def test_alerts_channel_in_a_public_channel_is_joined_first(slack: SlackHarness) -> None:
     reply = await slack.command("alerts channel <#C0CXALERTS|cx-alerts>", user_id="UADMIN")
     assert "C0CXALERTS" in reply
@@ -82,7 +79,6 @@ async def test_alerts_channel_in_a_public_channel_is_joined_first(slack: SlackHa
     assert "U0BOT" in slack.sandbox.channel("C0CXALERTS").members
 
 
-@pytest.mark.xfail(strict=True, reason=CORE + "a failed team post is told to the admins")
 async def test_a_post_that_fails_later_is_told_to_the_admins(slack: SlackHarness) -> None:
     assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
     slack.sandbox.channel("C0ALERTS").members.remove("U0BOT")  # someone removed the bot
