@@ -1,8 +1,7 @@
 """Issue 10's day-one scenarios on Slack, end to end against the enforcing sandbox.
 
-The Slack half (adapter, sandbox) is in place; the tests marked `xfail(strict=True)` need
-the core half (admin checks before saying yes, a workspace paused on WorkspaceUnauthorized,
-the workspace registered from auth.test) and flip to passing when it lands.
+Adapter and sandbox on the Slack side; the core checks channels before saying yes, pauses a
+platform whose token is refused, and registers the workspace from `auth.test`.
 """
 
 from __future__ import annotations
@@ -16,9 +15,6 @@ from bot.models import Target
 from channels.sandbox.slack_payloads import access_revoked_event
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SETTLE, SlackHarness, eventually
-
-CORE = "issue 10 core: "
-
 
 def targets(slack: SlackHarness) -> list[Target]:
     with slack.bot.db.session() as session:
