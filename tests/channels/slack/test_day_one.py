@@ -16,6 +16,7 @@ from channels.sandbox.slack_payloads import access_revoked_event
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SETTLE, SlackHarness, eventually
 
+
 def targets(slack: SlackHarness) -> list[Target]:
     with slack.bot.db.session() as session:
         return list(session.exec(select(Target)).all())
