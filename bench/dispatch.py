@@ -6,7 +6,7 @@ no duplicates. Telegram's default is its real limit, 30 messages/s; pass
 `--rate 300` to see the dispatcher keep up with a faster sandbox.
 
     python bench/dispatch.py [--platform slack|telegram] [--n 10000] [--rate 300]
-        [--concurrency 16] [--batch 200] [--database URL]
+        [--concurrency 16] [--batch 200] [--database URL] [--small]
 """
 
 from __future__ import annotations
@@ -90,8 +90,7 @@ def settings_for(
     common = {
         "NPSBOT_DATABASE_URL": database_url,
         "NPSBOT_SEND_CONCURRENCY": concurrency,
-        "NPSBOT_SLACK_SEND_RATE": rate,
-        "NPSBOT_TELEGRAM_SEND_RATE": rate,
+        f"NPSBOT_{platform.upper()}_SEND_RATE": rate,  # the other platform keeps its real limit
     }
     if platform == "slack":
         return Settings(
@@ -162,8 +161,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--small", action="store_true", help="a few hundred sends, for CI")
     args = parser.parse_args()
     default_n, default_rate = DEFAULTS[args.platform]
+    if args.small:
+        default_n = 150 if args.platform == "slack" else 60
     args.n = args.n or default_n
     args.rate = args.rate or default_rate
     logging.basicConfig(level=logging.WARNING)

@@ -1,0 +1,41 @@
+"""The digest and dispatch benchmarks' small modes run in CI, so they cannot rot."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _run(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, *args, "--small"], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_digest_bench_prints_seconds_memory_and_the_ratio_to_a_bare_aggregate(
+    tmp_path: Path,
+) -> None:
+    out = _run(str(BENCH / "digest.py"), "--sqlite", str(tmp_path / "digest.db"))
+    assert re.search(r"^SQLite: digest over 5,000 responses in \d+\.\d\d s", out, re.M), out
+    assert re.search(r"bare SQL aggregate of the week \d+ ms -> ratio \d+x", out), out
+
+
+@pytest.mark.parametrize("platform", ["slack", "telegram"])
+def test_dispatch_bench_loses_nothing_and_sends_nothing_twice(platform: str) -> None:
+    out = _run(str(BENCH / "dispatch.py"), "--platform", platform)
+    assert re.search(rf"^{platform}: (\d+) of \1 sent in .* ratio \d\.\d{{3}}", out, re.M), out
+    assert "lost 0, duplicates 0" in out, out
+
+
+def test_make_bench_runs_them_in_full() -> None:
+    makefile = (BENCH.parent / "Makefile").read_text()
+    assert "$(BIN)/python bench/digest.py\n" in makefile
+    assert "$(BIN)/python bench/dispatch.py\n" in makefile
