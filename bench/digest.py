@@ -52,14 +52,14 @@ COMMENTS = {
 PLANS, REGIONS, TEAMS = ("free", "pro", "enterprise"), ("eu", "us", "apac"), ("a", "b", "c", "d")
 
 
-def generate(db: Database, rows: int, seed: int = 1) -> None:
+def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") -> None:
     """Fill an empty database with `rows` answered invitations, fast (COPY on PostgreSQL)."""
     rng = random.Random(seed)
     db.upgrade()
     start = END - timedelta(weeks=WEEKS)
     span = (END - start).total_seconds()
     with db.session() as session:  # through the model, so every column gets its default
-        session.add(Workspace(id=1, platform="slack", external_id="TBENCH", name="bench"))
+        session.add(Workspace(id=1, platform="slack", external_id=team, name="bench"))
     respondents = [
         (i, 1, "slack", f"U{i}", f"Person {i}", "{}", True, False, False, 0)
         for i in range(1, RESPONDENTS + 1)

@@ -39,3 +39,10 @@ def test_make_bench_runs_them_in_full() -> None:
     makefile = (BENCH.parent / "Makefile").read_text()
     assert "$(BIN)/python bench/digest.py\n" in makefile
     assert "$(BIN)/python bench/dispatch.py\n" in makefile
+
+
+def test_responsiveness_bench_prints_idle_and_busy_acks_and_their_ratio() -> None:
+    out = _run(str(BENCH / "responsiveness.py"))
+    assert re.search(r"^idle: ack p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms", out, re.M), out
+    assert re.search(r"^busy \(digest over 5,000 answers.*ack p50 [\d.]+ ms", out, re.M), out
+    assert re.search(r"^ratio busy/idle: p99 [\d.]+x", out, re.M), out
