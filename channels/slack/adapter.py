@@ -79,11 +79,8 @@ class SlackAdapter(Adapter):
             raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")
         # The token goes to bolt, which builds the client (passing a client of our own while
         # SLACK_BOT_TOKEN is in the environment makes bolt warn that the token is unused).
-        # Bolt's own logger is the base, so its client logs no bodies unless slack_bolt's
-        # logger allows DEBUG (bot.logs never does: they carry names and comments).
         self.app = AsyncApp(
             token=token,
-            logger=logging.getLogger("slack_bolt"),
             signing_secret=_reveal(settings.slack_signing_secret),
             process_before_response=False,
         )
