@@ -19,7 +19,7 @@ from aiohttp import web
 
 from channels.sandbox._signing import SlackRequestSigner
 from channels.sandbox.slack_blockkit import validate_blocks
-from channels.sandbox.slack_conversations import DirectoryMethods, default_dnd
+from channels.sandbox.slack_conversations import DirectoryMethods
 from channels.sandbox.slack_faults import Faults
 from channels.sandbox.slack_interactivity import Interactivity
 from channels.sandbox.slack_methods import MessageMethods
@@ -153,28 +153,9 @@ class SlackSandbox:
     def dm_channel(self, user_id: str) -> str:
         return self.state.dm_channel(user_id)
 
-    def set_dnd(
-        self,
-        user_id: str,
-        *,
-        dnd_enabled: bool = False,
-        snooze_enabled: bool = False,
-        next_dnd_start_ts: int = 1,
-        next_dnd_end_ts: int = 1,
-        snooze_endtime: int | None = None,
-    ) -> None:
-        """Set a person's DND window and snooze; `dnd.info` shows snoozes only to their owner."""
-        info = {
-            **default_dnd(),
-            "dnd_enabled": dnd_enabled,
-            "next_dnd_start_ts": next_dnd_start_ts,
-            "next_dnd_end_ts": next_dnd_end_ts,
-            "snooze_enabled": snooze_enabled,
-        }
-        if snooze_enabled and snooze_endtime is not None:
-            info["snooze_endtime"] = snooze_endtime
-            info["snooze_remaining"] = max(0, snooze_endtime - int(time.time()))
-        self.state.dnd[user_id] = info
+    def set_dnd(self, user_id: str, **window: Any) -> None:
+        """A person's DND window and snooze (see `SandboxState.set_dnd`)."""
+        self.state.set_dnd(user_id, **window)
 
     # -- recording, faults and handles ----------------------------------------------------
 
@@ -221,6 +202,10 @@ class SlackSandbox:
         self.web_api.faults.add(
             method, error=error, status=status, count=count, retry_after=retry_after
         )
+
+    def answer_late(self, method: str, *, delay: float, count: int = 1) -> None:
+        """The next `count` calls of `method` take effect but are answered `delay` s late."""
+        self.web_api.faults.add_late(method, delay=delay, count=count)
 
     def revoke_token(self, error: str = "token_revoked") -> None:
         """Every bot-token call answers `error` from now on (an uninstall, a revoked token)."""

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.sandbox.slack_records import Json
-from channels.sandbox.slack_state import SandboxState, SlackError
+from channels.sandbox.slack_state import SandboxState, SlackError, default_dnd
 
 __all__ = ["DirectoryMethods"]
 
@@ -125,13 +125,3 @@ class DirectoryMethods:
             for key in ("snooze_enabled", "snooze_endtime", "snooze_remaining"):
                 info.pop(key, None)
         return info
-
-
-def default_dnd() -> Json:
-    """No Do Not Disturb; Slack uses 1 for "no upcoming window"."""
-    return {
-        "dnd_enabled": False,
-        "next_dnd_start_ts": 1,
-        "next_dnd_end_ts": 1,
-        "snooze_enabled": False,
-    }

@@ -3,7 +3,9 @@
 A fault replaces the method's answer without taking effect: `ratelimited` is an HTTP 429 with
 `Retry-After`, a 5xx is a server error, and any other code (`invalid_auth`,
 `account_inactive`, `token_revoked`, `channel_not_found`, ...) is Slack's usual HTTP 200 with
-`{"ok": false, "error": code}`. `"*"` matches every method, for token-level faults.
+`{"ok": false, "error": code}`. `"*"` matches every method, for token-level faults. A late
+answer is the other fault: the call takes effect, but its answer comes after `delay` seconds,
+as when Slack is slow and the client gives up waiting.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._queued: dict[str, deque[Fault]] = defaultdict(deque)
+        self._late: dict[str, deque[float]] = defaultdict(deque)
 
     def add(
         self,
@@ -50,3 +53,10 @@ class Faults:
             if self._queued[key]:
                 return self._queued[key].popleft()
         return None
+
+    def add_late(self, method: str, *, delay: float, count: int = 1) -> None:
+        self._late[method].extend([delay] * count)
+
+    def take_late(self, method: str) -> float:
+        """Seconds to hold back the answer of this call (0: answer at once)."""
+        return self._late[method].popleft() if self._late[method] else 0.0

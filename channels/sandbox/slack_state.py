@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from channels.sandbox.slack_payloads import Workspace
 from channels.sandbox.slack_records import Json, PostedMessage
 
-__all__ = ["Conversation", "SandboxState", "SlackError"]
+__all__ = ["Conversation", "SandboxState", "SlackError", "default_dnd"]
 
 
 class SlackError(Exception):
@@ -121,6 +121,29 @@ class SandboxState:
         self.conversations[channel_id] = conversation
         return conversation
 
+    def set_dnd(
+        self,
+        user_id: str,
+        *,
+        dnd_enabled: bool = False,
+        snooze_enabled: bool = False,
+        next_dnd_start_ts: int = 1,
+        next_dnd_end_ts: int = 1,
+        snooze_endtime: int | None = None,
+    ) -> None:
+        """Set a person's DND window and snooze; `dnd.info` shows snoozes only to their owner."""
+        info = {
+            **default_dnd(),
+            "dnd_enabled": dnd_enabled,
+            "next_dnd_start_ts": next_dnd_start_ts,
+            "next_dnd_end_ts": next_dnd_end_ts,
+            "snooze_enabled": snooze_enabled,
+        }
+        if snooze_enabled and snooze_endtime is not None:
+            info["snooze_endtime"] = snooze_endtime
+            info["snooze_remaining"] = max(0, snooze_endtime - int(time.time()))
+        self.dnd[user_id] = info
+
     def dm_channel(self, user_id: str) -> str:
         """The stable DM id for a user (what `conversations.open` returns)."""
         channel = "D" + user_id
@@ -189,3 +212,13 @@ class SandboxState:
         if message.thread_ts:
             body["thread_ts"] = message.thread_ts
         return body
+
+
+def default_dnd() -> Json:
+    """No Do Not Disturb; Slack uses 1 for "no upcoming window"."""
+    return {
+        "dnd_enabled": False,
+        "next_dnd_start_ts": 1,
+        "next_dnd_end_ts": 1,
+        "snooze_enabled": False,
+    }

@@ -6,6 +6,7 @@ rate-limited call never reaches the method, and a refused call takes no effect.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
@@ -76,12 +77,15 @@ class WebApi:
         if (wait := self.limiter.retry_after(method, channel=channel)) is not None:
             return self._ratelimited(wait)
         try:
-            return 200, {"ok": True, **await handler(params)}, {}
-        except SlackError as exc:
-            body: Json = {"ok": False, "error": exc.error}
-            if exc.messages:
-                body["response_metadata"] = {"messages": exc.messages}
+            body = {"ok": True, **await handler(params)}
+            if delay := self.faults.take_late(method):
+                await asyncio.sleep(delay)
             return 200, body, {}
+        except SlackError as exc:
+            refusal: Json = {"ok": False, "error": exc.error}
+            if exc.messages:
+                refusal["response_metadata"] = {"messages": exc.messages}
+            return 200, refusal, {}
 
     def _token_refusal(self, method: str, token: str | None) -> str | None:
         if not token:

@@ -7,7 +7,6 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -180,17 +179,7 @@ async def test_telegram_flood_control_beyond_ptb_retries_is_waited_out(
 async def test_a_send_that_times_out_is_left_uncertain_not_resent(db: Database) -> None:
     seed_due(db, people=3)
     async with sandbox_with(3, rate=1000.0) as sandbox:
-        post = sandbox.web_api.methods["chat.postMessage"]
-        slow: list[str] = []
-
-        async def posted_but_answered_late(params: dict[str, Any]) -> dict[str, Any]:
-            answer = await post(params)
-            if not slow:  # the first message is posted; its answer comes too late
-                slow.append(str(params.get("channel")))
-                await asyncio.sleep(1.0)
-            return answer
-
-        sandbox.web_api.methods["chat.postMessage"] = posted_but_answered_late
+        sandbox.answer_late("chat.postMessage", delay=1.0)  # posted; the answer comes too late
         bot = NpsBot(settings_for(sandbox, db), db=db, platforms=["slack"])
         bot.adapters["slack"].client.timeout = 0.3  # type: ignore[attr-defined]
         bot.dispatcher.concurrency = 1

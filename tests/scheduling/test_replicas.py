@@ -49,6 +49,7 @@ async def test_two_replicas_send_each_invitation_exactly_once(db: Database) -> N
     assert min(by_worker.values()) > INVITATIONS // 10, f"both replicas share the work: {by_worker}"
     sent_lines = [out.decode().strip() for out, _ in outputs]
     assert sum(int(line.removeprefix("sent ")) for line in sent_lines) == INVITATIONS
-    # dnd.info is Tier 3 (50/min): its 429s pause the DND checks by design; the sends must
-    # stay within the paced rate.
-    assert [c for c in sandbox.calls_to("chat.postMessage") if c.status == 429] == []
+    posts = sandbox.calls_to("chat.postMessage")
+    assert [c for c in posts if c.status == 429] == []  # the replicas share the pace
+    # dnd.info is Tier 3 (50 a minute): its 429s are expected, and only pause the DND checks.
+    assert {c.method for c in sandbox.calls if c.status == 429} <= {"dnd.info"}

@@ -30,8 +30,11 @@ async def bare() -> AsyncIterator[SlackSandbox]:
         yield sb
 
 
-async def dispatch(sandbox: SlackSandbox, event: dict[str, object]) -> list[Event]:
-    """One signed Events API request through bolt's AsyncApp into the adapter's listeners."""
+async def dispatch(
+    sandbox: SlackSandbox, *events: dict[str, object], reaching: int = 1
+) -> list[Event]:
+    """Signed Events API requests through bolt's AsyncApp into the adapter's listeners, in
+    order; returns once `reaching` neutral events have reached the core."""
     seen: list[Event] = []
 
     async def record(neutral: Event) -> str | None:
@@ -46,16 +49,18 @@ async def dispatch(sandbox: SlackSandbox, event: dict[str, object]) -> list[Even
     adapter = SlackAdapter(
         settings=settings, handle=record, clock=SystemClock(), catalogue=CATALOGUE
     )
-    body = json.dumps(event_envelope(event, workspace=sandbox.workspace))
-    ts = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "x-slack-request-timestamp": str(ts),
-        "x-slack-signature": sign_request(signing_secret=SECRET, timestamp=ts, body=body.encode()),
-    }
-    response = await adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
-    assert response.status == 200
-    await eventually(lambda: seen or None, timeout=2)
+    for event in events:
+        body = json.dumps(event_envelope(event, workspace=sandbox.workspace))
+        ts = int(time.time())
+        signature = sign_request(signing_secret=SECRET, timestamp=ts, body=body.encode())
+        headers = {
+            "content-type": "application/json",
+            "x-slack-request-timestamp": str(ts),
+            "x-slack-signature": signature,
+        }
+        response = await adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+        assert response.status == 200
+    await eventually(lambda: len(seen) >= reaching, timeout=2)
     return seen
 
 
@@ -65,6 +70,13 @@ async def test_access_revoked_reaches_the_core(bare: SlackSandbox, kind: str) ->
     (event,) = await dispatch(bare, access_revoked_event(kind))
     assert isinstance(event, AccessRevoked)
     assert (event.origin.workspace, event.reason) == (bare.workspace.team_id, kind)
+
+
+async def test_revoked_user_tokens_alone_are_not_ours(bare: SlackSandbox) -> None:
+    users_only = access_revoked_event("tokens_revoked")
+    users_only["tokens"] = {"oauth": ["U1"], "bot": []}
+    seen = await dispatch(bare, users_only, access_revoked_event("app_uninstalled"))
+    assert [e.reason for e in seen if isinstance(e, AccessRevoked)] == ["app_uninstalled"]
 
 
 async def test_a_comment_with_a_file_is_still_a_comment(bare: SlackSandbox) -> None:
