@@ -8,6 +8,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textblob import TextBlob
 
 from scoring.sentiment import MAX_CHARS, analyse, analyse_many, label, normalise, summarise
@@ -198,3 +200,12 @@ def test_a_thousand_comments_cost_a_few_raw_textblob_passes() -> None:
     for text in texts:
         TextBlob(text).sentiment  # noqa: B018
     assert ours < 8 * (time.process_time() - started)
+
+
+@given(st.text(max_size=200))
+def test_any_text_gets_a_label_and_a_bounded_polarity(text: str) -> None:
+    result = analyse(text)
+    assert result.label in ("positive", "negative", "neutral", "not analysed")
+    assert (result.polarity is None) == (result.label == "not analysed")
+    assert result.polarity is None or -1.0 <= result.polarity <= 1.0
+    assert result.label == label(result.polarity)
