@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from textblob import TextBlob
 
@@ -202,6 +202,7 @@ def test_a_thousand_comments_cost_a_few_raw_textblob_passes() -> None:
     assert ours < 8 * (time.process_time() - started)
 
 
+@settings(deadline=None)  # the first example loads the language models
 @given(st.text(max_size=200))
 def test_any_text_gets_a_label_and_a_bounded_polarity(text: str) -> None:
     result = analyse(text)

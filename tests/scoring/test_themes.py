@@ -6,7 +6,7 @@ import dataclasses
 import time
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.digest import compose
@@ -291,6 +291,7 @@ _ROWS = st.lists(
 )
 
 
+@settings(deadline=None)  # the first example loads the language models
 @given(rows=_ROWS)
 def test_themes_never_crash_and_keep_their_rules(rows: list[CommentRow]) -> None:
     report = themes(rows, anonymous=True)
