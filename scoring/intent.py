@@ -30,6 +30,7 @@ _NEGATED_NEGATIVE_PHRASES = [
     r"\bnever\s+(?:had|have|once had)\s+(?:a|an|any)\s+(?:problem|issue)s?\b",
     r"\bnot\s+(?:too\s+|that\s+|so\s+)?(?:bad|the worst|terrible|awful)\b",
     r"\b(?:can|could)\s+not\s+recommend\b.{0,30}\benough\b",
+    r"\b(?:would|will|did|do)\s+not\s+hesitate\b|\bnever\s+(?:disappoints|let me down)\b",
 ]
 _POSITIVE_PHRASES = [
     r"\b(?:would|will|do|definitely|highly|strongly|totally)\s+recommend\b",

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textblob import TextBlob
 
 from scoring.sentiment import MAX_CHARS, analyse, analyse_many, label, normalise, summarise
@@ -107,6 +109,7 @@ def test_summarise() -> None:
         ("Not bad at all", "positive"),
         ("Couldn't be happier", "positive"),
         ("I can't recommend it enough", "positive"),
+        ("I wouldn't hesitate to recommend them", "positive"),
         ("Would recommend to a friend", "positive"),
         ("Slow and buggy", "negative"),
         ("Very intuitive", "positive"),
@@ -186,14 +189,24 @@ def test_pipeline_meets_the_targets_on_real_review_sentences() -> None:
 
 
 def test_a_thousand_comments_cost_a_few_raw_textblob_passes() -> None:
-    # A ratio against raw TextBlob in the same run, so a busy machine cannot fail it; the
-    # bench prints the absolute figure (target: 1,000 comments under 1 s).
+    # CPU time (all threads) against raw TextBlob in the same run, so a busy machine cannot
+    # fail it; the bench prints the wall-clock figure (target: 1,000 comments under 1 s).
     texts = ([text for _, text in _bench().load_sample()] * 2)[:1000]
     analyse_many(texts[:50])  # load the models first
-    started = time.perf_counter()
+    started = time.process_time()
     analyse_many(texts)
-    ours = time.perf_counter() - started
-    started = time.perf_counter()
+    ours = time.process_time() - started
+    started = time.process_time()
     for text in texts:
         TextBlob(text).sentiment  # noqa: B018
-    assert ours < 6 * (time.perf_counter() - started)
+    assert ours < 8 * (time.process_time() - started)
+
+
+@settings(deadline=None)  # the first example loads the language models
+@given(st.text(max_size=200))
+def test_any_text_gets_a_label_and_a_bounded_polarity(text: str) -> None:
+    result = analyse(text)
+    assert result.label in ("positive", "negative", "neutral", "not analysed")
+    assert (result.polarity is None) == (result.label == "not analysed")
+    assert result.polarity is None or -1.0 <= result.polarity <= 1.0
+    assert result.label == label(result.polarity)

@@ -6,6 +6,8 @@ import dataclasses
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.digest import compose
 from scoring.themes import CommentRow, themes
@@ -277,3 +279,30 @@ def test_stopwords_follow_the_comment_language() -> None:
     terms_shown = [t.term for t in report.detractor_themes]
     assert terms_shown and terms_shown[0] == "hotline"
     assert not any("die" in term.split() for term in terms_shown)
+
+
+_ROWS = st.lists(
+    st.builds(
+        CommentRow,
+        score=st.integers(0, 10),
+        comment=st.one_of(
+            st.text(max_size=60),
+            st.sampled_from(["Great!", "slow checkout", "<@U0ABC123> bad", "friendly staff"]),
+        ),
+        respondent_id=st.one_of(st.none(), st.integers(0, 3)),
+        language=st.sampled_from([None, "en", "de", "und", "ja"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(deadline=None)  # the first example loads the language models
+@given(rows=_ROWS)
+def test_themes_never_crash_and_keep_their_rules(rows: list[CommentRow]) -> None:
+    report = themes(rows, anonymous=True)
+    quoted = [q for t in report.detractor_themes + report.promoter_themes for q in t.quotes]
+    assert len(quoted) == len(set(quoted))
+    for theme in report.detractor_themes:
+        assert theme.count_detractors >= 3 and theme.z > 0
+    for theme in report.promoter_themes:
+        assert theme.count_promoters >= 3 and theme.z > 0
