@@ -42,13 +42,17 @@ class Change:
 
 @dataclass
 class ImportReport:
+    """Counts of people; the changes themselves are kept for a dry run only (they are large)."""
+
+    keep_changes: bool = False
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
 
     def record(self, change: Change) -> None:
-        self.changes.append(change)
+        if self.keep_changes:
+            self.changes.append(change)
         if change.added:
             self.added += 1
         else:
@@ -165,7 +169,7 @@ def apply_import(
     batch: int = BATCH,
 ) -> ImportReport:
     """Add or update everyone in `parsed`; each batch commits on its own."""
-    report = ImportReport()
+    report = ImportReport(keep_changes=dry_run)
     by_platform: dict[str, list[tuple[int, AudienceRow]]] = {}
     for line, row in parsed.rows.values():
         by_platform.setdefault(row.platform.value, []).append((line, row))
@@ -177,7 +181,7 @@ def apply_import(
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             for retry in (False, True):
-                attempt = ImportReport()
+                attempt = ImportReport(keep_changes=dry_run)
                 try:
                     with db.session() as session:
                         _batch(
