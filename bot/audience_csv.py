@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -44,6 +43,7 @@ ENCODINGS = (  # UTF-32's BOM starts like UTF-16 LE's, so it is looked for first
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
 )
 DELIMITERS = ",;\t"
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
 
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{0,39}$")]
 AttributeValue = Annotated[str, StringConstraints(max_length=200)]
@@ -78,7 +78,7 @@ class AudienceRow(BaseModel):
         if not isinstance(raw, dict):
             return raw
         for value in [*raw.values(), *(raw.get("attributes") or {}).values()]:
-            if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
+            if isinstance(value, str) and CONTROL.search(value):
                 raise ValueError("a control character in a cell")
         cleaned = {k: v for k, v in raw.items() if not (isinstance(v, str) and not v.strip())}
         attributes = {k: v.strip() for k, v in (raw.get("attributes") or {}).items() if v.strip()}

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import store
 from bot.audience_csv import AudienceRow, ParsedFile
 from bot.db import Database
-from bot.models import Respondent, Workspace
+from bot.models import Workspace
 from bot.store import slot_for
 from bot.store.registration import PLACEHOLDERS
 
@@ -79,7 +80,7 @@ def resolve_workspace(
     )
 
 
-def _diff(old: Respondent, row: AudienceRow) -> dict[str, tuple[Any, Any]]:
+def _diff(old: Row[Any], row: AudienceRow) -> dict[str, tuple[Any, Any]]:
     fields = {
         name: (getattr(old, name), value)
         for name, value in row.changes().items()
@@ -93,7 +94,7 @@ def _diff(old: Respondent, row: AudienceRow) -> dict[str, tuple[Any, Any]]:
     return fields
 
 
-def _updated(old: Respondent, row: AudienceRow) -> dict[str, Any]:
+def _updated(old: Row[Any], row: AudienceRow) -> dict[str, Any]:
     """Every writable column, so one executemany serves the whole batch."""
     values = {
         "display_name": old.display_name,
@@ -120,11 +121,11 @@ def _batch(
     report: ImportReport,
     write: bool,
 ) -> None:
-    existing: dict[str, Respondent] = {}
+    existing: dict[str, Row[Any]] = {}
     count = 0
     if workspace is not None and workspace.id is not None:
         ids = [row.user_id for _, row in rows]
-        existing = store.respondents_by_user_id(
+        existing = store.respondent_snapshots(
             session=session, workspace_id=workspace.id, user_ids=ids
         )
         count = store.count_respondents(session=session, workspace_id=workspace.id)
@@ -173,6 +174,7 @@ def apply_import(
     by_platform: dict[str, list[tuple[int, AudienceRow]]] = {}
     for line, row in parsed.rows.values():
         by_platform.setdefault(row.platform.value, []).append((line, row))
+    written = 0
     for platform, rows in by_platform.items():
         with db.session() as session:
             target = resolve_workspace(
@@ -197,6 +199,10 @@ def apply_import(
                     # Someone joined through the bot while we wrote: read the batch again.
                     if retry:
                         raise
+            written += 1
+            if not dry_run and written & (written - 1) == 0:  # after batches 1, 2, 4, 8...
+                with db.session() as session:
+                    store.analyze_respondents(session=session)
             report.added += attempt.added
             report.updated += attempt.updated
             report.unchanged += attempt.unchanged
