@@ -30,6 +30,7 @@ from pydantic import (
 from bot.audience import valid_timezone
 from bot.events import Platform
 from bot.i18n.languages import normalise
+from bot.sanitize import MAX_ATTRIBUTES
 
 USER_ID_FORMATS = {
     Platform.SLACK: (re.compile(r"[UW][A-Z0-9]{2,20}"), "a Slack user id like U012AB3CD"),
@@ -209,6 +210,8 @@ def _header(line: str, *, name: str) -> tuple[list[str], str]:
                 f"{name}:1: column {number} '{column}' is not a valid attribute name "
                 "(a letter, then letters, digits, _ . or -; at most 40)"
             ) from None
+    if len(set(columns) - COLUMNS) > MAX_ATTRIBUTES:
+        raise CsvFileError(f"{name}:1: more than {MAX_ATTRIBUTES} attribute columns")
     return columns, delimiter
 
 

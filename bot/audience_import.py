@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -21,6 +20,7 @@ from bot import store
 from bot.audience_csv import AudienceRow, ParsedFile
 from bot.db import Database
 from bot.models import Workspace
+from bot.sanitize import merge_attributes
 from bot.store import slot_for
 from bot.store.registration import PLACEHOLDERS
 
@@ -80,13 +80,14 @@ def resolve_workspace(
     )
 
 
-def _diff(old: Row[Any], row: AudienceRow) -> dict[str, tuple[Any, Any]]:
+def _diff(old: Any, row: AudienceRow) -> dict[str, tuple[Any, Any]]:
     fields = {
         name: (getattr(old, name), value)
         for name, value in row.changes().items()
         if getattr(old, name) != value
     }
-    for name, value in row.attributes.items():
+    merged = merge_attributes(old.attributes, row.attributes)
+    for name, value in merged.items():
         if old.attributes.get(name) != value:
             fields[name] = (old.attributes.get(name), value)
     if not old.active:
@@ -94,7 +95,7 @@ def _diff(old: Row[Any], row: AudienceRow) -> dict[str, tuple[Any, Any]]:
     return fields
 
 
-def _updated(old: Row[Any], row: AudienceRow) -> dict[str, Any]:
+def _updated(old: Any, row: AudienceRow) -> dict[str, Any]:
     """Every writable column, so one executemany serves the whole batch."""
     values = {
         "display_name": old.display_name,
@@ -107,7 +108,7 @@ def _updated(old: Row[Any], row: AudienceRow) -> dict[str, Any]:
     return {
         "id": old.id,
         **values,
-        "attributes": {**old.attributes, **row.attributes},
+        "attributes": merge_attributes(old.attributes, row.attributes),
         "active": True,
     }
 
@@ -121,7 +122,7 @@ def _batch(
     report: ImportReport,
     write: bool,
 ) -> None:
-    existing: dict[str, Row[Any]] = {}
+    existing: dict[str, Any] = {}
     count = 0
     if workspace is not None and workspace.id is not None:
         ids = [row.user_id for _, row in rows]

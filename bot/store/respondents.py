@@ -15,6 +15,8 @@ from bot.store.invitations import withdraw_pending
 from bot.store.workspaces import find_workspace
 
 _GOLDEN = 0.6180339887498949
+RespondentSnapshot = sa.Row[Any]
+"""A read-only row of the columns a bulk import compares (see `respondent_snapshots`)."""
 
 
 def slot_for(index: int, cycle_days: int) -> int:
@@ -48,7 +50,7 @@ def count_respondents(*, session: Session, workspace_id: int) -> int:
 
 def respondent_snapshots(
     *, session: Session, workspace_id: int, user_ids: Sequence[str]
-) -> dict[str, sa.Row[Any]]:
+) -> dict[str, RespondentSnapshot]:
     """Read-only rows of the columns an import compares, for a batch of user ids at once.
 
     Plain rows, not ORM objects: a 100,000-person import reads each person once, cheaply.
