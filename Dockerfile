@@ -38,6 +38,5 @@ WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"NPSBOT_HTTP_PORT\"]}/healthz', timeout=4)" || exit 1
-STOPSIGNAL SIGTERM
+    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"NPSBOT_HTTP_PORT\"]}/readyz', timeout=4)" || exit 1
 CMD ["npsbot", "run"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -31,6 +30,7 @@ from pydantic import (
 from bot.audience import valid_timezone
 from bot.events import Platform
 from bot.i18n.languages import normalise
+from bot.sanitize import MAX_ATTRIBUTES
 
 USER_ID_FORMATS = {
     Platform.SLACK: (re.compile(r"[UW][A-Z0-9]{2,20}"), "a Slack user id like U012AB3CD"),
@@ -44,6 +44,7 @@ ENCODINGS = (  # UTF-32's BOM starts like UTF-16 LE's, so it is looked for first
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
 )
 DELIMITERS = ",;\t"
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
 
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{0,39}$")]
 AttributeValue = Annotated[str, StringConstraints(max_length=200)]
@@ -78,7 +79,7 @@ class AudienceRow(BaseModel):
         if not isinstance(raw, dict):
             return raw
         for value in [*raw.values(), *(raw.get("attributes") or {}).values()]:
-            if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
+            if isinstance(value, str) and CONTROL.search(value):
                 raise ValueError("a control character in a cell")
         cleaned = {k: v for k, v in raw.items() if not (isinstance(v, str) and not v.strip())}
         attributes = {k: v.strip() for k, v in (raw.get("attributes") or {}).items() if v.strip()}
@@ -209,6 +210,8 @@ def _header(line: str, *, name: str) -> tuple[list[str], str]:
                 f"{name}:1: column {number} '{column}' is not a valid attribute name "
                 "(a letter, then letters, digits, _ . or -; at most 40)"
             ) from None
+    if len(set(columns) - COLUMNS) > MAX_ATTRIBUTES:
+        raise CsvFileError(f"{name}:1: more than {MAX_ATTRIBUTES} attribute columns")
     return columns, delimiter
 
 

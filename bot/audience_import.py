@@ -19,7 +19,8 @@ from sqlmodel import Session
 from bot import store
 from bot.audience_csv import AudienceRow, ParsedFile
 from bot.db import Database
-from bot.models import Respondent, Workspace
+from bot.models import Workspace
+from bot.sanitize import merge_attributes
 from bot.store import slot_for
 from bot.store.registration import PLACEHOLDERS
 
@@ -42,13 +43,17 @@ class Change:
 
 @dataclass
 class ImportReport:
+    """Counts of people; the changes themselves are kept for a dry run only (they are large)."""
+
+    keep_changes: bool = False
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
 
     def record(self, change: Change) -> None:
-        self.changes.append(change)
+        if self.keep_changes:
+            self.changes.append(change)
         if change.added:
             self.added += 1
         else:
@@ -75,13 +80,14 @@ def resolve_workspace(
     )
 
 
-def _diff(old: Respondent, row: AudienceRow) -> dict[str, tuple[Any, Any]]:
+def _diff(old: Any, row: AudienceRow) -> dict[str, tuple[Any, Any]]:
     fields = {
         name: (getattr(old, name), value)
         for name, value in row.changes().items()
         if getattr(old, name) != value
     }
-    for name, value in row.attributes.items():
+    merged = merge_attributes(old.attributes, row.attributes)
+    for name, value in merged.items():
         if old.attributes.get(name) != value:
             fields[name] = (old.attributes.get(name), value)
     if not old.active:
@@ -89,7 +95,7 @@ def _diff(old: Respondent, row: AudienceRow) -> dict[str, tuple[Any, Any]]:
     return fields
 
 
-def _updated(old: Respondent, row: AudienceRow) -> dict[str, Any]:
+def _updated(old: Any, row: AudienceRow) -> dict[str, Any]:
     """Every writable column, so one executemany serves the whole batch."""
     values = {
         "display_name": old.display_name,
@@ -102,7 +108,7 @@ def _updated(old: Respondent, row: AudienceRow) -> dict[str, Any]:
     return {
         "id": old.id,
         **values,
-        "attributes": {**old.attributes, **row.attributes},
+        "attributes": merge_attributes(old.attributes, row.attributes),
         "active": True,
     }
 
@@ -116,11 +122,11 @@ def _batch(
     report: ImportReport,
     write: bool,
 ) -> None:
-    existing: dict[str, Respondent] = {}
+    existing: dict[str, Any] = {}
     count = 0
     if workspace is not None and workspace.id is not None:
         ids = [row.user_id for _, row in rows]
-        existing = store.respondents_by_user_id(
+        existing = store.respondent_snapshots(
             session=session, workspace_id=workspace.id, user_ids=ids
         )
         count = store.count_respondents(session=session, workspace_id=workspace.id)
@@ -165,10 +171,11 @@ def apply_import(
     batch: int = BATCH,
 ) -> ImportReport:
     """Add or update everyone in `parsed`; each batch commits on its own."""
-    report = ImportReport()
+    report = ImportReport(keep_changes=dry_run)
     by_platform: dict[str, list[tuple[int, AudienceRow]]] = {}
     for line, row in parsed.rows.values():
         by_platform.setdefault(row.platform.value, []).append((line, row))
+    written = 0
     for platform, rows in by_platform.items():
         with db.session() as session:
             target = resolve_workspace(
@@ -177,7 +184,7 @@ def apply_import(
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             for retry in (False, True):
-                attempt = ImportReport()
+                attempt = ImportReport(keep_changes=dry_run)
                 try:
                     with db.session() as session:
                         _batch(
@@ -193,6 +200,10 @@ def apply_import(
                     # Someone joined through the bot while we wrote: read the batch again.
                     if retry:
                         raise
+            written += 1
+            if not dry_run and written & (written - 1) == 0:  # after batches 1, 2, 4, 8...
+                with db.session() as session:
+                    store.analyze_respondents(session=session)
             report.added += attempt.added
             report.updated += attempt.updated
             report.unchanged += attempt.unchanged

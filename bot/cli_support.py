@@ -52,8 +52,10 @@ def friendly() -> Iterator[None]:
 
 
 def readable_file(path: Path) -> Path:
-    if not path.is_file():
+    if not path.exists():
         fail(f"no such file: {path}")
+    if not path.is_file():
+        fail(f"{path} is not a regular file")
     if not os.access(path, os.R_OK):
         fail(f"{path} is not readable")
     return path

@@ -83,6 +83,8 @@ def test_dockerfile_caches_dependencies_and_runs_as_a_numeric_user() -> None:
     code = next(i for i, step in enumerate(steps) if step.startswith("COPY bot"))
     install = next(i for i, step in enumerate(steps) if "--require-hashes" in step)
     assert lock < install < code
+    health = next(step for step in steps if step.startswith("HEALTHCHECK "))
+    assert "/readyz" in health  # readiness: a bot whose database is gone is unhealthy
     user = next(step for step in steps if step.startswith("USER "))
     assert re.fullmatch(r"USER \d+:\d+", user) and not user.startswith("USER 0")
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
@@ -99,6 +101,6 @@ def test_compose_runs_postgres_16_then_migrations_then_the_bot() -> None:
     assert migrate["command"] == ["npsbot", "db", "upgrade"]
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
     assert bot["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert "healthcheck" in bot and bot["restart"] == "unless-stopped"
+    assert "/readyz" in " ".join(bot["healthcheck"]["test"]) and bot["restart"] == "unless-stopped"
     url = bot["environment"]["NPSBOT_DATABASE_URL"]
     assert url.startswith("postgresql+psycopg://") and "@db:5432/" in url

@@ -15,6 +15,8 @@ from bot.store.invitations import withdraw_pending
 from bot.store.workspaces import find_workspace
 
 _GOLDEN = 0.6180339887498949
+RespondentSnapshot = sa.Row[Any]
+"""A read-only row of the columns a bulk import compares (see `respondent_snapshots`)."""
 
 
 def slot_for(index: int, cycle_days: int) -> int:
@@ -46,27 +48,56 @@ def count_respondents(*, session: Session, workspace_id: int) -> int:
     ).one()
 
 
-def respondents_by_user_id(
+def respondent_snapshots(
     *, session: Session, workspace_id: int, user_ids: Sequence[str]
-) -> dict[str, Respondent]:
-    """The respondents among `user_ids` (one query: bulk imports look up a batch at once)."""
-    found = session.exec(
-        select(Respondent).where(
-            Respondent.workspace_id == workspace_id,
+) -> dict[str, RespondentSnapshot]:
+    """Read-only rows of the columns an import compares, for a batch of user ids at once.
+
+    Plain rows, not ORM objects: a 100,000-person import reads each person once, cheaply.
+    """
+    found = session.execute(
+        sa.select(
+            Respondent.id,  # type: ignore[arg-type]
+            Respondent.platform_user_id,
+            Respondent.display_name,
+            Respondent.email,
+            Respondent.person_key,
+            Respondent.timezone,
+            Respondent.language,
+            Respondent.attributes,
+            Respondent.active,
+        ).where(
+            col(Respondent.workspace_id) == workspace_id,
             col(Respondent.platform_user_id).in_(user_ids),
         )
     ).all()
-    return {respondent.platform_user_id: respondent for respondent in found}
+    return {row.platform_user_id: row for row in found}
 
 
 def save_respondents(
     *, session: Session, new: Sequence[dict[str, Any]], changed: Sequence[dict[str, Any]]
 ) -> None:
-    """Insert and update many respondents in two executemany statements (`changed` has ids)."""
+    """Insert and update many respondents in two executemany statements (`changed` has ids).
+
+    `render_nulls` keeps a None in the INSERT instead of dropping its column, so every row has
+    the same columns and the whole batch goes to the driver as one statement.
+    """
     if new:
-        session.execute(sa.insert(Respondent), list(new))
+        session.execute(
+            sa.insert(Respondent), list(new), execution_options={"render_nulls": True}
+        )
     if changed:
         session.execute(sa.update(Respondent), list(changed))
+
+
+def analyze_respondents(*, session: Session) -> None:
+    """After a bulk write on PostgreSQL, let the planner see the table's new size.
+
+    Autovacuum's ANALYZE lags a fast import; with statistics of an empty table the planner
+    scans a whole workspace for each batch's lookup instead of using the unique index.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("ANALYZE respondent"))
 
 
 def respondent_at(

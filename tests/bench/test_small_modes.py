@@ -38,7 +38,13 @@ def test_themes_bench_prints_seconds_and_ratio() -> None:
     assert re.search(r"^anonymous +\d+\.\d{3} s", out, re.M), out
 
 
-@pytest.mark.parametrize("script", ["sentiment.py", "themes.py"])
+def test_import_bench_prints_rate_and_ratio_to_a_bare_insert() -> None:
+    out = _run("import_csv.py")
+    assert re.search(r"import 1,000 rows \(sqlite\): [\d.]+ s = [\d,]+ rows/s", out), out
+    assert re.search(r"ratio [\d.]+x the bare insert", out), out
+
+
+@pytest.mark.parametrize("script", ["sentiment.py", "themes.py", "import_csv.py"])
 def test_make_bench_runs_them_in_full(script: str) -> None:
     makefile = (BENCH.parent / "Makefile").read_text()
     assert f"$(BIN)/python bench/{script}\n" in makefile

@@ -95,6 +95,10 @@ def test_encodings_give_the_same_rows(encode, label: str) -> None:
         (b"platform,user_id,plan,Plan\n", "column 'plan' appears twice"),
         (b"platform,user_id,plan type\n", "column 3 'plan type' is not a valid attribute name"),
         (b"platform,user_id,\n", "column 3 '' is not a valid attribute name"),
+        (
+            ("platform,user_id," + ",".join(f"a{n}" for n in range(51)) + "\n").encode(),
+            "f.csv:1: more than 50 attribute columns",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_in_one_line(data: bytes, message: str) -> None:

@@ -74,6 +74,7 @@ def test_export_csv_and_jsonl_with_dates(env: Database) -> None:
         (("survey", "send", "--platform", "slack", "--user", "U404"), "no slack respondent"),
         (("survey", "explain", "--platform", "slack", "--user", "U404"), "no slack respondent"),
         (("audience", "import", "missing.csv"), "no such file"),
+        (("audience", "import", "."), ". is not a regular file"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(env: Database, args, message) -> None:
