@@ -66,15 +66,16 @@ class Admin:
             return str(exc)
         if command.verb not in READ_ONLY and not self.is_admin(event):
             return self.words.t("admin.not_allowed")
-        with self.db.session() as session:
-            workspace = store.get_or_create_workspace(
+        workspace = await self.db.run(
+            lambda session: store.get_or_create_workspace(
                 session=session,
                 platform=event.origin.platform,
                 external_id=event.origin.workspace,
                 now=self.clock.now(),
             )
-            workspace_id = workspace.id or 0
-            problems = dict(workspace.problems)
+        )
+        workspace_id = workspace.id or 0
+        problems = dict(workspace.problems)
         handler = getattr(self, f"_{command.verb}")
         reply: str = await handler(workspace_id, command, event)
         if problems and command.verb != "status" and self.is_admin(event):
@@ -97,12 +98,16 @@ class Admin:
     async def _status(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         now = self.clock.now()
         week_ago = now - timedelta(days=7)
-        with self.db.session() as session:
+
+        def read(session: Session) -> tuple[Workspace, store.WorkspaceStatus]:
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
             status = store.workspace_status(
                 session=session, workspace_id=workspace_id, since=week_ago
             )
+            return workspace, status
+
+        workspace, status = await self.db.run(read)
         next_digest = self.next_digest()
         lines = [
             f"*Status*: {'paused' if workspace.paused else 'running'}",
@@ -127,7 +132,8 @@ class Admin:
         return "\n".join(lines)
 
     async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
-        with self.db.session() as session:
+
+        def change(session: Session) -> str:
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
             if command.options:
@@ -137,32 +143,40 @@ class Admin:
                 return f"Cadence updated: {describe_cadence(workspace)}"
             return f"Cadence: {describe_cadence(workspace)}"
 
+        return await self.db.run(change)
+
     async def _pause(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
-        return self._set_paused(workspace_id, event, paused=True)
+        return await self._set_paused(workspace_id, event, paused=True)
 
     async def _resume(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
-        return self._set_paused(workspace_id, event, paused=False)
+        return await self._set_paused(workspace_id, event, paused=False)
 
-    def _set_paused(self, workspace_id: int, event: AdminCommand, *, paused: bool) -> str:
-        with self.db.session() as session:
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            workspace.paused = paused
-            session.add(workspace)
-            self._audit(session, workspace_id, event, "pause" if paused else "resume")
+    async def _set_paused(self, workspace_id: int, event: AdminCommand, *, paused: bool) -> str:
+        action = "pause" if paused else "resume"
+        await self.db.run(self._set_flag, workspace_id, event, "paused", paused, action)
         return self.words.t("admin.paused") if paused else self.words.t("admin.resumed")
 
     async def _anonymous(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         on = command.args[0] == "on"
-        with self.db.session() as session:
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            workspace.anonymous = on
-            session.add(workspace)
-            self._audit(session, workspace_id, event, "anonymous")
+        await self.db.run(self._set_flag, workspace_id, event, "anonymous", on, "anonymous")
         if on:
             return self.words.t("admin.anonymous_on")
         return self.words.t("admin.anonymous_off")
+
+    def _set_flag(
+        self,
+        session: Session,
+        workspace_id: int,
+        event: AdminCommand,
+        flag: str,
+        value: bool,
+        action: str,
+    ) -> None:
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        setattr(workspace, flag, value)
+        session.add(workspace)
+        self._audit(session, workspace_id, event, action)
 
     async def _digest(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         if command.args == ("now",):
@@ -185,7 +199,8 @@ class Admin:
             await self.channels[event.origin.platform].check_can_post(chat_id=chat_id)
         except TargetUnavailable as exc:
             return self.words.t("admin.cannot_post", where=where, hint=exc.hint)
-        with self.db.session() as session:
+
+        def write(session: Session) -> None:
             store.set_target(
                 session=session,
                 workspace_id=workspace_id,
@@ -197,6 +212,8 @@ class Admin:
             store.note_target(
                 session=session, workspace_id=workspace_id, kind=kind, chat_id=chat_id, hint=None
             )
+
+        await self.db.run(write)
         if kind == "digest":
             return self.words.t("admin.digest_target", where=where)
         return self.words.t("admin.alerts_target", where=where)
@@ -211,10 +228,13 @@ class Admin:
 
     async def _send(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")
-        with self.db.session() as session:
+
+        def name(session: Session) -> int:
             respondent = self._named(session, workspace_id, user_id)
             self._audit(session, workspace_id, event, "send")
-            respondent_id = respondent.id or 0
+            return respondent.id or 0
+
+        respondent_id = await self.db.run(name)
         result = await self.inviter.invite_now(respondent_id=respondent_id, force=command.force)
         person = _mention(event, user_id)
         if result.sent:
@@ -225,17 +245,20 @@ class Admin:
 
     async def _optout(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")
-        with self.db.session() as session:
+
+        def opt_out(session: Session) -> None:
             respondent = self._named(session, workspace_id, user_id)
             store.set_opted_out(
                 session=session, respondent=respondent, opted_out=True, now=self.clock.now()
             )
             self._audit(session, workspace_id, event, "optout")
+
+        await self.db.run(opt_out)
         return self.words.t("admin.opted_out", person=_mention(event, user_id))
 
     async def _audience(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         if command.args == ("list",):
-            return self._audience_list(workspace_id)
+            return await self._audience_list(workspace_id)
         action, names = command.args[0], command.args[1:]
         channel = self.channels[event.origin.platform]
         people: list[Profile] = []
@@ -246,7 +269,8 @@ class Admin:
             else:
                 people.append(Profile(user_id=name.lstrip("@")))
         now = self.clock.now()
-        with self.db.session() as session:
+
+        def write(session: Session) -> None:
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
             for name in names:
@@ -269,13 +293,16 @@ class Admin:
                     profile_refreshed_at=now if person.timezone else None,
                 )
             self._audit(session, workspace_id, event, f"audience {action}")
+
+        await self.db.run(write)
         if action == "add":
             return self.words.t("admin.audience_added", count=len(people))
         return self.words.t("admin.audience_removed", count=len(people))
 
-    def _audience_list(self, workspace_id: int) -> str:
-        with self.db.session() as session:
-            rows = store.active_respondents(session=session, workspace_id=workspace_id)
+    async def _audience_list(self, workspace_id: int) -> str:
+        rows = await self.db.run(
+            lambda session: store.active_respondents(session=session, workspace_id=workspace_id)
+        )
         if not rows:
             return self.words.t("admin.audience_empty")
         shown = ", ".join(

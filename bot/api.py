@@ -14,6 +14,7 @@ meant. The OpenAPI document is generated from these models (`bot.openapi`) and s
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Literal, Protocol
@@ -112,7 +113,7 @@ class ScheduleTrigger(Protocol):
         cap_timezone: str,
         workspace: str | None,
         joins_rotation: bool,
-    ) -> TriggerOutcome: ...
+    ) -> Awaitable[TriggerOutcome]: ...
 
 
 def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
@@ -153,7 +154,7 @@ def trigger_routes(
             field = ".".join(str(part) for part in first["loc"]) or None
             return _error(422, first["msg"], field)
         try:
-            outcome = schedule(
+            outcome = await schedule(
                 platform=body.platform,
                 user_id=body.user_id,
                 event=body.event,

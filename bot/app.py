@@ -28,6 +28,7 @@ from bot.digest import Digests
 from bot.events import AccessRevoked, Event
 from bot.health import Readiness, health_routes
 from bot.i18n import build_catalogue
+from bot.inbound import Inbound
 from bot.metrics import Metrics
 from bot.router import Router
 from bot.settings import Settings
@@ -76,6 +77,8 @@ class NpsBot:
         self.metrics = Metrics()
         self.metrics.watch_database(self.db, now=self.clock.now)
         self.catalogue = catalogue = build_catalogue(settings)
+        self.inbound = Inbound.build(db=self.db, settings=settings)
+        self.jobs = self.inbound.jobs
         self.adapters: dict[str, Adapter] = {
             name: self._load(name)
             for name in (configured_platforms(settings) if platforms is None else platforms)
@@ -99,6 +102,7 @@ class NpsBot:
             catalogue=catalogue,
             clock=self.clock,
             alerts=self.alerts,
+            jobs=self.jobs,
         )
         self.dispatcher = Dispatcher(
             db=self.db,
@@ -143,6 +147,7 @@ class NpsBot:
             metrics=self.metrics,
             revoked=self._access_revoked,
         )
+        self.inbound.router = self.router
         self.readiness = Readiness(
             db=self.db,
             checks={
@@ -158,7 +163,11 @@ class NpsBot:
         module_name, _, class_name = ADAPTERS[name].partition(":")
         adapter_class = getattr(importlib.import_module(module_name), class_name)
         adapter: Adapter = adapter_class(
-            settings=self.settings, handle=self.handle, clock=self.clock, catalogue=self.catalogue
+            settings=self.settings,
+            handle=self.handle,
+            clock=self.clock,
+            catalogue=self.catalogue,
+            inbound=self.inbound,
         )
         return adapter
 
@@ -171,7 +180,7 @@ class NpsBot:
             *health_routes(self.readiness),
             metrics_route(self.metrics),
             *trigger_routes(
-                schedule=functools.partial(schedule_trigger, db=self.db),
+                schedule=functools.partial(self.db.call, schedule_trigger, db=self.db),
                 settings=self.settings,
                 clock=self.clock,
                 metrics=self.metrics,
@@ -198,6 +207,7 @@ class NpsBot:
         await asyncio.to_thread(self.db.upgrade)
         # Models load in the background (seconds of CPU, cold); comments never wait on the loop.
         self._warm_up = asyncio.create_task(asyncio.to_thread(sentiment.warm_up))
+        self.inbound.start()
         for adapter in self.adapters.values():
             await adapter.start()
         await self._register_workspaces()
@@ -256,6 +266,7 @@ class NpsBot:
             log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)
         for adapter in self.adapters.values():
             await adapter.stop()
+        await self.inbound.stop()
         if self._server is not None:
             self._server.should_exit = True
 

@@ -82,7 +82,8 @@ class Audience:
     async def subscribe(self, event: Subscribed) -> str:
         """Consent: add or re-add the person, remember their chat and deep-link attributes."""
         now = self.clock.now()
-        with self.db.session() as session:
+
+        def write(session: store.Session) -> tuple[bool, int, Words]:
             workspace = self._workspace(session, event.origin)
             existing = store.find_respondent(
                 session=session,
@@ -108,8 +109,9 @@ class Audience:
                 store.set_opted_out(
                     session=session, respondent=respondent, opted_out=False, now=now
                 )
-            days = workspace.cadence_days
-            words = self._words(respondent)
+            return returning, workspace.cadence_days, self._words(respondent)
+
+        returning, days, words = await self.db.run(write)
         if returning:
             return words.t("start.welcome_back")
         if event.name:
@@ -124,22 +126,23 @@ class Audience:
             explicit=respondent.language, platform=respondent.locale or locale
         )
 
-    def _known(self, origin: Origin) -> Respondent | None:
-        with self.db.session() as session:
-            return store.respondent_at(
+    async def _known(self, origin: Origin) -> Respondent | None:
+        return await self.db.run(
+            lambda session: store.respondent_at(
                 session=session,
                 platform=origin.platform,
                 external_id=origin.workspace,
                 platform_user_id=origin.user_id,
             )
+        )
 
     async def help(self, event: HelpRequested) -> str:
-        words = self._words(self._known(event.origin), event.locale)
+        words = self._words(await self._known(event.origin), event.locale)
         return words.t("help.respondent", company=self.company)
 
     async def set_language(self, event: LanguageSet) -> str:
         """Store an explicit language; an unknown code gets a one-line list of the known ones."""
-        respondent = self._known(event.origin)
+        respondent = await self._known(event.origin)
         words = self._words(respondent, event.locale)
         requested = event.language.strip()
         if not requested:
@@ -152,21 +155,26 @@ class Audience:
             return words.t("language.unknown", code=requested[:20], languages=supported_list())
         if respondent is None:
             return words.t("language.not_subscribed")
-        with self.db.session() as session:
-            stored = session.get(Respondent, respondent.id)
+        respondent_id = respondent.id
+
+        def write(session: store.Session) -> Respondent:
+            stored = session.get(Respondent, respondent_id)
             assert stored is not None
             stored.language = chosen
             session.add(stored)
-            words = self._words(stored, event.locale)
+            return stored
+
+        words = self._words(await self.db.run(write), event.locale)
         return words.t("language.set", language=display_name(words.language))
 
     async def set_timezone(self, event: TimezoneSet) -> str:
-        words = self._words(self._known(event.origin), event.locale)
+        words = self._words(await self._known(event.origin), event.locale)
         if not event.timezone:
             return words.t("timezone.usage")
         if not valid_timezone(event.timezone):
             return words.t("timezone.unknown", timezone=event.timezone[:64])
-        with self.db.session() as session:
+
+        def write(session: store.Session) -> None:
             workspace = self._workspace(session, event.origin)
             store.upsert_respondent(
                 session=session,
@@ -175,77 +183,83 @@ class Audience:
                 now=self.clock.now(),
                 timezone=event.timezone,
             )
+
+        await self.db.run(write)
         return words.t("timezone.set", timezone=event.timezone)
 
     async def unreachable(self, event: Unreachable) -> None:
-        with self.db.session() as session:
-            workspace = self._workspace(session, event.origin)
-            respondent = store.find_respondent(
-                session=session,
-                workspace_id=workspace.id or 0,
-                platform_user_id=event.origin.user_id,
-            )
-            if respondent is None:
-                return
-            respondent.unreachable = True
-            respondent.unreachable_reason = event.reason[:200]
-            session.add(respondent)
-            store.withdraw_pending(
-                session=session, respondent_id=respondent.id or 0, reason="unreachable"
-            )
+        await self.db.run(self._mark_unreachable, event)
+
+    def _mark_unreachable(self, session: store.Session, event: Unreachable) -> None:
+        workspace = self._workspace(session, event.origin)
+        respondent = store.find_respondent(
+            session=session,
+            workspace_id=workspace.id or 0,
+            platform_user_id=event.origin.user_id,
+        )
+        if respondent is None:
+            return
+        respondent.unreachable = True
+        respondent.unreachable_reason = event.reason[:200]
+        session.add(respondent)
+        store.withdraw_pending(
+            session=session, respondent_id=respondent.id or 0, reason="unreachable"
+        )
 
     async def membership(self, event: MembershipChanged) -> None:
         """Channel joins and leaves keep the audience of a synced channel current."""
-        with self.db.session() as session:
-            workspace = self._workspace(session, event.origin)
-            if not store.is_audience_source(
-                session=session, workspace_id=workspace.id or 0, chat_id=event.chat_id
-            ):
-                return
+        if not await self.db.run(self._synced, event):
+            return
         if event.joined:
             profile = await self.channels[event.origin.platform].fetch_profile(
                 user_id=event.origin.user_id
             )
             if profile is not None and not profile.is_human:
                 return
-        with self.db.session() as session:
-            workspace = self._workspace(session, event.origin)
-            if event.joined:
-                store.upsert_respondent(
-                    session=session,
-                    workspace=workspace,
-                    platform_user_id=event.origin.user_id,
-                    now=self.clock.now(),
-                    active=True,
-                )
-                return
-            leaving = store.find_respondent(
+        await self.db.run(self._record_membership, event)
+
+    def _synced(self, session: store.Session, event: MembershipChanged) -> bool:
+        workspace = self._workspace(session, event.origin)
+        return store.is_audience_source(
+            session=session, workspace_id=workspace.id or 0, chat_id=event.chat_id
+        )
+
+    def _record_membership(self, session: store.Session, event: MembershipChanged) -> None:
+        workspace = self._workspace(session, event.origin)
+        if event.joined:
+            store.upsert_respondent(
                 session=session,
-                workspace_id=workspace.id or 0,
+                workspace=workspace,
                 platform_user_id=event.origin.user_id,
+                now=self.clock.now(),
+                active=True,
             )
-            if leaving is not None:
-                leaving.active = False
-                session.add(leaving)
+            return
+        leaving = store.find_respondent(
+            session=session,
+            workspace_id=workspace.id or 0,
+            platform_user_id=event.origin.user_id,
+        )
+        if leaving is not None:
+            leaving.active = False
+            session.add(leaving)
 
     async def refresh_profile(
         self, respondent_id: int, *, force: bool = False
     ) -> Respondent | None:
         """Fetch name, time zone and locale from the platform when the cache is stale."""
         now = self.clock.now()
-        with self.db.session() as session:
-            respondent = session.get(Respondent, respondent_id)
-            if respondent is None:
-                return None
-            fresh = (
-                respondent.profile_refreshed_at
-                and now - respondent.profile_refreshed_at < PROFILE_TTL
-            )
-            if fresh and not force:
-                return respondent
-            platform, user_id = respondent.platform, respondent.platform_user_id
-        profile = await self.channels[platform].fetch_profile(user_id=user_id)
-        with self.db.session() as session:
+        cached = await self.db.run(lambda session: session.get(Respondent, respondent_id))
+        if cached is None:
+            return None
+        fresh = cached.profile_refreshed_at and now - cached.profile_refreshed_at < PROFILE_TTL
+        if fresh and not force:
+            return cached
+        profile = await self.channels[cached.platform].fetch_profile(
+            user_id=cached.platform_user_id
+        )
+
+        def write(session: store.Session) -> Respondent:
             respondent = session.get(Respondent, respondent_id)
             assert respondent is not None
             if profile is not None:
@@ -262,11 +276,14 @@ class Audience:
             session.add(respondent)
             return respondent
 
+        return await self.db.run(write)
+
     async def refresh_stale(self, *, limit: int = 50) -> int:
         """Refresh the profiles most out of date (never fetched first), a few per pass."""
         cutoff = self.clock.now() - PROFILE_TTL
-        with self.db.session() as session:
-            ids = store.stale_profiles(session=session, cutoff=cutoff, limit=limit)
+        ids = await self.db.run(
+            lambda session: store.stale_profiles(session=session, cutoff=cutoff, limit=limit)
+        )
         for respondent_id in ids:
             try:
                 await self.refresh_profile(respondent_id, force=True)

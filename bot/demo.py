@@ -191,7 +191,7 @@ class Demo:
             for hour in TICKS:
                 date = monday + timedelta(days=day)
                 self.clock.set(datetime(date.year, date.month, date.day, hour, tzinfo=UTC))
-                plan_due(db=self.bot.db, now=self.clock.now())
+                await self.bot.db.call(plan_due, db=self.bot.db, now=self.clock.now())
                 await self.bot.dispatcher.run_pass()
                 await self._answer(week)
         next_monday = monday + timedelta(days=7)

@@ -203,3 +203,26 @@ class ProcessedEvent(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     at: datetime | None = _ts(index=True)
+
+
+class Job(SQLModel, table=True):
+    """Work that must happen once, retried with back-off until it does.
+
+    An inbound event to handle, one effect of an answer (edit the message, ask the
+    follow-up, post the alert), and later an outbound webhook: each is its own row, so one
+    failing never blocks another. Jobs sharing a `lane` (one person) run one at a time, in
+    id order. A job is leased (`locked_by`, `locked_until`) while it runs; a lease left by a
+    dead process expires and another worker takes the job.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=64)
+    lane: str | None = Field(default=None, max_length=200, index=True)
+    payload: dict[str, Any] = _json()
+    attempts: int = 0
+    run_after: datetime | None = _ts(nullable=False, index=True)
+    locked_by: str | None = Field(default=None, max_length=100)
+    locked_until: datetime | None = _ts()
+    last_error: str | None = Field(default=None, max_length=500)
+    dead: bool = False
+    created_at: datetime | None = _ts()

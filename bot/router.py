@@ -30,7 +30,7 @@ from bot.events import (
 )
 from bot.metrics import Metrics
 from bot.sanitize import clean_event
-from bot.survey import Survey
+from bot.survey import Stored, Survey
 
 
 class Router:
@@ -54,6 +54,21 @@ class Router:
         self.revoked = revoked
         """Told when a platform withdraws the bot's access (the wiring pauses sending)."""
 
+    async def store(self, event: ScoreSubmitted | CommentSubmitted) -> Stored:
+        """An answer stored in its one transaction, its effects left to run (`bot.inbound`)."""
+        cleaned = clean_event(event)
+        assert isinstance(cleaned, ScoreSubmitted | CommentSubmitted)
+        stored = await self.survey.store(cleaned)
+        if stored.outcome.recorded:
+            self._count(cleaned)
+        return stored
+
+    def _count(self, event: ScoreSubmitted | CommentSubmitted) -> None:
+        if isinstance(event, ScoreSubmitted):
+            self.metrics.response(score=event.score, platform=event.origin.platform)
+        else:
+            self.metrics.comments.labels(platform=event.origin.platform).inc()
+
     async def handle(self, event: Event) -> str | None:
         """Act on the event; return text for the actor, or None when nothing needs saying."""
         event = clean_event(event)
@@ -61,11 +76,11 @@ class Router:
             case ScoreSubmitted():
                 scored = await self.survey.on_score(event)
                 if scored.recorded:
-                    self.metrics.response(score=event.score, platform=event.origin.platform)
+                    self._count(event)
                 return scored.tell
             case CommentSubmitted():
                 if (await self.survey.on_comment(event)).recorded:
-                    self.metrics.comments.labels(platform=event.origin.platform).inc()
+                    self._count(event)
                 return None
             case FollowupSkipped():
                 return (await self.survey.on_skip(event)).tell

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     )
     send_concurrency: int = Field(default=16, ge=1, le=256, alias="NPSBOT_SEND_CONCURRENCY")
     confidence_level: float = Field(default=0.95, gt=0.5, lt=1, alias="NPSBOT_CONFIDENCE_LEVEL")
+    spool_dir: Path = Field(default=Path("./npsbot-spool"), alias="NPSBOT_SPOOL_DIR")
+    job_lease_seconds: float = Field(default=60.0, gt=0, le=3600, alias="NPSBOT_JOB_LEASE_SECONDS")
+    job_retry_seconds: float = Field(default=1.0, gt=0, le=600, alias="NPSBOT_JOB_RETRY_SECONDS")
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60, alias="NPSBOT_JOB_POLL_SECONDS")
     trigger_joins_rotation: bool = Field(default=False, alias="NPSBOT_TRIGGER_JOINS_ROTATION")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="NPSBOT_LOG_LEVEL"

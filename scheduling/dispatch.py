@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from sqlmodel import Session
+
 from bot import store, wording
 from bot.channel import (
     Channel,
@@ -116,7 +118,7 @@ class Dispatcher:
                 if self.stopping:
                     return None
                 while not queue and not exhausted and not self.stopping:
-                    claimed, sends = await asyncio.to_thread(
+                    claimed, sends = await self.db.call(
                         functools.partial(
                             claim_batch,
                             db=self.db,
@@ -138,7 +140,7 @@ class Dispatcher:
             await asyncio.gather(*(work() for _ in range(self.concurrency)))
         finally:
             if queue:
-                await asyncio.to_thread(self.hand_back, [send.invitation_id for send in queue])
+                await self.db.call(self.hand_back, [send.invitation_id for send in queue])
             self.metrics.record_pass(report)
         return report
 
@@ -166,13 +168,19 @@ class Dispatcher:
     async def deliver(self, invitation_id: int, report: PassReport | None = None) -> str:
         """Send one invitation this worker claimed and record the outcome; returns its status."""
         report = report or PassReport()
-        with self.db.session() as session:
+
+        def load(session: Session) -> list[Send] | str:
             sends = load_claimed(
                 session=session, ids=[invitation_id], worker=self.worker, report=report
             )
             if not sends:
                 invitation = session.get(Invitation, invitation_id)
                 return invitation.status if invitation else "missing"
+            return sends
+
+        sends = await self.db.run(load)
+        if isinstance(sends, str):
+            return sends
         try:
             return await self._send(sends[0], self._journal(), report)
         finally:

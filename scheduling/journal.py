@@ -160,7 +160,7 @@ class Journal:
             marks, self._marks = self._marks, []
             outcomes, self._outcomes = self._outcomes, []
             try:
-                skipped = await asyncio.to_thread(
+                skipped = await self.db.call(
                     self._write, [send for send, _ in marks], [outcome for outcome, _ in outcomes]
                 )
             except Exception as exc:

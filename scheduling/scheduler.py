@@ -127,14 +127,17 @@ class Scheduler:
         self._ticking = asyncio.current_task()
         now = self.clock.now()
         await self.audience.refresh_stale()
-        self.dispatcher.recover()
-        with self.db.session() as session:
-            store.expire_invitations(session=session, now=now)
-        plan_due(
-            db=self.db, now=now, cap_timezone=self.settings.digest_timezone, guard=self.guard
+        await self.db.call(self.dispatcher.recover)
+        await self.db.run(lambda session: store.expire_invitations(session=session, now=now))
+        await self.db.call(
+            plan_due,
+            db=self.db,
+            now=now,
+            cap_timezone=self.settings.digest_timezone,
+            guard=self.guard,
         )
         report = await self.dispatcher.run_pass()
-        due = plan_reminders(db=self.db, now=now, guard=self.guard)
+        due = await self.db.call(plan_reminders, db=self.db, now=now, guard=self.guard)
         reminded = await self.dispatcher.remind(due)
         if report.sent or report.failed or report.uncertain or reminded:
             log.info(
@@ -147,5 +150,5 @@ class Scheduler:
             )
 
     async def housekeeping(self) -> None:
-        with self.db.session() as session:
-            store.forget_processed(session=session, before=self.clock.now() - EVENT_MEMORY)
+        before = self.clock.now() - EVENT_MEMORY
+        await self.db.run(lambda session: store.forget_processed(session=session, before=before))

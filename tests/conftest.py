@@ -48,6 +48,14 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture(autouse=True)
+def spool_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every bot a test builds spools into the test's own directory."""
+    path = tmp_path / "spool"
+    monkeypatch.setenv("NPSBOT_SPOOL_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))

@@ -1,26 +1,34 @@
-"""Inbound deliveries already handled, so a retried or replayed event acts once."""
+"""Inbound deliveries already handled, so a retried or replayed event acts once.
+
+The mark is written in the transaction of the work it guards: if storing the answer fails,
+the mark goes with it, and the platform's retry is handled instead of dropped.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from bot.models import ProcessedEvent
 
 
 def mark_processed(*, session: Session, key: str, now: datetime) -> bool:
-    """Remember a delivery; False when it was seen before (a retry or a replay)."""
-    if session.get(ProcessedEvent, key) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(key=key, at=now))
-            session.flush()
-    except sa.exc.IntegrityError:
-        return False
-    return True
+    """Remember a delivery; False when it was seen before (a retry or a replay).
+
+    One `INSERT ... ON CONFLICT DO NOTHING`: no read first, no SAVEPOINT, and two replicas
+    racing on the same retry cannot both win.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = (
+        dialect.insert(ProcessedEvent)
+        .values(key=key, at=now)
+        .on_conflict_do_nothing()
+        .returning(col(ProcessedEvent.key))
+    )
+    return session.connection().execute(insert).first() is not None
 
 
 def forget_processed(*, session: Session, before: datetime) -> int:

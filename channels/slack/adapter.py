@@ -52,6 +52,7 @@ from channels.slack.web_client import build_web_client, configure
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Catalogue
+    from bot.inbound import Inbound
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -71,9 +72,16 @@ class SlackAdapter(Adapter):
     platform = "slack"
 
     def __init__(
-        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+        self,
+        *,
+        settings: Settings,
+        handle: Handler,
+        clock: Clock,
+        catalogue: Catalogue,
+        inbound: Inbound | None = None,
     ) -> None:
         super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
+        self.inbound = inbound
         token = _reveal(settings.slack_bot_token)
         if token is None:
             raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")
@@ -95,7 +103,9 @@ class SlackAdapter(Adapter):
         )
         self._dnd_resumes_at = 0.0
         self.directory = Directory(client=self.client, clock=clock)
-        Listeners(handle=handle, directory=self.directory, team=catalogue.team).register(self.app)
+        Listeners(
+            handle=handle, directory=self.directory, team=catalogue.team, inbound=inbound
+        ).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
         self._socket: AsyncSocketModeHandler | None = None
 

@@ -35,6 +35,7 @@ from bot.events import (
     ScoreSubmitted,
 )
 from bot.i18n import Words
+from bot.inbound import Inbound, Receipt
 from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW, reply_modal
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import (
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
 ToEvent = Callable[[Origin, str], Event | None]
+EventReader = Callable[[AsyncBoltContext, Payload, Payload], Event | None]
 COMMAND = "/nps"
 COMMENT_SUBTYPES = (None, "file_share")
 """A DM with a file attached is still the person's comment; edits, joins and bots are not."""
@@ -60,10 +62,13 @@ COMMENT_SUBTYPES = (None, "file_share")
 class Listeners:
     """The bolt side of the adapter: one listener per kind of payload."""
 
-    def __init__(self, *, handle: Handler, directory: Directory, team: Words) -> None:
+    def __init__(
+        self, *, handle: Handler, directory: Directory, team: Words, inbound: Inbound | None = None
+    ) -> None:
         self.handle = handle
         self.directory = directory
         self.team = team
+        self.inbound = inbound
 
     def register(self, app: AsyncApp) -> None:
         app.action(SCORE_ACTION)(self._button(_score))
@@ -74,11 +79,16 @@ class Listeners:
         app.action(REPLY_ACTION)(self.on_reply_button)
         app.view(REPLY_VIEW)(self.on_reply_submitted)
         app.command(COMMAND)(self.on_command)
-        app.event("message")(self.on_message)
-        app.event("member_joined_channel")(self.on_membership)
-        app.event("member_left_channel")(self.on_membership)
-        app.event("app_uninstalled")(self.on_access_revoked)
-        app.event("tokens_revoked")(self.on_access_revoked)
+        # Bolt acknowledges events before their listener runs, so the event is made durable
+        # in listener middleware, which runs first; the listener then finishes it.
+        for name, to_event in (
+            ("message", _comment),
+            ("member_joined_channel", _membership),
+            ("member_left_channel", _membership),
+            ("app_uninstalled", _access_revoked),
+            ("tokens_revoked", _access_revoked),
+        ):
+            app.event(name, middleware=[self._record_event(to_event)])(self._finish_event)
 
     # -- the survey ------------------------------------------------------------------------
 
@@ -92,44 +102,37 @@ class Listeners:
             context: AsyncBoltContext,
             respond: AsyncRespond,
         ) -> None:
-            await ack()
             event = to_event(_interaction_origin(context, body), str(action.get("value", "")))
             if event is None:
+                await ack()
                 log.warning("%s with a malformed value %r", action.get("action_id"), action)
                 return
-            await self._act(event, respond)
+            await self._act(event, respond, ack=ack)
 
         return clicked
 
-    async def on_message(self, body: Payload, event: Payload, context: AsyncBoltContext) -> None:
-        """A person's own DM (or a thread reply in it) is the answer to the follow-up."""
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype") not in COMMENT_SUBTYPES
-            or event.get("bot_id")
-            or not event.get("user")
-        ):
-            return
-        origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
-        await self.handle(CommentSubmitted(origin, unescape(str(event.get("text") or ""))))
+    def _record_event(self, to_event: EventReader) -> Callable[..., Awaitable[None]]:
+        """Listener middleware: the neutral event made durable before bolt's automatic ack."""
+
+        async def record(
+            body: Payload,
+            event: Payload,
+            context: AsyncBoltContext,
+            next: Callable[[], Awaitable[None]],
+        ) -> None:
+            neutral = to_event(context, body, event)
+            if neutral is not None:
+                context["npsbot_receipt"] = await self._accept(neutral)
+            await next()
+
+        return record
+
+    async def _finish_event(self, context: AsyncBoltContext) -> None:
+        receipt = context.get("npsbot_receipt")
+        if receipt is not None:
+            await self._finish(receipt)
 
     # -- audience and admin ----------------------------------------------------------------
-
-    async def on_membership(self, body: Payload, event: Payload, context: AsyncBoltContext) -> None:
-        if event.get("user") == context.bot_user_id:
-            return
-        origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
-        joined = event["type"] == "member_joined_channel"
-        await self.handle(MembershipChanged(origin, chat_id=event["channel"], joined=joined))
-
-    async def on_access_revoked(
-        self, body: Payload, event: Payload, context: AsyncBoltContext
-    ) -> None:
-        """The app was uninstalled or its bot token revoked (a user token alone is not ours)."""
-        if event["type"] == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
-            return
-        origin = _origin(context, user_id="", delivery_id=body.get("event_id"))
-        await self.handle(AccessRevoked(origin, reason=event["type"]))
 
     async def on_command(
         self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, respond: AsyncRespond
@@ -139,17 +142,20 @@ class Listeners:
         A failure inside the core still gets a one-line answer: a slash command that
         shows nothing leaves the admin guessing whether it ran.
         """
-        await ack()
         user_id = command["user_id"]
         origin = _origin(context, user_id=user_id, delivery_id=command.get("trigger_id"))
+        event = AdminCommand(
+            origin,
+            chat_id=command["channel_id"],
+            text=normalise(command.get("text") or ""),
+            platform_admin=await self._is_platform_admin(user_id),
+        )
         try:
-            event = AdminCommand(
-                origin,
-                chat_id=command["channel_id"],
-                text=normalise(command.get("text") or ""),
-                platform_admin=await self._is_platform_admin(user_id),
-            )
-            reply = await self.handle(event)
+            receipt = await self._accept(event)
+        finally:
+            await ack()
+        try:
+            reply = await self._finish(receipt)
         except Exception:
             log.exception("/nps %r failed", command.get("text"))
             reply = self.team.t("team.command_failed")
@@ -175,11 +181,12 @@ class Listeners:
         context: AsyncBoltContext,
         respond: AsyncRespond,
     ) -> None:
-        await ack()
-        if (response_id := parse_id(str(action.get("value", "")))) is not None:
-            name = await self._name(body)
-            origin = _interaction_origin(context, body)
-            await self._act(AlertClaimed(origin, response_id, name=name), respond)
+        if (response_id := parse_id(str(action.get("value", "")))) is None:
+            await ack()
+            return
+        name = await self._name(body)
+        origin = _interaction_origin(context, body)
+        await self._act(AlertClaimed(origin, response_id, name=name), respond, ack=ack)
 
     async def on_reply_button(
         self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient
@@ -220,9 +227,21 @@ class Listeners:
             return profile.display_name
         return user.get("name") or user.get("username")
 
-    async def _act(self, event: Event, respond: AsyncRespond) -> None:
-        if text := await self.handle(event):
+    async def _act(self, event: Event, respond: AsyncRespond, *, ack: AsyncAck) -> None:
+        """Durable first, then the ack, then the work and its answer to the actor."""
+        receipt = await self._accept(event)
+        await ack()
+        if text := await self._finish(receipt):
             await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    async def _accept(self, event: Event) -> Receipt | Event:
+        """Stored, queued or spooled (see `bot.inbound`); without one, the event itself."""
+        return event if self.inbound is None else await self.inbound.accept(event)
+
+    async def _finish(self, receipt: Receipt | Event) -> str | None:
+        if self.inbound is None or not isinstance(receipt, Receipt):
+            return await self.handle(receipt)  # type: ignore[arg-type]
+        return await self.inbound.finish(receipt)
 
 
 def _score(origin: Origin, value: str) -> Event | None:
@@ -243,6 +262,35 @@ def _opt_out(origin: Origin, value: str) -> Event | None:
 def _remind_later(origin: Origin, value: str) -> Event | None:
     invitation_id = parse_id(value)
     return RemindLater(origin, invitation_id) if invitation_id is not None else None
+
+
+def _comment(context: AsyncBoltContext, body: Payload, event: Payload) -> Event | None:
+    """A person's own DM (or a thread reply in it) is the answer to the follow-up."""
+    if (
+        event.get("channel_type") != "im"
+        or event.get("subtype") not in COMMENT_SUBTYPES
+        or event.get("bot_id")
+        or not event.get("user")
+    ):
+        return None
+    origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
+    return CommentSubmitted(origin, unescape(str(event.get("text") or "")))
+
+
+def _membership(context: AsyncBoltContext, body: Payload, event: Payload) -> Event | None:
+    if event.get("user") == context.bot_user_id:
+        return None
+    origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
+    joined = event["type"] == "member_joined_channel"
+    return MembershipChanged(origin, chat_id=event["channel"], joined=joined)
+
+
+def _access_revoked(context: AsyncBoltContext, body: Payload, event: Payload) -> Event | None:
+    """The app was uninstalled or its bot token revoked (a user token alone is not ours)."""
+    if event["type"] == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+        return None
+    origin = _origin(context, user_id="", delivery_id=body.get("event_id"))
+    return AccessRevoked(origin, reason=event["type"])
 
 
 def _origin(context: AsyncBoltContext, *, user_id: str, delivery_id: str | None) -> Origin:

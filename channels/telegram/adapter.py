@@ -30,6 +30,7 @@ from bot.i18n import SUPPORTED
 from channels.telegram import formatting, handlers, keyboards
 from channels.telegram.build import ALLOWED_UPDATES, build_application, commands
 from channels.telegram.digest_html import render_digest_html
+from channels.telegram.durable import DurableUpdates
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.html_split import CAPTION_LIMIT, split_html
 from channels.telegram.limits import PacedRateLimiter
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
     from bot.clock import Clock
     from bot.i18n import Catalogue
+    from bot.inbound import Inbound
     from bot.settings import Settings
     from scoring.digest import Digest
 
@@ -53,15 +55,33 @@ class TelegramAdapter(Adapter):
     platform = "telegram"
 
     def __init__(
-        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
+        self,
+        *,
+        settings: Settings,
+        handle: Handler,
+        clock: Clock,
+        catalogue: Catalogue,
+        inbound: Inbound | None = None,
     ) -> None:
         super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
-        self.application = build_application(settings=settings)
+        self.inbound = inbound
+        self.application = build_application(settings=settings, updater=inbound is None)
         limiter = self.application.bot.rate_limiter
         if isinstance(limiter, PacedRateLimiter):
             limiter.on_429 = lambda endpoint: self.observe_429(endpoint)
         self.memory = ChatMemory()
-        handlers.register(self.application, handle=handle, memory=self.memory, team=catalogue.team)
+        self.durable = (
+            None
+            if inbound is None
+            else DurableUpdates(application=self.application, inbound=inbound)
+        )
+        handlers.register(
+            self.application,
+            handle=handle,
+            memory=self.memory,
+            team=catalogue.team,
+            durable=self.durable is not None,
+        )
 
     @property
     def _bot(self) -> ExtBot[None]:
@@ -80,13 +100,15 @@ class TelegramAdapter(Adapter):
             await app.initialize()
             await self._set_commands()
             await app.start()
-            if app.updater is None:
+            if self.settings.telegram_webhook_url:
                 await self._bot.set_webhook(
                     str(self.settings.telegram_webhook_url),
                     secret_token=self._webhook_secret,
                     allowed_updates=ALLOWED_UPDATES,
                 )
-            else:
+            elif self.durable is not None:
+                await self.durable.start_polling(allowed_updates=ALLOWED_UPDATES)
+            elif app.updater is not None:
                 await app.updater.start_polling(
                     allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
                 )
@@ -111,6 +133,8 @@ class TelegramAdapter(Adapter):
         The webhook stays registered: Telegram keeps new updates until we are back.
         """
         app = self.application
+        if self.durable is not None:
+            await self.durable.stop_polling()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -127,7 +151,11 @@ class TelegramAdapter(Adapter):
     def routes(self) -> list[BaseRoute]:
         if not self.settings.telegram_webhook_url:
             return []
-        return [webhook_route(application=self.application, secret=self._webhook_secret)]
+        return [
+            webhook_route(
+                application=self.application, secret=self._webhook_secret, durable=self.durable
+            )
+        ]
 
     # -- Channel -----------------------------------------------------------------------------
 

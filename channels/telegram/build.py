@@ -23,7 +23,7 @@ def commands(words: Words) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in command_menu(words)]
 
 
-def build_application(*, settings: Settings) -> Application:  # type: ignore[type-arg]
+def build_application(*, settings: Settings, updater: bool = True) -> Application:  # type: ignore[type-arg]
     """An Application that honours Telegram's flood limits and 429s (nothing is dropped)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to run the Telegram adapter")
@@ -38,7 +38,7 @@ def build_application(*, settings: Settings) -> Application:  # type: ignore[typ
         .rate_limiter(limiter)
         .concurrent_updates(PerChatUpdateProcessor())
     )
-    if settings.telegram_webhook_url:
+    if settings.telegram_webhook_url or not updater:
         builder = builder.updater(None)
     return builder.build()
 

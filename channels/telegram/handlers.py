@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.channel import Handler
 from bot.i18n import Words
+from channels.telegram.durable import FAILURES
 from channels.telegram.memory import ChatMemory, Recent
 from channels.telegram.respondent_handlers import RespondentHandlers
 from channels.telegram.team_handlers import TeamHandlers
@@ -27,9 +28,15 @@ def register(
     handle: Handler,
     memory: ChatMemory,
     team: Words,
+    durable: bool = False,
 ) -> None:
-    """Deduplication first (group -1), then the respondent's and the team's handlers."""
-    application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
+    """Deduplication first (group -1), then the respondent's and the team's handlers.
+
+    `durable` updates are deduplicated in the database when they are recorded, and a failed
+    one runs again as the same update, so the in-memory filter must not drop it then.
+    """
+    if not durable:
+        application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
     application.add_handlers(
         [
             *RespondentHandlers(handle=handle, memory=memory).handlers(),
@@ -57,4 +64,6 @@ class Deduplicator:
 
 async def _log_error(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
+    if (failures := FAILURES.get()) is not None and context.error is not None:
+        failures.append(context.error)
     log.error("Telegram update %s failed", update_id, exc_info=context.error)

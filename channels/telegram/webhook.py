@@ -16,13 +16,20 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from channels.telegram.durable import DurableUpdates
+
 log = logging.getLogger(__name__)
 
 PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_route(*, application: Application, secret: str) -> Route:  # type: ignore[type-arg]
+def webhook_route(
+    *,
+    application: Application,  # type: ignore[type-arg]
+    secret: str,
+    durable: DurableUpdates | None = None,
+) -> Route:
     """POST /telegram/webhook: 403 without the secret, 400 for a body that is no update,
     503 while the bot is not running (Telegram retries), else 200 (even for an update PTB
     cannot read, which is logged and dropped)."""
@@ -40,6 +47,15 @@ def webhook_route(*, application: Application, secret: str) -> Route:  # type: i
             return PlainTextResponse("not a Telegram update", status_code=400)
         if not application.running:
             return PlainTextResponse("not running", status_code=503)
+        if durable is not None:
+            # 200 only once the update is recorded (database or spool): Telegram redelivers
+            # anything else, so a crash right after the answer loses nothing.
+            try:
+                await durable.record(payload)
+            except Exception:
+                log.exception("update %s could not be recorded", payload["update_id"])
+                return PlainTextResponse("not recorded", status_code=503)
+            return Response(status_code=200)
         try:
             update = Update.de_json(payload, application.bot)
         except (ValueError, TypeError, KeyError):

@@ -38,7 +38,9 @@ async def test_blocked_user_is_unreachable_and_skipped(
     sandbox.block(JANE)
     result = await bot.dispatcher.invite_now(respondent_id=jane.id or 0)
     assert not result.sent
-    assert sandbox.calls_to("sendMessage")[-1].status == 403
+    # Either the send met the block (403), or the block's my_chat_member update was handled
+    # first (the database work no longer holds the loop) and nothing was sent at all.
+    assert sandbox.calls_to("sendMessage")[-1].status == 403 or result.reason == "unreachable"
     await processed_so_far(sandbox)  # the my_chat_member update too
     assert respondent(db, JANE).unreachable
 

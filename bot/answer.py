@@ -1,0 +1,104 @@
+"""What an answer's transaction wrote, handed on to its effects instead of being read back.
+
+A score click used to commit, then let the alert step load the response, the respondent, the
+workspace and the alert targets again. The transaction that writes them already holds them;
+it loads only what the alert will need (nothing for a promoter without an alert).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from bot import store
+from bot.channel import Recipient
+from bot.i18n import Catalogue, Words
+from bot.models import Job, Respondent, Response, Workspace
+
+DETRACTOR_MAX = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A response as just written, with the respondent and the alert's context."""
+
+    response: Response
+    respondent: Respondent
+    anonymous: bool = False
+    alert_targets: tuple[str, ...] = ()
+
+    @property
+    def alerting(self) -> bool:
+        """Whether an alert is to be posted (a new detractor) or refreshed (one exists)."""
+        has_alert = self.response.alert_ref is not None and self.response.alert_chat is not None
+        return has_alert or (self.response.score <= DETRACTOR_MAX and bool(self.alert_targets))
+
+    @classmethod
+    def written(cls, *, session: Session, response: Response, respondent: Respondent) -> Answer:
+        """The answer in the writer's session; the alert context only when an alert is due."""
+        if response.alert_ref is None and response.score > DETRACTOR_MAX:
+            return cls(response=response, respondent=respondent)
+        workspace = session.get(Workspace, response.workspace_id)
+        assert workspace is not None
+        targets = (
+            ()
+            if response.alert_ref is not None
+            else tuple(
+                target.chat_id
+                for target in store.targets(
+                    session=session, workspace_id=workspace.id or 0, kind="alerts"
+                )
+            )
+        )
+        return cls(
+            response=response,
+            respondent=respondent,
+            anonymous=workspace.anonymous,
+            alert_targets=targets,
+        )
+
+    @classmethod
+    def load(cls, *, session: Session, response_id: int) -> Answer | None:
+        """The answer as stored now (a claim or a reply changed it)."""
+        response = session.get(Response, response_id)
+        if response is None:
+            return None
+        respondent = session.get(Respondent, response.respondent_id)
+        assert respondent is not None
+        return cls.written(session=session, response=response, respondent=respondent)
+
+
+def recipient_of(respondent: Respondent) -> Recipient:
+    return Recipient(
+        user_id=respondent.platform_user_id,
+        chat_id=respondent.dm_channel,
+        name=respondent.display_name,
+        locale=respondent.locale,
+        language=respondent.language,
+    )
+
+
+def words_for(catalogue: Catalogue, recipient: Recipient) -> Words:
+    """The person's chosen language, else their platform's, else the default."""
+    return catalogue.for_person(explicit=recipient.language, platform=recipient.locale)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a handler did: `message` is the internal reason (logs, tests), `tell` is what
+    the person should read, when anything at all."""
+
+    recorded: bool
+    message: str = ""
+    tell: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An answer's transaction committed: its outcome, the effects' jobs, and what was
+    written (handed to the jobs so they need not read it back)."""
+
+    outcome: Outcome
+    jobs: list[Job] = field(default_factory=list)
+    context: Answer | None = None

@@ -1,0 +1,212 @@
+"""The job runner: durable work on the event loop, retried with exponential back-off.
+
+Work that must survive a crash or a passing platform error is written as a `Job` row in the
+same transaction as the change that calls for it. The writer hands the job straight to
+`start` (it was born leased to this worker), so it runs at once with no second read; the
+poll loop picks up whatever is due and unleased: retries, and jobs a dead process held.
+Each job is its own task: one failing or slow never holds up another, except that jobs of
+one lane (one person) keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from bot import store
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import Job
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[dict[str, Any], Any], Awaitable[None]]
+"""Runs one job: its payload, and the context its writer passed along in memory (or None
+when the job is picked up later, and must read what it needs)."""
+
+
+class JobRunner:
+    """Runs jobs by kind; `start()` the poll loop once the loop is running."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        lease: float = 60.0,
+        poll: float = 1.0,
+        retry_base: float = 1.0,
+        retry_max: float = 300.0,
+        max_attempts: int = 25,
+        concurrency: int = 32,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:jobs"
+        self.lease = timedelta(seconds=lease)
+        self.poll = poll
+        self.retry_base = retry_base
+        self.retry_max = retry_max
+        self.max_attempts = max_attempts
+        self._handlers: dict[str, JobHandler] = {}
+        self._gate = asyncio.Semaphore(concurrency)
+        self._running: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def register(self, kind: str, handler: JobHandler) -> None:
+        self._handlers[kind] = handler
+
+    def lease_until(self) -> Any:
+        return self.clock.now() + self.lease
+
+    def start_jobs(self, jobs: list[Job], context: Any = None) -> None:
+        """Run jobs this worker just wrote (leased to it), each in its own task."""
+        for job in jobs:
+            self._spawn(job, context)
+
+    async def run_now(self, job: Job, context: Any = None) -> bool:
+        """Run one leased job in the caller's task; True when it is done."""
+        return await self._run(job, context)
+
+    def wake(self) -> None:
+        """Look for due jobs now rather than at the next poll (new work was queued)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._poll_loop())
+
+    async def release_dead_leases(self) -> int:
+        """Free at once the jobs of a process on this host that died (SIGKILL, a crash),
+        instead of waiting for their leases to run out; other hosts' leases just expire."""
+
+        def release(session: store.Session) -> int:
+            dead = [w for w in store.leaseholders(session=session) if _dead_here(w)]
+            return store.release_leases(session=session, workers=dead)
+
+        return await self.db.run(release)
+
+    async def stop(self) -> None:
+        task, self._loop_task = self._loop_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def run_due(self, *, limit: int = 100) -> int:
+        """Claim the jobs due now and start them; how many were claimed."""
+        jobs = await self.db.run(
+            lambda session: store.claim_jobs(
+                session=session,
+                now=self.clock.now(),
+                worker=self.worker,
+                lease_until=self.lease_until(),
+                limit=limit,
+                skip_locked=self.db.is_postgres,
+            )
+        )
+        fresh = [job for job in jobs if job.id not in self._running]
+        self.start_jobs(fresh)
+        return len(fresh)
+
+    async def idle(self, *, timeout: float = 10.0) -> None:
+        """Until no job runs in this process (for tests and shutdown)."""
+        async with asyncio.timeout(timeout):
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _poll_loop(self) -> None:
+        try:
+            if released := await self.release_dead_leases():
+                log.info("took over %s jobs of a process that is gone", released)
+        except Exception:
+            log.warning("leases of dead processes not released; they will expire", exc_info=True)
+        while True:
+            try:
+                await self.run_due()
+            except Exception:
+                log.warning("jobs could not be claimed; trying again", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll)
+            self._wake.clear()
+
+    def _spawn(self, job: Job, context: Any) -> None:
+        self._running.add(job.id or 0)
+        task = asyncio.create_task(self._run(job, context))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, job: Job, context: Any) -> bool:
+        job_id = job.id or 0
+        self._running.add(job_id)
+        try:
+            async with self._gate:
+                handler = self._handlers.get(job.kind)
+                if handler is None:
+                    raise LookupError(f"no handler for job kind {job.kind!r}")
+                await handler(job.payload, context)
+        except Exception as exc:
+            await self._failed(job, exc)
+            return False
+        else:
+            await self._settle(lambda session: store.finish_jobs(session=session, ids=[job_id]))
+            if job.lane is not None:
+                self.wake()  # the lane's next job may run now
+            return True
+        finally:
+            self._running.discard(job_id)
+
+    async def _failed(self, job: Job, exc: Exception) -> None:
+        attempts = job.attempts + 1
+        dead = attempts >= self.max_attempts
+        delay = min(self.retry_max, self.retry_base * 2 ** (attempts - 1))
+        run_after = self.clock.now() + timedelta(seconds=delay)
+        log.log(
+            logging.ERROR if dead else logging.WARNING,
+            "job %s (%s) failed, attempt %s%s: %s",
+            job.id,
+            job.kind,
+            attempts,
+            "; given up" if dead else f"; again in {delay:.1f}s",
+            exc,
+        )
+        await self._settle(
+            lambda session: store.retry_job(
+                session=session,
+                job_id=job.id or 0,
+                error=f"{type(exc).__name__}: {exc}",
+                run_after=run_after,
+                dead=dead,
+            )
+        )
+
+    async def _settle(self, write: Callable[[store.Session], None]) -> None:
+        """Record a job's end; if the database is away, the lease runs out and it runs again."""
+        try:
+            await self.db.run(write)
+        except Exception:
+            log.warning("a job's outcome could not be recorded; it will run again", exc_info=True)
+
+
+def _dead_here(worker: str) -> bool:
+    """A worker name (`host:pid:jobs`) of this host whose process no longer exists."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

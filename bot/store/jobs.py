@@ -1,0 +1,129 @@
+"""The job queue: enqueue, claim (safely across replicas), finish, retry.
+
+Claiming is one `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`: on
+PostgreSQL replicas skip rows another one is claiming instead of waiting on them; SQLite has
+one writer, so the same statement is atomic there as it stands.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.models import Job
+
+
+def enqueue(
+    *,
+    session: Session,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    lane: str | None = None,
+    worker: str | None = None,
+    lease_until: datetime | None = None,
+) -> Job:
+    """Add a job; with `worker` it is born leased to that worker, which runs it at once."""
+    job = Job(
+        kind=kind,
+        lane=lane,
+        payload=payload,
+        run_after=now,
+        locked_by=worker,
+        locked_until=lease_until if worker else None,
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim_jobs(
+    *,
+    session: Session,
+    now: datetime,
+    worker: str,
+    lease_until: datetime,
+    limit: int,
+    skip_locked: bool,
+) -> list[Job]:
+    """Lease up to `limit` runnable jobs: due, not leased (or the lease ran out), not dead,
+    and first in their lane (nothing earlier in the lane is still waiting or running)."""
+    earlier = sa.orm.aliased(Job)
+    runnable = (
+        select(col(Job.id))
+        .where(
+            col(Job.dead).is_(False),
+            col(Job.run_after) <= now,
+            sa.or_(col(Job.locked_until).is_(None), col(Job.locked_until) < now),
+            sa.or_(
+                col(Job.lane).is_(None),
+                ~sa.exists().where(
+                    earlier.lane == Job.lane, earlier.id < Job.id, earlier.dead.is_(False)
+                ),
+            ),
+        )
+        .order_by(col(Job.id))
+        .limit(limit)
+    )
+    if skip_locked:
+        runnable = runnable.with_for_update(skip_locked=True)
+    claimed = (
+        sa.update(Job)
+        .where(col(Job.id).in_(runnable.scalar_subquery()))
+        .values(locked_by=worker, locked_until=lease_until)
+        .returning(Job)
+    )
+    jobs = list(session.scalars(claimed, execution_options={"synchronize_session": False}))
+    return sorted(jobs, key=lambda job: job.id or 0)
+
+
+def finish_jobs(*, session: Session, ids: list[int]) -> None:
+    """Done jobs leave the table (it holds only work still to do, and the dead)."""
+    if ids:
+        session.execute(sa.delete(Job).where(col(Job.id).in_(ids)))
+
+
+def retry_job(
+    *, session: Session, job_id: int, error: str, run_after: datetime, dead: bool
+) -> None:
+    """Release a failed job until `run_after`; a dead one is kept for a person to look at."""
+    session.execute(
+        sa.update(Job)
+        .where(col(Job.id) == job_id)
+        .values(
+            attempts=Job.attempts + 1,
+            last_error=error[:500],
+            run_after=run_after,
+            locked_by=None,
+            locked_until=None,
+            dead=dead,
+        )
+    )
+
+
+def release_leases(*, session: Session, workers: list[str]) -> int:
+    """Free the jobs leased to workers known to be gone (a restart on the same host)."""
+    if not workers:
+        return 0
+    result = session.execute(
+        sa.update(Job).where(col(Job.locked_by).in_(workers)).values(locked_until=None)
+    )
+    return result.rowcount or 0
+
+
+def leaseholders(*, session: Session) -> list[str]:
+    """Workers holding leases now."""
+    query = select(Job.locked_by).where(col(Job.locked_by).is_not(None)).distinct()
+    return [worker for worker in session.exec(query).all() if worker]
+
+
+def pending_jobs(*, session: Session, kind: str | None = None) -> int:
+    """Jobs still to run (for status and tests)."""
+    query = select(sa.func.count()).select_from(Job).where(col(Job.dead).is_(False))
+    if kind is not None:
+        query = query.where(col(Job.kind) == kind)
+    return int(session.exec(query).one())
