@@ -28,6 +28,7 @@ from bot.events import (
 from bot.i18n import Catalogue, Words
 from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.settings import Settings
+from scoring.language import UNDETERMINED
 from scoring.sentiment import analyse
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ class Survey:
             response.comment = text[:COMMENT_LIMIT]
             response.polarity = sentiment.polarity
             response.subjectivity = sentiment.subjectivity
+            response.language = sentiment.language or UNDETERMINED
             response.followup = "done"
             response.commented_at = now
             session.add(response)
