@@ -15,8 +15,9 @@ from sqlmodel import Session
 from bot import store
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_parse import USAGE, Command, UsageError, parse
+from bot.admin_status import describe_status
 from bot.channel import Channel, Profile, TargetUnavailable
-from bot.clock import Clock, when
+from bot.clock import Clock
 from bot.db import Database
 from bot.events import AdminCommand
 from bot.i18n import Catalogue
@@ -108,28 +109,7 @@ class Admin:
             return workspace, status
 
         workspace, status = await self.db.run(read)
-        next_digest = self.next_digest()
-        lines = [
-            f"*Status*: {'paused' if workspace.paused else 'running'}",
-            f"*Cadence*: {describe_cadence(workspace)}",
-            f"*Audience*: {status.audience} respondents ({status.opted_out} opted out)",
-            f"*This week*: {status.sent} invitations sent, {status.answered} answered",
-            f"*Last digest*: {when(workspace.last_digest_at)}; *next*: {when(next_digest)}",
-        ]
-        lines += [f"*Problem*: {problem}" for problem in workspace.problems.values()]
-        if status.skips:
-            lines.append(
-                "*Not sent this week*: "
-                + ", ".join(f"{reason or 'other'} {count}" for reason, count in status.skips)
-            )
-        if workspace.held_back:
-            lines.append(
-                f"*Due but held back* (as of {when(workspace.planned_at)}): "
-                + ", ".join(
-                    f"{reason} {count}" for reason, count in sorted(workspace.held_back.items())
-                )
-            )
-        return "\n".join(lines)
+        return describe_status(workspace, status, next_digest=self.next_digest())
 
     async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
 

@@ -3,6 +3,7 @@ claims it, and their reply reaches the customer as a message from the bot."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlmodel import Session
@@ -41,6 +42,7 @@ class Alerts:
         self.catalogue = catalogue
         self.team = catalogue.team
         self.metrics = metrics or Metrics()
+        self._publishing: dict[int, asyncio.Lock] = {}
 
     def _alert(self, answer: Answer) -> Alert:
         response, respondent = answer.response, answer.respondent
@@ -78,9 +80,24 @@ class Alerts:
 
     async def publish(self, answer: Answer) -> None:
         """Post an alert for a new detractor, or refresh the one already posted; raises
-        when the platform refused, so the job that called it is tried again."""
+        when the platform refused, so the job that called it is tried again.
+
+        One answer's alert jobs (the score's, then the comment's) may run at once; the second
+        waits for the first and re-reads the answer, so it edits the alert instead of posting
+        a second one.
+        """
         if not answer.alerting:
             return
+        response_id = answer.response.id or 0
+        lock = self._publishing.setdefault(response_id, asyncio.Lock())
+        try:
+            async with lock:
+                await self._publish(await self.load(response_id) or answer)
+        finally:
+            if not lock.locked():
+                self._publishing.pop(response_id, None)
+
+    async def _publish(self, answer: Answer) -> None:
         response = answer.response
         alert = self._alert(answer)
         channel = self.channels[answer.respondent.platform]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_analyse import analyse
 from bot.cli_audience import PlatformOption, audience_app
 from bot.cli_support import (
     console,
@@ -71,6 +72,9 @@ def parse_day(value: str | None, option: str) -> datetime | None:
         return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
     except ValueError:
         fail(f"{option} takes a date like 2026-11-01, not '{value}'")
+
+
+app.command()(analyse)
 
 
 @app.command()

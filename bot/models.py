@@ -155,6 +155,8 @@ class Response(SQLModel, table=True):
     comment: str | None = None
     polarity: float | None = None
     subjectivity: float | None = None
+    language: str | None = Field(default=None, max_length=8)
+    """The comment's language as detected when it was stored ("und" when unsure)."""
     followup: str = Field(default="awaiting", max_length=16)
     answered_at: datetime | None = _ts(index=True)
     commented_at: datetime | None = _ts()

@@ -27,6 +27,7 @@ from bot.jobs import JobRunner
 from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.settings import Settings
 from bot.survey_choices import Choices
+from scoring.language import UNDETERMINED
 from scoring.sentiment import analyse
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ class Survey(Choices):
         response.comment = text[:COMMENT_LIMIT]
         response.polarity = sentiment.polarity
         response.subjectivity = sentiment.subjectivity
+        response.language = sentiment.language or UNDETERMINED
         response.followup = "done"
         response.commented_at = now
         session.add(response)

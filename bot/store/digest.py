@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from bot.models import Invitation, Respondent, Response
+from scoring.language import UNDETERMINED
 from scoring.nps import PASSIVE_MIN, PROMOTER_MIN, Counts
 from scoring.segments import SegmentRow
 from scoring.sentiment import SentimentSummary
@@ -114,6 +115,7 @@ def week_sentiment(*, session: Session, span: Span) -> tuple[int, SentimentSumma
         negative=int(negative) / n if n else 0.0,
         neutral=(n - int(negative) - int(positive)) / n if n else 0.0,
         positive=int(positive) / n if n else 0.0,
+        not_analysed=int(commented) - n,  # no polarity: a language the analyser lacks
     )
     return int(commented), summary
 
@@ -142,7 +144,14 @@ def _attribute_keys(session: Session, span: Span) -> list[str]:
 def segment_rows(*, session: Session, span: Span) -> list[SegmentRow]:
     """Category counts per platform and per attribute value in use this week."""
     in_week = _between(col(Response.answered_at), span.start, span.end)
-    dimensions: list[tuple[str, sa.ColumnElement[str]]] = [("platform", col(Response.platform))]
+    dimensions: list[tuple[str, sa.ColumnElement[str]]] = [
+        ("platform", col(Response.platform)),
+        # The comment's language: "und" (too short to tell) is no segment.
+        (
+            "language",
+            sa.case((col(Response.language) == UNDETERMINED, None), else_=col(Response.language)),
+        ),
+    ]
     dimensions += [
         (key, col(Response.attributes)[key].as_string()) for key in _attribute_keys(session, span)
     ]
@@ -166,7 +175,13 @@ def segment_rows(*, session: Session, span: Span) -> list[SegmentRow]:
 def theme_comments(*, session: Session, span: Span) -> list[CommentRow]:
     """The week's comments for themes, at most MAX_THEME_COMMENTS of them."""
     query = (
-        select(Response.score, Response.comment, Respondent.display_name)
+        sa.select(
+            col(Response.score),
+            col(Response.comment),
+            col(Respondent.display_name),
+            col(Response.respondent_id),
+            col(Response.language),
+        )
         .join(Respondent, col(Respondent.id) == col(Response.respondent_id))
         .where(
             _between(col(Response.answered_at), span.start, span.end),
@@ -175,4 +190,7 @@ def theme_comments(*, session: Session, span: Span) -> list[CommentRow]:
         .limit(MAX_THEME_COMMENTS)
     )
     query = _scoped(query, Response, span.workspace_ids)
-    return [CommentRow(score, comment, name) for score, comment, name in session.execute(query)]
+    return [
+        CommentRow(score, comment, name, respondent_id, None if lang == UNDETERMINED else lang)
+        for score, comment, name, respondent_id, lang in session.execute(query)
+    ]

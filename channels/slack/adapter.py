@@ -10,10 +10,9 @@ sandbox can stand in for Slack and no call ever escapes to the real one.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -36,13 +35,13 @@ from bot.channel import (
     MessageRef,
     Profile,
     Question,
-    RateLimited,
     Recipient,
     TargetUnavailable,
 )
 from channels.slack.alert_blocks import alert_blocks, alert_text
 from channels.slack.blocks import answered_blocks, followup_blocks, question_blocks
 from channels.slack.digest_blocks import render_digest_blocks
+from channels.slack.dnd import DoNotDisturb
 from channels.slack.errors import invite_hint, slack_errors, translate
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
@@ -101,7 +100,7 @@ class SlackAdapter(Adapter):
         self._lookups = build_web_client(
             token=token, base_url=settings.slack_api_url, wait_out_429=False, on_429=on_429
         )
-        self._dnd_resumes_at = 0.0
+        self._dnd = DoNotDisturb(lookups=self._lookups, clock=clock)
         self.directory = Directory(client=self.client, clock=clock)
         Listeners(
             handle=handle, directory=self.directory, team=catalogue.team, inbound=inbound
@@ -189,27 +188,7 @@ class SlackAdapter(Adapter):
         return await self.directory.profile(user_id=user_id)
 
     async def busy_until(self, *, user_id: str) -> datetime | None:
-        """A Do Not Disturb window in force now, from `dnd.info` (needs dnd:read).
-
-        Snoozes are private: Slack reports them only to the person themselves, never to a bot.
-        dnd.info is Tier 3 (about 50 calls a minute), far below a pass's send rate. Rather than
-        let its 429s slow every send, the check is skipped until Slack's Retry-After passes:
-        the people asked in that window are asked as if they were free.
-        """
-        if time.monotonic() < self._dnd_resumes_at:
-            return None
-        try:
-            with slack_errors(dm=False):
-                info = await self._lookups.dnd_info(user=user_id)
-        except RateLimited as exc:
-            self._dnd_resumes_at = time.monotonic() + exc.retry_after
-            log.info("dnd.info is rate limited; DND checks pause for %.0f s", exc.retry_after)
-            return None
-        now = self.clock.now().timestamp()
-        if not info.get("dnd_enabled") or info.get("next_dnd_start_ts", 0) > now:
-            return None
-        end = float(info.get("next_dnd_end_ts", 0))
-        return datetime.fromtimestamp(end, UTC) if end > now else None
+        return await self._dnd.busy_until(user_id=user_id)
 
     async def channel_members(self, *, chat_id: str) -> list[Profile]:
         return await self.directory.humans_in(chat_id=chat_id)

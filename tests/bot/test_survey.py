@@ -234,3 +234,15 @@ async def test_automatic_reminder_after_three_days(db, clock, survey, dispatcher
     assert plan_reminders(db=db, now=clock.now()) == [invitation_id]
     await survey.on_score(ScoreSubmitted(origin(), invitation_id, 9))
     assert plan_reminders(db=db, now=clock.now()) == []
+
+
+async def test_a_german_comment_is_stored_with_its_language_and_not_as_neutral(
+    db, clock, survey, dispatcher
+) -> None:
+    invitation_id = await invited(db, clock, dispatcher)
+    await survey.on_score(ScoreSubmitted(origin(), invitation_id, 1))
+    await survey.on_comment(CommentSubmitted(origin(), "sehr schlecht, nie wieder"))
+    with db.session() as session:
+        response = session.exec(select(Response)).one()
+    assert response.language == "de"
+    assert analyse(response.comment or "").label != "neutral"
