@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ from bot import store
 from bot.channel import Channel, ChannelError, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
+from bot.digest import worker
 from bot.digest.gather import gather
 from bot.digest.week import Week
 from bot.metrics import Metrics
@@ -82,8 +85,21 @@ class Digests:
             ids = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
         return await self._post(ids, week or self.week_of())
 
+    async def build_off_loop(self, week: Week) -> tuple[Digest, bytes]:
+        """`build`, in the digest worker process (see `bot.digest.worker`)."""
+        loop = asyncio.get_running_loop()
+        with self.metrics.digest_seconds.time():
+            try:
+                return await loop.run_in_executor(
+                    worker.pool(), worker.build_digest, self.settings, week
+                )
+            except BrokenProcessPool:
+                log.error("the digest worker died; building this digest in a thread instead")
+                worker.discard()
+                return await asyncio.to_thread(self._build, week)
+
     async def _post(self, workspace_ids: list[int], week: Week) -> int:
-        digest, chart = self.build(week)
+        digest, chart = await self.build_off_loop(week)
         posted = 0
         now = self.clock.now()
         for workspace_id in workspace_ids:
