@@ -6,7 +6,7 @@ test holds everything outside `bot/store/`, `bot/db.py` and `bot/models.py` to t
 
 from __future__ import annotations
 
-from bot.store.audit_log import audit
+from bot.store.audit_log import audit, audit_entries
 from bot.store.claims import (
     claim,
     claim_due,
@@ -86,10 +86,12 @@ from bot.store.workspaces import (
     UnknownWorkspace,
     add_audience_source,
     clear_problem,
+    drop_target,
     find_workspace,
     get_or_create_workspace,
     is_audience_source,
     list_workspaces,
+    move_target,
     note_target,
     set_problem,
     set_target,
@@ -115,6 +117,7 @@ __all__ = [
     "asked_between",
     "asked_due_times",
     "audit",
+    "audit_entries",
     "awaiting_comment",
     "candidates",
     "claim",
@@ -125,6 +128,7 @@ __all__ = [
     "count_respondents",
     "create_invitation",
     "delivered_count",
+    "drop_target",
     "expire_invitations",
     "find_respondent",
     "find_workspace",
@@ -143,6 +147,7 @@ __all__ = [
     "mark_unreachable",
     "member",
     "member_from_row",
+    "move_target",
     "note_target",
     "oldest_due",
     "open_invitation",
