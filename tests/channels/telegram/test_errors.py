@@ -16,7 +16,14 @@ from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram import TelegramAdapter
 from tests.channels.telegram.conftest import ADMIN, GROUP, JANE
 
-QUESTION = Question(invitation_id=1, text="How likely are you to recommend Acme?")
+QUESTION = Question(
+    invitation_id=1,
+    text="How likely are you to recommend Acme?",
+    low_label="0 = not at all likely",
+    high_label="10 = extremely likely",
+    opt_out_label="Don't ask me again",
+    remind_label="Remind me later",
+)
 ALERT = Alert(response_id=1, score=2, respondent="Jane")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.channel import Alert, MessageRef, Question, Recipient
+from bot.channel import Alert, Followup, MessageRef, Question, Recipient
 from channels.sandbox.telegram import TelegramSandbox
 from channels.sandbox.telegram.html import parse_html, utf16_len
 from channels.telegram import TelegramAdapter
@@ -62,6 +62,9 @@ async def test_worst_case_digest_is_accepted(
         count_detractors=9,
         count_promoters=0,
         quotes=(HOSTILE * 50,),
+        count=9,
+        detractor_share=0.9,
+        promoter_share=0.0,
     )
     themes = replace(digest.themes, detractor_themes=(theme,) * 40, promoter_themes=(theme,) * 40)
     # Long enough for several parts, short enough to stay under a group's 20 messages a minute.
@@ -81,10 +84,23 @@ async def test_long_plain_texts_are_split_and_long_questions_cut(
     parts = sandbox.sent_messages(JANE)
     assert len(parts) == 2 and all(utf16_len(p["text"]) <= MESSAGE_LIMIT for p in parts)
     assert sum(p["text"].count("word") for p in parts) == 1000
-    sent = await adapter.send_question(
-        recipient=recipient, question=Question(invitation_id=1, text="How likely? " * 500)
+    question = Question(
+        invitation_id=1,
+        text="How likely? " * 500,
+        low_label="0 = not at all likely",
+        high_label="10 = extremely likely",
+        opt_out_label="Don't ask me again",
+        remind_label="Remind me later",
     )
-    await adapter.ask_followup(recipient=recipient, ref=sent, invitation_id=1, text="Why? " * 1000)
+    sent = await adapter.send_question(recipient=recipient, question=question)
+    followup = Followup(
+        invitation_id=1,
+        text="Why? " * 1000,
+        skip_label="Skip",
+        reply_hint="Reply to this message, or send /skip.",
+        placeholder="Your comment",
+    )
+    await adapter.ask_followup(recipient=recipient, ref=sent, followup=followup)
     assert all(call.status == 200 for call in sandbox.calls)
     assert isinstance(sent, MessageRef)
 
