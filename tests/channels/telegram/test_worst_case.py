@@ -73,6 +73,8 @@ async def test_worst_case_digest_is_accepted(
     posted = sandbox.sent_messages(GROUP)
     assert 3 < len(posted) <= 20 and all(call.status == 200 for call in sandbox.calls)
     assert utf16_len(posted[0]["caption"]) <= CAPTION_LIMIT
+    quoted = [m["text"] for m in posted[1:] if "“<!channel> the <b>app</b>" in m["text"]]
+    assert quoted and all("…”" in text for text in quoted)  # long quotes are cut, shown inert
 
 
 async def test_long_plain_texts_are_split_and_long_questions_cut(
