@@ -252,3 +252,21 @@ async def test_webhook_pushes_in_parallel_up_to_max_connections(
     order = [a.update_id for a in sorted(sandbox.webhook_attempts, key=lambda a: a.started)]
     for first in range(order[0], order[0] + 10, 2):  # each user's two updates, in order
         assert order.index(first) < order.index(first + 1)
+
+
+async def test_callback_answers_and_command_lists_are_checked(
+    sandbox: TelegramSandbox, bot: Bot
+) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("9", callback_data="nps:1:9")]])
+    sent = await bot.send_message(JANE, "How likely?", reply_markup=keyboard)
+    press = sandbox.press_button(JANE, message_id=sent.message_id, data="nps:1:9")
+    query_id = press["callback_query"]["id"]
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):
+        await bot.answer_callback_query(query_id, text="x" * 201)
+    assert await bot.answer_callback_query(query_id, text="x" * 200)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query_id)  # once only
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
+        await bot.set_my_commands([("NPS", "Upper case is not allowed")])
+    with pytest.raises(BadRequest, match=r"(?i)description is too long"):
+        await bot.set_my_commands([("nps", "x" * 257)])
