@@ -216,27 +216,36 @@ class TelegramAdapter(Adapter):
             try:
                 return await send(_chat_key(chat_id))
             except ChatMigrated as moved:
-                new_chat_id = str(moved.new_chat_id)
-            log.info("Telegram group %s is now supergroup %s", chat_id, new_chat_id)
-            await self.handle(
-                TargetMigrated(
-                    platform=self.platform,
-                    workspace=str(self._bot.id),
-                    old_chat_id=chat_id,
-                    new_chat_id=new_chat_id,
-                )
-            )
+                new_chat_id = await self._migrated(chat_id, moved)
             return await send(_chat_key(new_chat_id))
 
+    async def _migrated(self, chat_id: str, moved: ChatMigrated) -> str:
+        """Tell the core a team's group became a supergroup; returns the new chat id."""
+        new_chat_id = str(moved.new_chat_id)
+        log.info("Telegram group %s is now supergroup %s", chat_id, new_chat_id)
+        event = TargetMigrated(
+            platform=self.platform,
+            workspace=str(self._bot.id),
+            old_chat_id=chat_id,
+            new_chat_id=new_chat_id,
+        )
+        await self.handle(event)
+        return new_chat_id
+
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
+        """Refresh the alert in place; one posted before its group's upgrade to a supergroup
+        stays in the old, read-only group (Telegram keeps it there), so only the target moves."""
         with tidy_edit("update a detractor alert", team=True):
-            await self._bot.edit_message_text(
-                chat_id=_chat_key(ref.chat_id),
-                message_id=int(ref.message_id),
-                text=formatting.alert_html(alert),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboards.alert_keyboard(alert),
-            )
+            try:
+                await self._bot.edit_message_text(
+                    chat_id=_chat_key(ref.chat_id),
+                    message_id=int(ref.message_id),
+                    text=formatting.alert_html(alert),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboards.alert_keyboard(alert),
+                )
+            except ChatMigrated as moved:
+                await self._migrated(ref.chat_id, moved)
         self.memory.respondents.put(alert.response_id, alert.respondent)
 
 

@@ -76,6 +76,22 @@ async def test_alerts_follow_a_group_upgraded_mid_week(
     )
 
 
+async def test_an_alert_from_before_the_upgrade_is_left_and_the_target_moves(
+    bot: NpsBot, sandbox: TelegramSandbox, db: Database
+) -> None:
+    """A comment after the upgrade refreshes an alert that stays in the old group: the edit
+    meets 400 with migrate_to_chat_id, nothing breaks, and the target moves."""
+    await alerts_group(bot, sandbox)
+    await score(bot, sandbox, CUSTOMERS[0], 2)
+    await said(sandbox, BASIC, "Detractor alert: score 2/10")
+    followup = await said(sandbox, CUSTOMERS[0], "/skip")
+    supergroup = sandbox.upgrade_group(BASIC, by=ADMIN, announce=False)
+    sandbox.send_text(CUSTOMERS[0], "too slow", reply_to_message_id=followup["message_id"])
+    await eventually(lambda: alert_targets(db) == [str(supergroup)])
+    [edit] = sandbox.calls_to("editMessageText")[-1:]
+    assert edit.status == 400 and edit.params["chat_id"] == BASIC
+
+
 async def test_the_upgrade_service_message_moves_the_target_at_once(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
