@@ -23,7 +23,6 @@ from bot.i18n import Catalogue
 from bot.invites import Inviter
 from bot.models import Respondent, Workspace
 from bot.settings import Settings
-from bot.targets import DROPPED
 
 READ_ONLY = {"help", "status"}
 
@@ -104,9 +103,6 @@ class Admin:
             status = store.workspace_status(
                 session=session, workspace_id=workspace_id, since=week_ago
             )
-            dropped = store.audit_entries(
-                session=session, workspace_id=workspace_id, action=DROPPED, since=week_ago
-            )
         next_digest = self.next_digest()
         lines = [
             f"*Status*: {'paused' if workspace.paused else 'running'}",
@@ -128,11 +124,6 @@ class Admin:
                     f"{reason} {count}" for reason, count in sorted(workspace.held_back.items())
                 )
             )
-        lines += [
-            f"*Target dropped* {_when(entry.at)}: {entry.detail}. Add the bot back, then"
-            " /nps alerts here or /nps digest here."
-            for entry in dropped
-        ]
         return "\n".join(lines)
 
     async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:

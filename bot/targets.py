@@ -1,8 +1,9 @@
 """Where digests and alerts go when the platform moves or closes a team chat.
 
 A Telegram group upgraded to a supergroup gets a new id: its targets move with it. A bot
-removed from a group can post there no more: its targets are dropped and the drop is kept in
-the audit log, so `/nps status` can say what happened and how to set a new one.
+removed from a group can post there no more: its targets are dropped and noted as the
+workspace's problem (`store.note_target`), which its admins see in `/nps status` and on their
+next `/nps` until a target is set again.
 """
 
 from __future__ import annotations
@@ -63,13 +64,22 @@ class Targets:
                 session=session, workspace_id=workspace.id or 0, chat_id=event.chat_id
             )
             if kinds:
+                what = f"{' and '.join(kinds)} in {event.chat_id}"
                 store.audit(
                     session=session,
                     workspace_id=workspace.id or 0,
                     actor=event.platform,
                     action=DROPPED,
-                    detail=f"{' and '.join(kinds)} in {event.chat_id}: {event.reason}",
+                    detail=f"{what}: {event.reason}",
                     now=self.clock.now(),
                 )
+                for kind in kinds:
+                    store.note_target(
+                        session=session,
+                        workspace_id=workspace.id or 0,
+                        kind=kind,
+                        chat_id=event.chat_id,
+                        hint=f"{event.reason}. Add the bot back, then /nps {kind} here",
+                    )
         if kinds:
             log.warning("%s targets in %s dropped: %s", kinds, event.chat_id, event.reason)

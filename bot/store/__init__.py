@@ -6,7 +6,7 @@ test holds everything outside `bot/store/`, `bot/db.py` and `bot/models.py` to t
 
 from __future__ import annotations
 
-from bot.store.audit_log import audit, audit_entries
+from bot.store.audit_log import audit
 from bot.store.claims import (
     claim,
     claim_due,
@@ -117,7 +117,6 @@ __all__ = [
     "asked_between",
     "asked_due_times",
     "audit",
-    "audit_entries",
     "awaiting_comment",
     "candidates",
     "claim",

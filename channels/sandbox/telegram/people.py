@@ -87,6 +87,12 @@ class People:
         old, group.bot_status = group.bot_status, "kicked"
         return self._member_change(group.chat, by=by, old=old, new="kicked")
 
+    def add_bot(self, chat_id: int, *, by: int) -> JSON:
+        """A group admin adds the bot (back): it may post there again."""
+        group = self.world.groups[chat_id]
+        old, group.bot_status = group.bot_status, "member"
+        return self._member_change(group.chat, by=by, old=old, new="member")
+
     def upgrade_group(
         self, chat_id: int, *, by: int, new_chat_id: int | None = None, announce: bool = True
     ) -> int:

@@ -116,11 +116,21 @@ async def test_bot_removed_from_the_team_group_drops_its_targets(
 
     sandbox.add_group(BASIC, title="Acme leads", admins=[ADMIN], members=[])
     sandbox.send_text(ADMIN, "/nps status", chat_id=BASIC)
-    status = await said(sandbox, BASIC, "Target dropped")
-    assert (
-        f"alerts and digest in {GROUP}: the bot was removed from Acme CS by Oscar Ops"
-        in (status["text"])
-    )
+    status = await said(sandbox, BASIC, "Problem")
+    for kind in ("alerts", "digest"):
+        assert (
+            f"{kind} could not be posted to {GROUP}: the bot was removed from Acme CS by Oscar"
+            f" Ops. Add the bot back, then /nps {kind} here" in status["text"]
+        )
     await score(bot, sandbox, CUSTOMERS[0], 3)
     await said(sandbox, CUSTOMERS[0], "/skip")  # the follow-up: the answer was handled
     assert sum(c.params.get("chat_id") == GROUP for c in sandbox.calls) == posts_to_group
+
+    sandbox.add_bot(GROUP, by=ADMIN)  # back in the group, an admin sets it again
+    sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
+    await said(sandbox, GROUP, "Detractor alerts will be posted")
+    sandbox.send_text(ADMIN, "/nps status", chat_id=BASIC)
+    await eventually(
+        lambda: len([m for m in sandbox.sent_messages(BASIC) if "Status" in m["text"]]) == 2
+    )
+    assert "Problem" not in sandbox.sent_messages(BASIC)[-1]["text"]
