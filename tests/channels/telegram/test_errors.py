@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import wording
 from bot.channel import (
     Alert,
     Question,
@@ -15,6 +16,7 @@ from bot.channel import (
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram import TelegramAdapter
 from tests.channels.telegram.conftest import ADMIN, GROUP, JANE
+from tests.phrases import EN
 
 QUESTION = Question(
     invitation_id=1,
@@ -24,7 +26,12 @@ QUESTION = Question(
     opt_out_label="Don't ask me again",
     remind_label="Remind me later",
 )
-ALERT = Alert(response_id=1, score=2, respondent="Jane")
+ALERT = Alert(
+    response_id=1,
+    score=2,
+    respondent="Jane",
+    labels=wording.alert_labels(EN, score=2, respondent="Jane", owner=None),
+)
 
 
 async def test_a_rejected_token_is_the_workspaces_problem(

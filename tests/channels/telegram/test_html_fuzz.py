@@ -10,11 +10,13 @@ from html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import wording
 from bot.channel import Alert
 from channels.sandbox.telegram.html import parse_html, utf16_len
 from channels.telegram.fitting import CAPTION_LIMIT, MESSAGE_LIMIT, split_text
 from channels.telegram.formatting import alert_html
 from channels.telegram.html_split import split_html
+from tests.phrases import EN
 
 # Any Unicode but lone surrogates (which no JSON request can carry), biased to markup.
 TEXT = st.text(
@@ -42,6 +44,7 @@ def test_alerts_always_parse_and_fit(
         attributes=attributes,
         comment=comment,
         owner=owner,
+        labels=wording.alert_labels(EN, score=0, respondent=respondent or None, owner=owner),
     )
     text, _ = parse_html(alert_html(alert))
     assert utf16_len(text) <= MESSAGE_LIMIT

@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 from telegram import Bot
 
+from bot import wording
 from bot.app import NpsBot
 from bot.channel import Alert, RateLimited, RecipientUnreachable, TargetUnavailable
 from bot.db import Database
@@ -22,6 +23,7 @@ from channels.sandbox.telegram import FloodLimits, TelegramSandbox
 from channels.telegram.errors import platform_errors
 from channels.telegram.handlers import STALE_BUTTON
 from tests.channels.telegram.conftest import eventually, imported, said
+from tests.phrases import EN
 
 PAYLOADS = Path(__file__).parent / "payloads"
 BOT_ID = 7012345678  # the recorded bot, @acme_nps_bot
@@ -191,13 +193,16 @@ async def test_recorded_errors_map_to_the_cores_terms(
         assert caught.value.retry_after == 35
 
 
+ALERT = Alert(1, 2, "Jane", labels=wording.alert_labels(EN, score=2, respondent="Jane", owner=None))
+
+
 async def test_recorded_migration_is_followed(bot: NpsBot, sandbox: TelegramSandbox) -> None:
     answer = ERRORS["group_migrated_400"]
     sandbox.fail_next(
         "sendMessage", status=400, parameters=answer["body"]["parameters"], description=None
     )
     adapter = bot.adapters["telegram"]
-    ref = await adapter.post_alert(chat_id="-4000000001", alert=Alert(1, 2, "Jane"))
+    ref = await adapter.post_alert(chat_id="-4000000001", alert=ALERT)
     assert ref is not None and ref.chat_id == str(SUPERGROUP)
     refused = sandbox.calls_to("sendMessage")[0]
     assert refused.error == answer["body"]["description"]

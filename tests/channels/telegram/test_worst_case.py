@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot import wording
 from bot.channel import Alert, Followup, MessageRef, Question, Recipient
 from channels.sandbox.telegram import TelegramSandbox
 from channels.sandbox.telegram.html import parse_html, utf16_len
@@ -18,6 +19,7 @@ from channels.telegram.html_split import CAPTION_LIMIT, MESSAGE_LIMIT, split_htm
 from scoring.themes import Theme
 from tests.channels.telegram.conftest import GROUP, JANE
 from tests.digest_sample import sample_digest
+from tests.phrases import EN
 
 HOSTILE = "<!channel> the <b>app</b> & billing are awful 😡 </i>&amp; "
 ATTRIBUTES = {f"attribute_{n:02d}": ("v😀" + "x" * 97) for n in range(50)}
@@ -32,6 +34,7 @@ def worst_alert(**changes: object) -> Alert:
         comment=HOSTILE * 400,  # about 20,000 characters
         owner="O" * 500,
         reply=HOSTILE * 100,
+        labels=wording.alert_labels(EN, score=0, respondent="<Jane> & " + "J" * 300, owner=None),
     )
     return replace(alert, **changes)  # type: ignore[arg-type]
 
@@ -126,7 +129,7 @@ def test_html_parts_parse_and_fit_as_telegram_counts() -> None:
 
 def test_reply_prompt_escapes_and_cuts_names() -> None:
     prompt = reply_prompt_html(
-        response_id=3, respondent="<b>Jane</b> & co" * 50, teammate_id=1, teammate="<Os>"
+        response_id=3, respondent="<b>Jane</b> & co" * 50, teammate_id=1, teammate="<Os>", team=EN
     )
     text, entities = parse_html(prompt)
     assert text.startswith("<Os>, reply to <b>Jane</b> & co")
