@@ -34,7 +34,7 @@ from bot.db import Database  # noqa: E402
 from bot.models import Invitation  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from channels.sandbox.slack import RateLimits, SlackSandbox  # noqa: E402
-from channels.sandbox.telegram import TelegramSandbox  # noqa: E402
+from channels.sandbox.telegram import FloodLimits, TelegramSandbox  # noqa: E402
 
 DEFAULTS = {"slack": (10_000, 300.0), "telegram": (2_500, 30.0)}
 
@@ -53,7 +53,10 @@ def make_sandbox(platform: str, n: int, rate: float) -> Any:
         for i in range(n):
             slack.add_user(user(i, platform=platform))
         return slack
-    telegram = TelegramSandbox(rate_limit_per_second=rate)
+    # Telegram's per-chat limits stay; everyone gets one message, the overall rate is the bound.
+    telegram = TelegramSandbox(
+        flood=FloodLimits(overall_rate=rate, overall_burst=max(1, int(rate)))
+    )
     for i in range(n):
         telegram.add_user(int(user(i, platform=platform)), started=True)
     return telegram

@@ -33,6 +33,7 @@ from bot.metrics import Metrics
 from bot.router import Router
 from bot.settings import Settings
 from bot.survey import Survey
+from bot.targets import Targets
 from bot.web import AckTiming, BodyLimit, Server, metrics_route
 from scheduling.dispatch import Dispatcher
 from scheduling.scheduler import Scheduler
@@ -146,6 +147,7 @@ class NpsBot:
             alerts=self.alerts,
             metrics=self.metrics,
             revoked=self._access_revoked,
+            targets=Targets(db=self.db, clock=self.clock),
         )
         self.inbound.router = self.router
         self.readiness = Readiness(

@@ -27,7 +27,7 @@ from bot.models import Invitation
 from bot.settings import load_settings
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
-from channels.sandbox.telegram import TelegramSandbox
+from channels.sandbox.telegram import FloodLimits, TelegramSandbox
 from scheduling.bulk_planning import plan_due
 
 SIGNING_SECRET = "demo-signing-secret"
@@ -58,7 +58,8 @@ class Demo:
         start = this_monday - timedelta(weeks=weeks)
         self.clock = FakeClock(datetime(start.year, start.month, start.day, 8, tzinfo=UTC))
         self.slack = SlackSandbox()
-        self.telegram = TelegramSandbox(bot_id=123456)
+        # The demo runs weeks in seconds, so it raises Telegram's flood limits explicitly.
+        self.telegram = TelegramSandbox(bot_id=123456, flood=FloodLimits.relaxed())
         self.answered: set[int] = set()
 
     async def run(self) -> None:

@@ -151,6 +151,26 @@ class AlertReplied:
     name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TargetMigrated:
+    """A team chat got a new id (a Telegram group upgraded to a supergroup); posts move."""
+
+    platform: str
+    workspace: str
+    old_chat_id: str
+    new_chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRemoved:
+    """The bot was removed from a team chat, so digests and alerts can no longer go there."""
+
+    platform: str
+    workspace: str
+    chat_id: str
+    reason: str
+
+
 Event = (
     ScoreSubmitted
     | CommentSubmitted
@@ -167,4 +187,6 @@ Event = (
     | MembershipChanged
     | AlertClaimed
     | AlertReplied
+    | TargetMigrated
+    | TargetRemoved
 )

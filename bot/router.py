@@ -25,12 +25,15 @@ from bot.events import (
     RemindLater,
     ScoreSubmitted,
     Subscribed,
+    TargetMigrated,
+    TargetRemoved,
     TimezoneSet,
     Unreachable,
 )
 from bot.metrics import Metrics
 from bot.sanitize import clean_event
 from bot.survey import Stored, Survey
+from bot.targets import Targets
 
 
 class Router:
@@ -43,6 +46,7 @@ class Router:
         admin: Admin,
         audience: Audience,
         alerts: Alerts,
+        targets: Targets,
         metrics: Metrics | None = None,
         revoked: Callable[[AccessRevoked], Awaitable[None]] | None = None,
     ) -> None:
@@ -53,6 +57,7 @@ class Router:
         self.metrics = metrics or Metrics()
         self.revoked = revoked
         """Told when a platform withdraws the bot's access (the wiring pauses sending)."""
+        self.targets = targets
 
     async def store(self, event: ScoreSubmitted | CommentSubmitted) -> Stored:
         """An answer stored in its one transaction, its effects left to run (`bot.inbound`)."""
@@ -113,3 +118,9 @@ class Router:
                 return await self.alerts.claim(event)
             case AlertReplied():
                 return await self.alerts.reply(event)
+            case TargetMigrated():
+                await self.targets.migrated(event)
+                return None
+            case TargetRemoved():
+                await self.targets.removed(event)
+                return None

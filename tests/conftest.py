@@ -56,6 +56,12 @@ def spool_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _own_spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own answer spool: none is left in the checkout, none replays elsewhere."""
+    monkeypatch.setenv("NPSBOT_SPOOL_DIR", str(tmp_path / "spool"))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))

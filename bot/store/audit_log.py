@@ -15,3 +15,4 @@ def audit(
     session.add(
         AuditEntry(workspace_id=workspace_id, actor=actor, action=action, detail=detail, at=now)
     )
+

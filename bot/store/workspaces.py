@@ -97,6 +97,41 @@ def set_target(
         session.add(Target(workspace_id=workspace_id, kind=kind, chat_id=chat_id))
 
 
+def move_target(*, session: Session, workspace_id: int, old_chat_id: str, new_chat_id: str) -> int:
+    """Point every digest and alert target at `old_chat_id` to `new_chat_id`; returns how many.
+
+    A kind that already posts to the new chat just loses the old row (no duplicates).
+    """
+    moved = 0
+    for target in session.exec(
+        select(Target).where(Target.workspace_id == workspace_id, Target.chat_id == old_chat_id)
+    ).all():
+        twin = session.exec(
+            select(Target).where(
+                Target.workspace_id == workspace_id,
+                Target.kind == target.kind,
+                Target.chat_id == new_chat_id,
+            )
+        ).first()
+        if twin is None:
+            target.chat_id = new_chat_id
+            session.add(target)
+        else:
+            session.delete(target)
+        moved += 1
+    return moved
+
+
+def drop_target(*, session: Session, workspace_id: int, chat_id: str) -> list[str]:
+    """Remove every target at `chat_id`; returns the kinds dropped ("alerts", "digest")."""
+    found = session.exec(
+        select(Target).where(Target.workspace_id == workspace_id, Target.chat_id == chat_id)
+    ).all()
+    for target in found:
+        session.delete(target)
+    return sorted(target.kind for target in found)
+
+
 def add_audience_source(*, session: Session, workspace_id: int, chat_id: str) -> None:
     exists = session.exec(
         select(AudienceSource).where(

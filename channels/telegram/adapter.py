@@ -8,11 +8,12 @@ TELEGRAM_WEBHOOK_URL set means webhook, otherwise long polling.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import Message
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import ChatMigrated
 from telegram.ext import ExtBot
 
 from bot.channel import (
@@ -26,12 +27,14 @@ from bot.channel import (
     Question,
     Recipient,
 )
+from bot.events import TargetMigrated
 from bot.i18n import SUPPORTED
 from channels.telegram import formatting, handlers, keyboards
 from channels.telegram.build import ALLOWED_UPDATES, build_application, commands
 from channels.telegram.digest_html import render_digest_html
 from channels.telegram.durable import DurableUpdates
 from channels.telegram.errors import platform_errors, tidy_edit
+from channels.telegram.fitting import split_text
 from channels.telegram.html_split import CAPTION_LIMIT, split_html
 from channels.telegram.limits import PacedRateLimiter
 from channels.telegram.memory import ChatMemory
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
     from scoring.digest import Digest
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class TelegramAdapter(Adapter):
@@ -188,55 +192,88 @@ class TelegramAdapter(Adapter):
         self.memory.followups.put(ref.chat_id, followup.invitation_id)
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
+        """A long text (a teammate's reply, say) arrives as several messages, in order."""
         with platform_errors("send a message"):
-            await self._bot.send_message(chat_id=_private_chat(recipient), text=text)
+            for part in split_text(text):
+                await self._bot.send_message(chat_id=_private_chat(recipient), text=part)
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
         """The chart with a short caption, then the text in as many messages as it needs;
         a caption over Telegram's 1024 characters continues in the first message."""
         caption, body = render_digest_html(digest)
         first, *rest = split_html(caption, limit=CAPTION_LIMIT) or [""]
-        with platform_errors("post the digest"):
+
+        async def post(chat: int | str) -> None:
             await self._bot.send_photo(
-                chat_id=_chat_key(chat_id),
-                photo=chart_png,
-                caption=first or None,
-                parse_mode=ParseMode.HTML,
+                chat_id=chat, photo=chart_png, caption=first or None, parse_mode=ParseMode.HTML
             )
             for part in [*rest, *split_html(body)]:
-                await self._bot.send_message(
-                    chat_id=_chat_key(chat_id), text=part, parse_mode=ParseMode.HTML
-                )
+                await self._bot.send_message(chat_id=chat, text=part, parse_mode=ParseMode.HTML)
+
+        await self._to_team(chat_id, "post the digest", post)
 
     async def fetch_profile(self, *, user_id: str) -> Profile | None:
-        """Telegram shares a name only; the language arrives with /start, no time zone ever."""
-        try:
+        """Telegram shares a name only; the language arrives with /start, no time zone ever.
+
+        A failed getChat raises (ChannelError), so the core keeps the profile it has rather
+        than storing an empty one as fresh.
+        """
+        with platform_errors("fetch a profile"):
             chat = await self._bot.get_chat(_chat_key(user_id))
-        except TelegramError as exc:
-            log.info("no Telegram profile for %s: %s", user_id, exc.message)
-            return None
         return Profile(user_id=user_id, display_name=chat.full_name or chat.title)
 
     async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
-        with platform_errors("post a detractor alert"):
-            message = await self._bot.send_message(
-                chat_id=_chat_key(chat_id),
+        async def post(chat: int | str) -> Message:
+            return await self._bot.send_message(
+                chat_id=chat,
                 text=formatting.alert_html(alert),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboards.alert_keyboard(alert),
             )
+
+        message = await self._to_team(chat_id, "post a detractor alert", post)
         self.memory.respondents.put(alert.response_id, alert.respondent)
         return _ref(message)
 
+    async def _to_team(
+        self, chat_id: str, action: str, send: Callable[[int | str], Awaitable[T]]
+    ) -> T:
+        """Send to a team's group; when it was upgraded to a supergroup, tell the core (the
+        stored target moves) and send again to the new chat."""
+        with platform_errors(action, team=True):
+            try:
+                return await send(_chat_key(chat_id))
+            except ChatMigrated as moved:
+                new_chat_id = await self._migrated(chat_id, moved)
+            return await send(_chat_key(new_chat_id))
+
+    async def _migrated(self, chat_id: str, moved: ChatMigrated) -> str:
+        """Tell the core a team's group became a supergroup; returns the new chat id."""
+        new_chat_id = str(moved.new_chat_id)
+        log.info("Telegram group %s is now supergroup %s", chat_id, new_chat_id)
+        event = TargetMigrated(
+            platform=self.platform,
+            workspace=str(self._bot.id),
+            old_chat_id=chat_id,
+            new_chat_id=new_chat_id,
+        )
+        await self.handle(event)
+        return new_chat_id
+
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
-        with tidy_edit("update a detractor alert"):
-            await self._bot.edit_message_text(
-                chat_id=_chat_key(ref.chat_id),
-                message_id=int(ref.message_id),
-                text=formatting.alert_html(alert),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboards.alert_keyboard(alert),
-            )
+        """Refresh the alert in place; one posted before its group's upgrade to a supergroup
+        stays in the old, read-only group (Telegram keeps it there), so only the target moves."""
+        with tidy_edit("update a detractor alert", team=True):
+            try:
+                await self._bot.edit_message_text(
+                    chat_id=_chat_key(ref.chat_id),
+                    message_id=int(ref.message_id),
+                    text=formatting.alert_html(alert),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboards.alert_keyboard(alert),
+                )
+            except ChatMigrated as moved:
+                await self._migrated(ref.chat_id, moved)
         self.memory.respondents.put(alert.response_id, alert.respondent)
 
 

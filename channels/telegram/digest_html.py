@@ -1,25 +1,29 @@
 """The weekly digest as Telegram HTML: a photo caption and the text that follows it.
 
 The caption holds the title and headline; the body walks the rest of
-`scoring.digest.sections` in order. `post_digest` splits the body to Telegram's sizes.
+`scoring.digest.sections` in order, every piece escaped and a long quote cut with "…";
+`post_digest` splits the body to Telegram's sizes.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from channels.telegram.fitting import cut
 from scoring.digest import Digest, Section, sections
 from scoring.digest import wording as say
+
+QUOTE_LIMIT = 300
 
 
 def _themes(section: Section) -> list[str]:
     lines: list[str] = []
     for group in section.themes:
-        lines.append(f"\n<b>{group.heading}</b>")
+        lines.append(f"\n<b>{escape(group.heading)}</b>")
         for theme in group.themes:
             lines.append(f"• {escape(say.theme_line(theme, side=group.side))}")
             if theme.quotes:
-                lines.append(f"  <i>“{escape(theme.quotes[0])}”</i>")
+                lines.append(f"  <i>“{escape(cut(theme.quotes[0], QUOTE_LIMIT))}”</i>")
     return lines
 
 

@@ -1,8 +1,11 @@
-"""Telegram's errors in the core's words: unreachable (never retry) or a passing failure.
+"""Telegram's errors in the core's words: whose problem it is, and whether it may pass.
 
-PTB maps HTTP statuses to exceptions: 403 -> Forbidden (blocked, deactivated, never started,
-removed from the group), 400 -> BadRequest, 429 -> RetryAfter (AIORateLimiter has already
-waited and retried by the time one escapes), other failures -> NetworkError / TimedOut.
+PTB maps HTTP statuses to exceptions: 401 -> InvalidToken (the token is dead: the whole
+workspace pauses, nobody is marked unreachable), 403 -> Forbidden (blocked, deactivated, never
+started; or, on a team post, removed from the group), 400 -> BadRequest, 429 -> RetryAfter
+(AIORateLimiter has already waited and retried by the time one escapes), other failures ->
+NetworkError / TimedOut. A 400 with `migrate_to_chat_id` is ChatMigrated, which the adapter
+follows itself (`adapter._to_team`).
 A RetryAfter becomes `RateLimited` (nothing was sent: wait, then send). A TimedOut becomes
 `DeliveryUncertain` (the message may have been sent: do not send it again), unless it timed
 out before the request left (no free connection, no connection made).
@@ -17,23 +20,52 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
-from bot.channel import ChannelError, DeliveryUncertain, RateLimited, RecipientUnreachable
+from bot.channel import (
+    ChannelError,
+    DeliveryUncertain,
+    RateLimited,
+    RecipientUnreachable,
+    TargetUnavailable,
+    WorkspaceUnauthorized,
+)
 
 log = logging.getLogger(__name__)
 
 GONE = ("chat not found", "user not found", "peer_id_invalid")
 
 
+TEAM_HINT = (
+    "Add the bot to the team's group again, then send /nps alerts here (or /nps digest here) in it."
+)
+
+
 @contextmanager
-def platform_errors(action: str) -> Iterator[None]:
-    """Re-raise Telegram errors from `action` as RecipientUnreachable or ChannelError."""
+def platform_errors(action: str, *, team: bool = False) -> Iterator[None]:
+    """Re-raise Telegram errors from `action` in the core's terms.
+
+    `team` says the chat is a team's group (an alert or digest target), where a 403 or a
+    vanished chat means the target is unusable, not that a respondent is unreachable.
+    """
     try:
         yield
+    except InvalidToken as exc:
+        raise WorkspaceUnauthorized(f"Telegram rejected the bot token: {exc.message}") from exc
     except Forbidden as exc:
+        if team:
+            raise TargetUnavailable(exc.message, hint=TEAM_HINT) from exc
         raise RecipientUnreachable(exc.message) from exc
     except BadRequest as exc:
+        if _gone(exc) and team:
+            raise TargetUnavailable(exc.message, hint=TEAM_HINT) from exc
         if _gone(exc):
             raise RecipientUnreachable(exc.message) from exc
         raise ChannelError(f"Telegram refused to {action}: {exc.message}") from exc
@@ -48,13 +80,13 @@ def platform_errors(action: str) -> Iterator[None]:
 
 
 @contextmanager
-def tidy_edit(action: str) -> Iterator[None]:
+def tidy_edit(action: str, *, team: bool = False) -> Iterator[None]:
     """For edits that only tidy up a message already acted on (the answer is stored).
 
     A refused edit (not modified after a repeated click, message deleted or too old) is
     logged, not raised, so it never stops what follows; other errors map as above.
     """
-    with platform_errors(action):
+    with platform_errors(action, team=team):
         try:
             yield
         except BadRequest as exc:

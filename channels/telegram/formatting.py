@@ -1,7 +1,8 @@
 """The words of the Telegram adapter: message texts, alert HTML and the reply prompt.
 
 Everything a person typed is escaped before it enters HTML, since Telegram rejects a whole
-message over one stray `<`.
+message over one stray `<`, and cut to size first, since Telegram refuses text over 4,096
+units after parsing: the lengths below are of the text people read, which is what counts.
 """
 
 from __future__ import annotations
@@ -11,41 +12,72 @@ from html import escape
 
 from bot.channel import Alert, Followup, Question
 from bot.i18n import Words
+from channels.telegram.fitting import MESSAGE_LIMIT, cut, units
 
 REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
+NAME_LIMIT = 100
+SEGMENT_LIMIT = 1000
+SEGMENT_VALUE_LIMIT = 100
+REPLY_LIMIT = 1000
+
+
+def _with_tail(text: str, tail: str) -> str:
+    """`text` cut so that it and the fixed `tail` fit one message."""
+    return cut(text, MESSAGE_LIMIT - units(tail)) + tail
 
 
 def question_text(question: Question) -> str:
-    return f"{question.text}\n\n{question.low_label}, {question.high_label}"
+    return _with_tail(question.text, f"\n\n{question.low_label}, {question.high_label}")
 
 
 def answered_text(question: Question) -> str:
-    return f"{question.text}\n\n{question.answered}"
+    return _with_tail(question.text, f"\n\n{question.answered}")
 
 
 def followup_text(followup: Followup) -> str:
-    return f"{followup.text}\n\n{followup.reply_hint}"
+    return _with_tail(followup.text, f"\n\n{followup.reply_hint}")
+
+
+def segment_line(attributes: dict[str, str]) -> str:
+    """`key: value, ...` sorted, each value and the whole line cut to size (plain text)."""
+    pairs = (
+        f"{cut(key, SEGMENT_VALUE_LIMIT)}: {cut(value, SEGMENT_VALUE_LIMIT)}"
+        for key, value in sorted(attributes.items())
+    )
+    return cut(", ".join(pairs), SEGMENT_LIMIT)
+
+
+def _line(label: str, text: str, tag: str | None = None) -> tuple[str, str]:
+    """(plain, html) of `label` + `text`: the text escaped and optionally wrapped in `tag`."""
+    body = escape(text)
+    return label + text, escape(label) + (f"<{tag}>{body}</{tag}>" if tag else body)
 
 
 def alert_html(alert: Alert) -> str:
-    """The alert as the team sees it: score, who, segment, comment, and who is on it."""
+    """The alert as the team sees it: score, who, segment, comment, and who is on it.
+
+    Every part but the comment has a fixed budget; the comment gets what is left of the
+    4,096 units, so the alert always fits one message (it is edited in place later).
+    """
     labels = alert.labels
     lines = [
-        f"<b>{escape(labels.heading)}</b>",
-        f"{escape(labels.respondent)}: {escape(labels.who)}",
+        _line("", cut(labels.heading, NAME_LIMIT), "b"),
+        _line(f"{labels.respondent}: ", cut(labels.who, NAME_LIMIT)),
     ]
     if alert.attributes:
-        segment = ", ".join(f"{key}: {value}" for key, value in sorted(alert.attributes.items()))
-        lines.append(escape(segment))
-    if alert.comment:
-        lines.append(f"{escape(labels.comment)}: <i>{escape(alert.comment)}</i>")
-    else:
-        lines.append(escape(labels.no_comment))
+        lines.append(_line("", segment_line(alert.attributes)))
+    tail = []
     if alert.owner:
-        lines.append(f"{escape(labels.following_up)}: <b>{escape(alert.owner)}</b>")
+        tail.append(_line(f"{labels.following_up}: ", cut(alert.owner, NAME_LIMIT), "b"))
     if alert.reply:
-        lines.append(f"{escape(labels.reply_sent)}: <i>{escape(alert.reply)}</i>")
-    return "\n".join(lines)
+        tail.append(_line(f"{labels.reply_sent}: ", cut(alert.reply, REPLY_LIMIT), "i"))
+    if alert.comment:
+        label = f"{labels.comment}: "
+        used = sum(units(plain) + 1 for plain, _ in [*lines, *tail]) + units(label)
+        lines.append(_line(label, cut(alert.comment, MESSAGE_LIMIT - used), "i"))
+    else:
+        lines.append(_line("", labels.no_comment))
+    return "\n".join(html for _, html in [*lines, *tail])
 
 
 def reply_prompt_html(
@@ -53,8 +85,9 @@ def reply_prompt_html(
 ) -> str:
     """Mentions the teammate (so a selective ForceReply reaches only them) and names the
     response, which `prompted_response` reads back from the message they reply to."""
-    mention = f'<a href="tg://user?id={teammate_id}">{escape(teammate)}</a>'
-    ask = team.t("team.reply_to", respondent=respondent or team.t("team.the_respondent"))
+    mention = f'<a href="tg://user?id={teammate_id}">{escape(cut(teammate, NAME_LIMIT))}</a>'
+    whom = cut(respondent, NAME_LIMIT) if respondent else team.t("team.the_respondent")
+    ask = team.t("team.reply_to", respondent=whom)
     return f"{mention}, {escape(ask)} (response #{response_id}):"
 
 

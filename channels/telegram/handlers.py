@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, TypeHandler
 
 from bot.channel import Handler
 from bot.i18n import Words
 from channels.telegram.durable import FAILURES
+from channels.telegram.membership import MembershipHandlers
 from channels.telegram.memory import ChatMemory, Recent
 from channels.telegram.respondent_handlers import RespondentHandlers
 from channels.telegram.team_handlers import TeamHandlers
-from channels.telegram.updates import Context
+from channels.telegram.updates import Context, answer, query_of
 
 log = logging.getLogger(__name__)
+STALE_BUTTON = "This button is no longer active."
 
 
 def register(
@@ -30,7 +32,8 @@ def register(
     team: Words,
     durable: bool = False,
 ) -> None:
-    """Deduplication first (group -1), then the respondent's and the team's handlers.
+    """Deduplication first (group -1), then the bot's membership, the respondent's and the
+    team's handlers.
 
     `durable` updates are deduplicated in the database when they are recorded, and a failed
     one runs again as the same update, so the in-memory filter must not drop it then.
@@ -39,8 +42,10 @@ def register(
         application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
     application.add_handlers(
         [
+            *MembershipHandlers(handle=handle).handlers(),
             *RespondentHandlers(handle=handle, memory=memory).handlers(),
             *TeamHandlers(handle=handle, memory=memory, team=team).handlers(),
+            CallbackQueryHandler(_stale_button),  # last: only presses nothing else matched
         ]
     )
     application.add_error_handler(_log_error)
@@ -60,6 +65,11 @@ class Deduplicator:
         if update.update_id in self._seen:
             raise ApplicationHandlerStop
         self._seen.put(update.update_id, True)
+
+
+async def _stale_button(update: Update, context: Context) -> None:
+    """A button from an old message or another bot version: stop its spinner, say so."""
+    await answer(query_of(update), STALE_BUTTON)
 
 
 async def _log_error(update: object, context: Context) -> None:

@@ -1,4 +1,8 @@
-"""Cutting Telegram HTML into messages that fit: 4096 characters a message, 1024 a caption.
+"""Cutting Telegram HTML into messages that fit: 4,096 units a message, 1,024 a caption.
+
+Sizes are measured on the HTML in UTF-16 units (`fitting.units`), which is never less than
+what Telegram counts after parsing (tags vanish, `&amp;` becomes one character), so a part
+that fits here fits there.
 
 Cuts fall between lines where possible, else between words, never inside a tag or an entity
 such as `&amp;`. A tag still open at a cut is closed at the end of one part and reopened at
@@ -9,8 +13,9 @@ from __future__ import annotations
 
 import re
 
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
+from channels.telegram.fitting import CAPTION_LIMIT, MESSAGE_LIMIT, prefix, units
+
+__all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "split_html"]
 TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|[^<&]+|[<&]")
 TAG_NAME = re.compile(r"^</?\s*([A-Za-z][\w-]*)")
 
@@ -58,12 +63,12 @@ class _Splitter:
             self._append(token, after)
             return
         while token:
-            room = self.limit - len(self.current) - len(_closers(self.open))
+            room = self.limit - units(self.current) - units(_closers(self.open))
             if room <= 0:
                 self._flush()
                 continue
-            piece = token[:room]
-            if len(token) > room and not token[room].isspace() and piece.rfind(" ") > 0:
+            piece = prefix(token, room) or token[:1]
+            if len(token) > len(piece) and not token[len(piece)].isspace() and piece.rfind(" ") > 0:
                 piece = piece[: piece.rfind(" ") + 1]
             self._append(piece, self.open)
             token = token[len(piece) :]
@@ -71,7 +76,7 @@ class _Splitter:
                 self._flush()
 
     def _fits(self, addition: str, after: list[tuple[str, str]]) -> bool:
-        return len(self.current) + len(addition) + len(_closers(after)) <= self.limit
+        return units(self.current) + units(addition) + units(_closers(after)) <= self.limit
 
     def _append(self, addition: str, after: list[tuple[str, str]]) -> None:
         self.current += addition
@@ -82,7 +87,7 @@ class _Splitter:
         if self.filled:
             self.parts.append(self.current + _closers(self.open))
         opening = "".join(tag for _, tag in self.open)
-        if len(opening) + len(_closers(self.open)) >= self.limit:
+        if units(opening) + units(_closers(self.open)) >= self.limit:
             raise ValueError(f"tags nested too deep to split into {self.limit} characters")
         self.current, self.filled = opening, False
 

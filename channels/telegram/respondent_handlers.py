@@ -1,16 +1,14 @@
-"""The respondent's private chat: subscribing, the survey buttons, comments, blocking."""
+"""The respondent's private chat: subscribing, the survey buttons, comments."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update
-from telegram.constants import ChatType
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -28,7 +26,6 @@ from bot.events import (
     ScoreSubmitted,
     Subscribed,
     TimezoneSet,
-    Unreachable,
 )
 from channels.telegram import keyboards
 from channels.telegram.memory import ChatMemory
@@ -66,7 +63,6 @@ class RespondentHandlers:
             CallbackQueryHandler(self._opt_out, pattern=keyboards.OPT_OUT),
             CallbackQueryHandler(self._later, pattern=keyboards.LATER),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._comment),
-            ChatMemberHandler(self._membership, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
 
     async def _start(self, update: Update, context: Context) -> None:
@@ -138,12 +134,3 @@ class RespondentHandlers:
     async def _later(self, update: Update, context: Context) -> None:
         event = RemindLater(origin(update, context), invitation_id=int(matched(context)[0]))
         await acknowledge(self.handle, query_of(update), event)
-
-    async def _membership(self, update: Update, context: Context) -> None:
-        """Blocking the bot shows up as its own membership turning `kicked` in the private
-        chat; sends would fail from now on, so the core stops trying."""
-        change = update.my_chat_member
-        if change is None or change.chat.type != ChatType.PRIVATE:
-            return
-        if change.new_chat_member.status == ChatMember.BANNED:
-            await self.handle(Unreachable(origin(update, context), reason="blocked the bot"))

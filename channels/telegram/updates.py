@@ -10,11 +10,11 @@ from telegram.ext import ContextTypes
 
 from bot.channel import Handler
 from bot.events import Event, Origin
+from channels.telegram.fitting import TOAST_LIMIT, cut, split_text
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-TOAST_LIMIT = 200
 
 
 def origin(update: Update, context: Context) -> Origin:
@@ -49,15 +49,16 @@ def matched(context: Context) -> tuple[str, ...]:
 
 
 async def say(message: Message, text: str | None) -> None:
-    """Answer in the chat of `message` (quoting it in groups), if there is anything to say."""
-    if text:
-        await message.reply_text(text)
+    """Answer in the chat of `message` (quoting it in groups), if there is anything to say;
+    a long answer (an audience list) comes in several messages."""
+    for part in split_text(text or ""):
+        await message.reply_text(part)
 
 
 async def answer(query: CallbackQuery, text: str | None) -> None:
     """Answer a button press; an answer Telegram no longer takes (too old) is not an error."""
     try:
-        await query.answer(text[:TOAST_LIMIT] if text else None)
+        await query.answer(cut(text, TOAST_LIMIT) if text else None)
     except BadRequest as exc:
         log.info("callback query %s not answered: %s", query.id, exc.message)
 

@@ -28,13 +28,12 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from channels.sandbox.telegram import TelegramSandbox
+from channels.sandbox.telegram import FloodLimits, TelegramSandbox
 
 JANE = 412345678
 GROUP = -1001987654321
-KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton(str(n), callback_data=f"nps:S1:{n}") for n in range(11)]]
-)
+_SCORES = [InlineKeyboardButton(str(n), callback_data=f"nps:S1:{n}") for n in range(11)]
+KEYBOARD = InlineKeyboardMarkup([_SCORES[:6], _SCORES[6:]])  # at most 8 buttons a row
 GROUP_COMMAND_FIXTURE = {
     "update_id": 583920105,
     "message": {
@@ -134,9 +133,11 @@ async def test_wire_format_of_recorded_calls(sandbox: TelegramSandbox, bot: Bot)
     call = sandbox.calls_to("sendMessage")[0]
     assert call.params["chat_id"] == JANE
     assert call.params["parse_mode"] == "HTML"
-    assert call.params["reply_markup"]["inline_keyboard"][0][9]["callback_data"] == "nps:S1:9"
+    assert call.params["reply_markup"]["inline_keyboard"][1][3]["callback_data"] == "nps:S1:9"
     with pytest.raises(BadRequest, match=r"(?i)not modified"):
-        await bot.edit_message_text("<b>Hi</b>", chat_id=JANE, message_id=1, reply_markup=KEYBOARD)
+        await bot.edit_message_text(
+            "<b>Hi</b>", chat_id=JANE, message_id=1, parse_mode="HTML", reply_markup=KEYBOARD
+        )
     with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(JANE, "x" * 4097)
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
@@ -159,7 +160,9 @@ async def test_429_from_fault_and_from_flood_control(
         await bot.send_message(JANE, "second")
     assert [m["text"] for m in sandbox.sent_messages(JANE)] == ["second"]
 
-    async with TelegramSandbox(rate_limit_per_second=2, require_start=False) as limited:
+    async with TelegramSandbox(
+        flood=FloodLimits(overall_rate=2, overall_burst=2), require_start=False
+    ) as limited:
         limited.add_user(JANE)
         async with Bot(limited.token, base_url=limited.base_url) as bot:
             await bot.send_message(JANE, "1")
@@ -243,6 +246,7 @@ async def test_webhook_push_with_secret_and_retry(sandbox: TelegramSandbox, bot:
     answers = [500]  # the first delivery fails, the retry succeeds
 
     async def receive(request: web.Request) -> web.Response:
+        assert request.content_type == "application/json"  # as recorded from Telegram
         received.append(
             (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
         )

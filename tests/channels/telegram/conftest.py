@@ -165,19 +165,27 @@ def imported_jane(bot: NpsBot, sandbox: TelegramSandbox, **attributes: str) -> i
     """Jane as an admin import leaves her: in the audience, having started the bot long ago
     (so no consent message is sent now). Returns her respondent id."""
     sandbox.add_user(JANE, first_name="Jane", last_name="Doe", language_code="en-gb", started=True)
+    return imported(bot, JANE, name="Jane", **attributes)
+
+
+def imported(
+    bot: NpsBot, user_id: int, *, name: str, workspace: str = BOT_ID, **attributes: str
+) -> int:
+    """Someone already in the sandbox, added to the audience (of the bot `workspace`) as an
+    import does."""
     now = bot.clock.now()
     with bot.db.session() as session:
         bot_workspace = store.get_or_create_workspace(
-            session=session, platform="telegram", external_id=BOT_ID, now=now
+            session=session, platform="telegram", external_id=workspace, now=now
         )
         row = store.upsert_respondent(
             session=session,
             workspace=bot_workspace,
-            platform_user_id=str(JANE),
+            platform_user_id=str(user_id),
             now=now,
             attributes=attributes,
-            dm_channel=str(JANE),
-            display_name="Jane",
+            dm_channel=str(user_id),
+            display_name=name,
         )
         return row.id or 0
 

@@ -37,12 +37,15 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     comment = "support was <rude> & slow"
     sandbox.send_text(JANE, comment, reply_to_message_id=followup["message_id"])
     await said(sandbox, JANE, phrase("survey.thanks"))
-    await said(sandbox, GROUP, "support was &lt;rude&gt; &amp; slow")
+    commented = await said(sandbox, GROUP, "Comment: support was <rude> & slow")
+    assert {"offset": commented["text"].index("support"), "length": 25, "type": "italic"} in (
+        commented["entities"]
+    )
 
     sandbox.press_button(
         MEMBER, message_id=alert["message_id"], data=f"claim:{response_id}", chat_id=GROUP
     )
-    claimed = await said(sandbox, GROUP, "Following up: <b>Mia</b>")
+    claimed = await said(sandbox, GROUP, "Following up: Mia")
     assert buttons(claimed) == ["Reply"]
     await sandbox.wait_for_calls("answerCallbackQuery", count=2)
     assert sandbox.calls_to("answerCallbackQuery")[-1].params["text"] == "Mia will follow up."
@@ -53,14 +56,15 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     prompt = await said(sandbox, GROUP, f"reply to Jane (response #{response_id}):")
     asked = sandbox.calls_to("sendMessage")[-1].params
     assert asked["reply_markup"]["force_reply"] is True
-    assert f"tg://user?id={ADMIN}" in prompt["text"]
+    [mention] = [e for e in prompt["entities"] if e["type"] == "text_mention"]
+    assert (mention["user"]["id"], prompt["text"][: mention["length"]]) == (ADMIN, "Oscar")
 
     answer = "Sorry about that, checkout is fixed now."
     sandbox.send_text(ADMIN, answer, chat_id=GROUP, reply_to_message_id=prompt["message_id"])
     relayed = await said(sandbox, JANE, "A reply from the Acme team")
     assert relayed["text"].endswith(answer)
     await said(sandbox, GROUP, "Your reply was delivered.")
-    await said(sandbox, GROUP, f"Reply sent: <i>{answer}</i>")
+    await said(sandbox, GROUP, f"Reply sent: {answer}")
     with db.session() as session:
         response = session.exec(select(Response)).one()
     assert (response.reply_text, response.replied_by, response.owner) == (

@@ -1,0 +1,68 @@
+"""The bot's own place in chats: blocked by a respondent, removed from or moved with a group.
+
+Telegram reports these as `my_chat_member` updates (the bot's status turning `kicked` or
+`left`) and, when a group becomes a supergroup, as service messages that carry the new id.
+"""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
+
+from bot.channel import Handler
+from bot.events import TargetMigrated, TargetRemoved, Unreachable
+from channels.telegram.updates import Context, message_of, origin
+
+GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})
+
+
+class MembershipHandlers:
+    """Turns changes to the bot's membership into reachability and target events."""
+
+    def __init__(self, *, handle: Handler) -> None:
+        self.handle = handle
+
+    def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
+        return [
+            ChatMemberHandler(self._membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(filters.StatusUpdate.MIGRATE, self._migrated),
+        ]
+
+    async def _membership(self, update: Update, context: Context) -> None:
+        """Blocking the bot is its membership turning `kicked` in the private chat; removing
+        it from a group is the same in the group, and that group's targets go."""
+        change = update.my_chat_member
+        if change is None or change.new_chat_member.status not in GONE:
+            return
+        if change.chat.type == ChatType.PRIVATE:
+            if change.new_chat_member.status == ChatMember.BANNED:
+                await self.handle(Unreachable(origin(update, context), reason="blocked the bot"))
+            return
+        by = change.from_user.full_name if change.from_user else "an admin"
+        await self.handle(
+            TargetRemoved(
+                platform="telegram",
+                workspace=str(context.bot.id),
+                chat_id=str(change.chat.id),
+                reason=f"the bot was removed from {change.chat.title or 'the group'} by {by}",
+            )
+        )
+
+    async def _migrated(self, update: Update, context: Context) -> None:
+        """Both service messages name the move (old chat: `migrate_to`, new: `migrate_from`);
+        moving a target is idempotent, so handling both is harmless."""
+        message = message_of(update)
+        if message.migrate_to_chat_id:
+            old, new = message.chat_id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat_id
+        else:
+            return
+        event = TargetMigrated(
+            platform="telegram",
+            workspace=str(context.bot.id),
+            old_chat_id=str(old),
+            new_chat_id=str(new),
+        )
+        await self.handle(event)
