@@ -94,6 +94,7 @@ class NpsBot:
             company=company,
             catalogue=catalogue,
             metrics=self.metrics,
+            admins=settings.admin_ids,
         )
         self.survey = Survey(
             db=self.db,

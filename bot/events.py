@@ -134,11 +134,27 @@ class MembershipChanged:
 
 @dataclass(frozen=True, slots=True)
 class AlertClaimed:
-    """A teammate pressed "I'll follow up" on a detractor alert."""
+    """A teammate pressed "I'll follow up" on a detractor alert.
+
+    `chat_id` is the chat the press came from and `member` what the platform says of the
+    presser there; the core accepts team actions only from its own team chats (or admins).
+    """
 
     origin: Origin
     response_id: int
     name: str | None = None
+    chat_id: str | None = None
+    member: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReplyStarted:
+    """A teammate pressed "Reply": the adapter asks for their words only if the core agrees."""
+
+    origin: Origin
+    response_id: int
+    chat_id: str | None = None
+    member: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +165,8 @@ class AlertReplied:
     response_id: int
     text: str
     name: str | None = None
+    chat_id: str | None = None
+    member: bool = False
 
 
 Event = (
@@ -166,5 +184,6 @@ Event = (
     | AccessRevoked
     | MembershipChanged
     | AlertClaimed
+    | AlertReplyStarted
     | AlertReplied
 )

@@ -15,6 +15,7 @@ from bot.events import (
     AdminCommand,
     AlertClaimed,
     AlertReplied,
+    AlertReplyStarted,
     CommentSubmitted,
     Event,
     FollowupSkipped,
@@ -111,5 +112,7 @@ class Router:
                 return None
             case AlertClaimed():
                 return await self.alerts.claim(event)
+            case AlertReplyStarted():
+                return await self.alerts.refusal(event)
             case AlertReplied():
                 return await self.alerts.reply(event)

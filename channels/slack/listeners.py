@@ -25,6 +25,7 @@ from bot.events import (
     AdminCommand,
     AlertClaimed,
     AlertReplied,
+    AlertReplyStarted,
     CommentSubmitted,
     Event,
     FollowupSkipped,
@@ -36,7 +37,13 @@ from bot.events import (
 )
 from bot.i18n import Words
 from bot.inbound import Inbound, Receipt
-from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW, reply_modal
+from channels.slack.alert_blocks import (
+    CLAIM_ACTION,
+    REPLY_ACTION,
+    REPLY_VIEW,
+    modal_target,
+    reply_modal,
+)
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import (
     OPT_OUT_ACTION,
@@ -186,17 +193,34 @@ class Listeners:
             return
         name = await self._name(body)
         origin = _interaction_origin(context, body)
-        await self._act(AlertClaimed(origin, response_id, name=name), respond, ack=ack)
+        chat_id = _action_channel(body)
+        event = AlertClaimed(origin, response_id, name=name, chat_id=chat_id, member=True)
+        await self._act(event, respond, ack=ack)
 
     async def on_reply_button(
-        self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
-        """Open the reply modal at once: its trigger_id is only valid for 3 seconds."""
+        """Open the reply modal at once (its trigger_id is valid for 3 seconds) once the core
+        agrees; the modal carries the channel, as a view submission names none."""
         await ack()
-        if (response_id := parse_id(str(action.get("value", "")))) is not None:
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=reply_modal(response_id, self.team)
-            )
+        if (response_id := parse_id(str(action.get("value", "")))) is None:
+            return
+        chat_id = _action_channel(body)
+        started = AlertReplyStarted(
+            _interaction_origin(context, body), response_id, chat_id=chat_id, member=True
+        )
+        if (refused := await self.handle(started)) is not None:
+            await respond(text=refused, response_type="ephemeral", replace_original=False)
+            return
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=reply_modal(response_id, self.team, chat_id)
+        )
 
     async def on_reply_submitted(
         self,
@@ -208,11 +232,14 @@ class Listeners:
     ) -> None:
         """The modal closes on the ack; the outcome reaches the teammate as a DM."""
         await ack()
-        response_id = parse_id(str(view.get("private_metadata", "")))
+        response_id, chat_id = modal_target(view)
         if response_id is None:
             return
         origin = _interaction_origin(context, body)
-        event = AlertReplied(origin, response_id, typed_reply(view), name=await self._name(body))
+        name = await self._name(body)
+        event = AlertReplied(
+            origin, response_id, typed_reply(view), name=name, chat_id=chat_id, member=True
+        )
         if reply := await self.handle(event):
             await client.chat_postMessage(channel=origin.user_id, text=reply)
 
@@ -296,6 +323,12 @@ def _access_revoked(context: AsyncBoltContext, body: Payload, event: Payload) ->
 def _origin(context: AsyncBoltContext, *, user_id: str, delivery_id: str | None) -> Origin:
     workspace = context.team_id or context.enterprise_id or ""
     return Origin(platform="slack", workspace=workspace, user_id=user_id, delivery_id=delivery_id)
+
+
+def _action_channel(body: Payload) -> str | None:
+    """The channel a block action came from; Slack shows channel buttons to its members."""
+    channel = (body.get("channel") or {}).get("id")
+    return channel or (body.get("container") or {}).get("channel_id")
 
 
 def _interaction_origin(context: AsyncBoltContext, body: Payload) -> Origin:
