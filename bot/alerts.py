@@ -36,9 +36,12 @@ class Alerts:
         catalogue: Catalogue,
         metrics: Metrics | None = None,
         admins: frozenset[str] = frozenset(),
+        anonymous: bool = False,
     ) -> None:
         self.db = db
         self.admins = admins
+        self.anonymous = anonymous
+        """NPSBOT_ANONYMOUS: no alert names anyone, whatever each workspace says."""
         self.channels = channels
         self.clock = clock
         self.company = company
@@ -50,7 +53,9 @@ class Alerts:
     def _alert(self, answer: Answer) -> Alert:
         response, respondent = answer.response, answer.respondent
         name = (
-            None if answer.anonymous else (respondent.display_name or respondent.platform_user_id)
+            None
+            if answer.anonymous or self.anonymous or store.is_forgotten(respondent)
+            else (respondent.display_name or respondent.platform_user_id)
         )
         return Alert(
             response_id=response.id or 0,

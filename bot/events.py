@@ -107,6 +107,23 @@ class HelpRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetRequested:
+    """ "Delete my data": unconfirmed, the core asks to confirm; confirmed, it erases."""
+
+    origin: Origin
+    confirmed: bool = False
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequested:
+    """ "Export my data": the core sends the person a JSON file of what is stored."""
+
+    origin: Origin
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Unreachable:
     """The platform says the person cannot be messaged (blocked the bot, deleted)."""
 
@@ -180,6 +197,8 @@ Event = (
     | TimezoneSet
     | LanguageSet
     | HelpRequested
+    | ForgetRequested
+    | ExportRequested
     | Unreachable
     | AccessRevoked
     | MembershipChanged

@@ -18,7 +18,9 @@ from bot.events import (
     AlertReplyStarted,
     CommentSubmitted,
     Event,
+    ExportRequested,
     FollowupSkipped,
+    ForgetRequested,
     HelpRequested,
     LanguageSet,
     MembershipChanged,
@@ -30,6 +32,7 @@ from bot.events import (
     Unreachable,
 )
 from bot.metrics import Metrics
+from bot.privacy import Privacy
 from bot.sanitize import clean_event
 from bot.survey import Stored, Survey
 
@@ -44,6 +47,7 @@ class Router:
         admin: Admin,
         audience: Audience,
         alerts: Alerts,
+        privacy: Privacy,
         metrics: Metrics | None = None,
         revoked: Callable[[AccessRevoked], Awaitable[None]] | None = None,
     ) -> None:
@@ -51,6 +55,7 @@ class Router:
         self.admin = admin
         self.audience = audience
         self.alerts = alerts
+        self.privacy = privacy
         self.metrics = metrics or Metrics()
         self.revoked = revoked
         """Told when a platform withdraws the bot's access (the wiring pauses sending)."""
@@ -100,6 +105,10 @@ class Router:
                 return await self.audience.set_language(event)
             case HelpRequested():
                 return await self.audience.help(event)
+            case ForgetRequested():
+                return await self.privacy.forget(event)
+            case ExportRequested():
+                return await self.privacy.export(event)
             case AccessRevoked():
                 if self.revoked is not None:
                     await self.revoked(event)

@@ -26,11 +26,19 @@ from aiohttp import web
 
 from channels.sandbox import telegram_updates as tg
 
-__all__ = ["ApiError", "RecordedCall", "SandboxPhoto", "TelegramSandbox", "WebhookAttempt"]
+__all__ = [
+    "ApiError",
+    "RecordedCall",
+    "SandboxDocument",
+    "SandboxPhoto",
+    "TelegramSandbox",
+    "WebhookAttempt",
+]
 
 JSON = dict[str, Any]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_UPLOAD = 50 * 1024 * 1024  # bots upload documents of up to 50 MB
 SEND_METHODS = frozenset({"sendmessage", "sendphoto"})
 # Form and multipart bodies carry every value as a string; these are JSON-encoded on the wire.
 _JSON_PARAMS = frozenset(
@@ -76,6 +84,17 @@ class RecordedCall:
     at: float
     status: int = 200
     files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxDocument:
+    """A delivered sendDocument: the uploaded file's name, bytes and caption."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
+    data: bytes
+    caption: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +202,7 @@ class TelegramSandbox:
         self.webhook_retry_delay = webhook_retry_delay
         self.calls: list[RecordedCall] = []
         self.photos: list[SandboxPhoto] = []
+        self.documents: list[SandboxDocument] = []
         self.webhook_attempts: list[WebhookAttempt] = []
         self.count_429 = 0
         self.started: set[int] = set()
@@ -603,6 +623,36 @@ class TelegramSandbox:
         self.photos.append(SandboxPhoto(chat["id"], msg["message_id"], file_id, data, caption))
         return msg
 
+    async def _api_send_document(self, params: JSON, files: dict[str, bytes]) -> JSON:
+        """Uploads only (what npsbot sends): a missing, empty or oversized file is refused."""
+        chat = self._sendable_chat(params)
+        caption = params.get("caption")
+        if caption is not None and len(str(caption)) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        if "document" not in files:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        data = files["document"]
+        if not data:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        if len(data) > MAX_UPLOAD:
+            raise ApiError(413, "Request Entity Too Large")
+        name = str(params.get("_document_filename") or "document")
+        file_id = f"BQACAgIAAxkDAAI{len(self._files) + 1:06d}"
+        self._files[file_id] = (data, f"documents/{name}")
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id[-10:],
+            "file_name": name,
+            "mime_type": "application/json"
+            if name.endswith(".json")
+            else "application/octet-stream",
+            "file_size": len(data),
+        }
+        extra = {"document": document, "caption": caption}
+        msg = self._deliver(chat, params, {k: v for k, v in extra.items() if v is not None})
+        self.documents.append(SandboxDocument(chat["id"], msg["message_id"], name, data, caption))
+        return msg
+
     async def _api_get_file(self, params: JSON, files: dict[str, bytes]) -> JSON:
         file_id = str(params.get("file_id"))
         if file_id not in self._files:
@@ -903,6 +953,7 @@ async def _read_params(request: web.Request) -> tuple[JSON, dict[str, bytes]]:
         for key, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 files[key] = value.file.read()
+                raw[f"_{key}_filename"] = value.filename
             else:
                 raw[key] = value
     return {key: _decode(key, value) for key, value in raw.items()}, files

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Message
+from telegram import InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
@@ -81,6 +81,7 @@ class TelegramAdapter(Adapter):
             memory=self.memory,
             team=catalogue.team,
             durable=self.durable is not None,
+            catalogue=catalogue,
         )
 
     @property
@@ -190,6 +191,16 @@ class TelegramAdapter(Adapter):
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
         with platform_errors("send a message"):
             await self._bot.send_message(chat_id=_private_chat(recipient), text=text)
+
+    async def send_file(
+        self, *, recipient: Recipient, filename: str, data: bytes, caption: str
+    ) -> None:
+        with platform_errors("send a file"):
+            await self._bot.send_document(
+                chat_id=_private_chat(recipient),
+                document=InputFile(data, filename=filename),
+                caption=caption,
+            )
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
         """The chart with a short caption, then the text in as many messages as it needs;

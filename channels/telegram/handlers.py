@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.channel import Handler
-from bot.i18n import Words
+from bot.i18n import Catalogue, Words
 from channels.telegram.durable import FAILURES
 from channels.telegram.memory import ChatMemory, Recent
 from channels.telegram.respondent_handlers import RespondentHandlers
@@ -29,6 +29,7 @@ def register(
     memory: ChatMemory,
     team: Words,
     durable: bool = False,
+    catalogue: Catalogue,
 ) -> None:
     """Deduplication first (group -1), then the respondent's and the team's handlers.
 
@@ -39,7 +40,7 @@ def register(
         application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
     application.add_handlers(
         [
-            *RespondentHandlers(handle=handle, memory=memory).handlers(),
+            *RespondentHandlers(handle=handle, memory=memory, catalogue=catalogue).handlers(),
             *TeamHandlers(handle=handle, memory=memory, team=team).handlers(),
         ]
     )
