@@ -121,3 +121,13 @@ async def test_forget_erases_the_person_everywhere_and_the_digest_still_adds_up(
     assert str(JANE) not in every_row(db)
     report = apply_import(db=db, parsed=csv, now=bot.clock.now(), include_forgotten=True)
     assert (report.added, report.forgotten) == (1, 0)
+
+
+async def test_anonymous_mode_keeps_names_and_ids_off_alerts(
+    bot: NpsBot, sandbox: TelegramSandbox
+) -> None:
+    sandbox.send_text(ADMIN, "/nps anonymous on", chat_id=GROUP)
+    await eventually(lambda: len(sandbox.sent_messages(GROUP)) == 1)
+    await answered_with_comment(bot, sandbox)
+    alerts = [m["text"] for m in sandbox.sent_messages(GROUP) if "Detractor alert" in m["text"]]
+    assert alerts and not any("Jane" in text or str(JANE) in text for text in alerts)
