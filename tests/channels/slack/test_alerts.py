@@ -70,18 +70,15 @@ async def test_alert_actions_from_another_channel_are_refused(slack: SlackHarnes
     forged = dataclasses.replace(alert, channel="DU1")
     for action in ("nps_alert_claim", "nps_alert_reply"):
         await slack.click(forged, action, user_id="U1", trigger_id="1.2.forged")
-    refusals = await eventually(
-        lambda: (
-            [
-                p
-                for p in slack.sandbox.response_url_posts
-                if p.body["text"].startswith("Only members of this workspace's alerts")
-            ]
-            if len(slack.sandbox.response_url_posts) >= 2
-            else None
-        )
-    )
-    assert len(refusals) == 2
+
+    def refusals() -> list[object]:
+        return [
+            post
+            for post in slack.sandbox.response_url_posts
+            if post.body["text"].startswith("Only members of this workspace's alerts")
+        ]
+
+    await eventually(lambda: len(refusals()) == 2)
     assert slack.responses()[0].owner is None
     assert not slack.sandbox.views and not slack.sandbox.calls_to("views.open")
     assert alert.edits == 0
