@@ -83,9 +83,7 @@ def save_respondents(
     the same columns and the whole batch goes to the driver as one statement.
     """
     if new:
-        session.execute(
-            sa.insert(Respondent), list(new), execution_options={"render_nulls": True}
-        )
+        session.execute(sa.insert(Respondent), list(new), execution_options={"render_nulls": True})
     if changed:
         session.execute(sa.update(Respondent), list(changed))
 
