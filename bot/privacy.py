@@ -92,7 +92,10 @@ class Privacy:
         self.clock: Clock = alerts.clock
         self.catalogue: Catalogue = alerts.catalogue
 
-    def _words(self, origin: Origin, locale: str | None) -> tuple[Words, Recipient]:
+    async def _words(self, origin: Origin, locale: str | None) -> tuple[Words, Recipient]:
+        return await self.db.call(self._words_now, origin, locale)
+
+    def _words_now(self, origin: Origin, locale: str | None) -> tuple[Words, Recipient]:
         with self.db.session() as session:
             respondent = store.respondent_at(
                 session=session,
@@ -107,11 +110,12 @@ class Privacy:
         return words_for(self.catalogue, recipient), recipient
 
     async def forget(self, event: ForgetRequested) -> str:
-        words, _ = self._words(event.origin, event.locale)
+        words, _ = await self._words(event.origin, event.locale)
         if not event.confirmed:
             return words.t("privacy.forget_confirm")
         origin = event.origin
-        forgotten = forget_person(
+        forgotten = await self.db.call(
+            forget_person,
             db=self.db,
             platform=origin.platform,
             user_id=origin.user_id,
@@ -125,9 +129,11 @@ class Privacy:
 
     async def export(self, event: ExportRequested) -> str | None:
         """Sends the file itself; returns text only when there is nothing or it failed."""
-        words, recipient = self._words(event.origin, event.locale)
+        words, recipient = await self._words(event.origin, event.locale)
         origin = event.origin
-        document = export_person(db=self.db, platform=origin.platform, user_id=origin.user_id)
+        document = await self.db.call(
+            export_person, db=self.db, platform=origin.platform, user_id=origin.user_id
+        )
         if document is None:
             return words.t("privacy.nothing_stored")
         try:

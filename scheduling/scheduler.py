@@ -156,12 +156,12 @@ class Scheduler:
 
     async def housekeeping(self) -> None:
         """Hourly: delivery marks past the replay window."""
-        await asyncio.to_thread(
+        await self.db.call(
             retention.forget_events, db=self.db, settings=self.settings, now=self.clock.now()
         )
 
     async def purge_old(self) -> None:
         """Daily: old answer texts (NPSBOT_RETENTION_DAYS), audit entries, delivery marks."""
-        await asyncio.to_thread(
+        await self.db.call(
             retention.purge, db=self.db, settings=self.settings, now=self.clock.now()
         )
