@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot.app import NpsBot
 from bot.db import Database
 from bot.models import AuditEntry, Response
-from channels.sandbox.telegram import updates as tg
 from channels.sandbox.telegram import TelegramSandbox
+from channels.sandbox.telegram import updates as tg
 from tests.channels.telegram.conftest import (
     ADMIN,
     GROUP,
