@@ -13,11 +13,12 @@ from bot.answer import Answer
 from bot.channel import Alert, Channel, ChannelError, MessageRef, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
-from bot.events import AlertClaimed, AlertReplied
+from bot.events import AlertClaimed, AlertReplied, AlertReplyStarted
 from bot.i18n import Catalogue
 from bot.metrics import Metrics
 from bot.models import Response
 from bot.survey import recipient_of, words_for
+from bot.team_access import TeamAction, team_chat_member
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,13 @@ class Alerts:
         company: str,
         catalogue: Catalogue,
         metrics: Metrics | None = None,
+        admins: frozenset[str] = frozenset(),
+        anonymous: bool = False,
     ) -> None:
         self.db = db
+        self.admins = admins
+        self.anonymous = anonymous
+        """NPSBOT_ANONYMOUS: no alert names anyone, whatever each workspace says."""
         self.channels = channels
         self.clock = clock
         self.company = company
@@ -47,7 +53,9 @@ class Alerts:
     def _alert(self, answer: Answer) -> Alert:
         response, respondent = answer.response, answer.respondent
         name = (
-            None if answer.anonymous else (respondent.display_name or respondent.platform_user_id)
+            None
+            if answer.anonymous or self.anonymous or store.is_forgotten(respondent)
+            else (respondent.display_name or respondent.platform_user_id)
         )
         return Alert(
             response_id=response.id or 0,
@@ -131,7 +139,25 @@ class Alerts:
         response.alert_chat, response.alert_ref = ref.chat_id, ref.message_id
         session.add(response)
 
+    async def refusal(self, event: TeamAction | AlertReplyStarted) -> str | None:
+        """One line for someone who may not act on this alert; None when they may."""
+        allowed = await self.db.run(
+            lambda session: team_chat_member(session=session, admins=self.admins, event=event)
+        )
+        if allowed:
+            return None
+        log.warning(
+            "team action on response %s refused: %s:%s from chat %s",
+            event.response_id,
+            event.origin.platform,
+            event.origin.user_id,
+            event.chat_id,
+        )
+        return self.team.t("alert.not_team")
+
     async def claim(self, event: AlertClaimed) -> str:
+        if (refused := await self.refusal(event)) is not None:
+            return refused
         owner = event.name or event.origin.user_id
 
         def take(session: Session) -> str | None:
@@ -159,6 +185,8 @@ class Alerts:
 
     async def reply(self, event: AlertReplied) -> str:
         """Relay a teammate's words to the respondent and keep them with the response."""
+        if (refused := await self.refusal(event)) is not None:
+            return refused
         text = event.text.strip()
         if not text:
             return self.team.t("alert.reply_empty")

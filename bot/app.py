@@ -30,6 +30,7 @@ from bot.health import Readiness, health_routes
 from bot.i18n import build_catalogue
 from bot.inbound import Inbound
 from bot.metrics import Metrics
+from bot.privacy import Privacy
 from bot.router import Router
 from bot.settings import Settings
 from bot.survey import Survey
@@ -95,6 +96,8 @@ class NpsBot:
             company=company,
             catalogue=catalogue,
             metrics=self.metrics,
+            admins=settings.admin_ids,  # who may act on alerts from anywhere
+            anonymous=settings.anonymous,
         )
         self.survey = Survey(
             db=self.db,
@@ -145,6 +148,7 @@ class NpsBot:
             admin=self.admin,
             audience=self.audience,
             alerts=self.alerts,
+            privacy=Privacy(alerts=self.alerts),
             metrics=self.metrics,
             revoked=self._access_revoked,
             targets=Targets(db=self.db, clock=self.clock),

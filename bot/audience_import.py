@@ -49,6 +49,8 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    forgotten: int = 0
+    """Rows of people who had their data deleted, left out (unless `include_forgotten`)."""
     changes: list[Change] = field(default_factory=list)
 
     def record(self, change: Change) -> None:
@@ -121,10 +123,20 @@ def _batch(
     now: datetime,
     report: ImportReport,
     write: bool,
+    include_forgotten: bool = False,
 ) -> None:
     existing: dict[str, Any] = {}
     count = 0
     if workspace is not None and workspace.id is not None:
+        if not include_forgotten:
+            forgotten = store.forgotten_among(
+                session=session,
+                workspace_id=workspace.id,
+                platform=workspace.platform,
+                user_ids=[row.user_id for _, row in rows],
+            )
+            report.forgotten += sum(row.user_id in forgotten for _, row in rows)
+            rows = [(line, row) for line, row in rows if row.user_id not in forgotten]
         ids = [row.user_id for _, row in rows]
         existing = store.respondent_snapshots(
             session=session, workspace_id=workspace.id, user_ids=ids
@@ -169,6 +181,7 @@ def apply_import(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
+    include_forgotten: bool = False,
 ) -> ImportReport:
     """Add or update everyone in `parsed`; each batch commits on its own."""
     report = ImportReport(keep_changes=dry_run)
@@ -194,6 +207,7 @@ def apply_import(
                             now=now,
                             report=attempt,
                             write=not dry_run,
+                            include_forgotten=include_forgotten,
                         )
                     break
                 except IntegrityError:
@@ -207,6 +221,7 @@ def apply_import(
             report.added += attempt.added
             report.updated += attempt.updated
             report.unchanged += attempt.unchanged
+            report.forgotten += attempt.forgotten
             report.changes.extend(attempt.changes)
             if progress is not None:
                 progress(len(chunk))

@@ -213,6 +213,12 @@ class Channel(ABC):
         `TargetUnavailable` with a hint for the admin. Platforms that cannot tell do nothing."""
         return None
 
+    async def send_file(
+        self, *, recipient: Recipient, filename: str, data: bytes, caption: str
+    ) -> None:
+        """A file to the person (their data export); platforms that cannot send files say so."""
+        raise ChannelError(f"{self.platform} cannot send files")
+
     async def channel_members(self, *, chat_id: str) -> list[Profile]:
         """Everyone in a team channel, for `/nps audience add #channel`."""
         raise ChannelError(f"{self.platform} cannot list the members of a chat")

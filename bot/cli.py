@@ -16,6 +16,7 @@ import typer
 
 from bot.cli_analyse import analyse
 from bot.cli_audience import PlatformOption, audience_app
+from bot.cli_privacy import privacy_app
 from bot.cli_support import (
     console,
     fail,
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audience_app, name="audience")
 app.add_typer(survey_app, name="survey")
 app.add_typer(wording_app, name="wording")
+app.add_typer(privacy_app, name="privacy")
 
 
 class ExportFormat(StrEnum):
@@ -285,21 +287,31 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default stdout).")
     ] = None,
+    identified: Annotated[
+        bool,
+        typer.Option("--identified", help="In anonymous mode, still show user ids and names."),
+    ] = False,
 ) -> None:
-    """Export every response with its respondent and sentiment."""
+    """Export every response with its respondent and sentiment (pseudonymous ids and no
+    names where anonymous mode is on, unless --identified)."""
     with friendly():
         from bot.export import FIELDS, export_rows
 
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
         if output is not None:
             writable_file(output, "--output")
-        _, database = settings_and_db()
+        settings, database = settings_and_db()
         try:
             handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         except OSError as exc:
             fail(f"--output: cannot write {output}: {exc.strerror}")
         try:
-            rows = export_rows(database, since=start, until=end)
+            rows = export_rows(
+                database,
+                since=start,
+                until=end,
+                anonymous=None if identified else settings.anonymous,
+            )
             if format is ExportFormat.CSV:
                 writer = csv.DictWriter(handle, fieldnames=FIELDS)
                 writer.writeheader()

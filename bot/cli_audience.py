@@ -125,6 +125,10 @@ def audience_import(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
+    include_forgotten: Annotated[
+        bool,
+        typer.Option("--include-forgotten", help="Also re-add people who had their data deleted."),
+    ] = False,
 ) -> None:
     """Import respondents from CSV: every bad row named by line, exit 1 if any was rejected."""
     with friendly():
@@ -153,6 +157,7 @@ def audience_import(
                     workspace=workspace,
                     dry_run=dry_run,
                     progress=lambda done: progress.advance(task, done),
+                    include_forgotten=include_forgotten,
                 )
             except AudienceError as exc:
                 fail(str(exc))
@@ -165,10 +170,15 @@ def audience_import(
             else f"{report.added} added, {report.updated} updated"
         )
         superseded = f" ({len(parsed.duplicates)} duplicate row(s) superseded)"
+        forgotten = (
+            f", {report.forgotten} left out: they had their data deleted "
+            "(--include-forgotten adds them)"
+        )
         say(
             f"{path} ({parsed.encoding}, {parsed.lines} rows): {counts}, "
             f"{report.unchanged} unchanged, {len(parsed.rejected)} rejected"
-            f"{superseded if parsed.duplicates else ''}."
+            f"{superseded if parsed.duplicates else ''}"
+            f"{forgotten if report.forgotten else ''}."
         )
         if parsed.rejected:
             raise typer.Exit(1)

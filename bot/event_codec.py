@@ -29,4 +29,3 @@ def decode(payload: dict[str, Any]) -> Event:
 def lane(origin: Origin) -> str:
     """One person on one platform: their events are handled one at a time, in order."""
     return f"{origin.platform}:{origin.workspace}:{origin.user_id}"
-

@@ -107,6 +107,23 @@ class HelpRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetRequested:
+    """ "Delete my data": unconfirmed, the core asks to confirm; confirmed, it erases."""
+
+    origin: Origin
+    confirmed: bool = False
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequested:
+    """ "Export my data": the core sends the person a JSON file of what is stored."""
+
+    origin: Origin
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Unreachable:
     """The platform says the person cannot be messaged (blocked the bot, deleted)."""
 
@@ -134,11 +151,27 @@ class MembershipChanged:
 
 @dataclass(frozen=True, slots=True)
 class AlertClaimed:
-    """A teammate pressed "I'll follow up" on a detractor alert."""
+    """A teammate pressed "I'll follow up" on a detractor alert.
+
+    `chat_id` is the chat the press came from and `member` what the platform says of the
+    presser there; the core accepts team actions only from its own team chats (or admins).
+    """
 
     origin: Origin
     response_id: int
     name: str | None = None
+    chat_id: str | None = None
+    member: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReplyStarted:
+    """A teammate pressed "Reply": the adapter asks for their words only if the core agrees."""
+
+    origin: Origin
+    response_id: int
+    chat_id: str | None = None
+    member: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +182,8 @@ class AlertReplied:
     response_id: int
     text: str
     name: str | None = None
+    chat_id: str | None = None
+    member: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +217,13 @@ Event = (
     | TimezoneSet
     | LanguageSet
     | HelpRequested
+    | ForgetRequested
+    | ExportRequested
     | Unreachable
     | AccessRevoked
     | MembershipChanged
     | AlertClaimed
+    | AlertReplyStarted
     | AlertReplied
     | TargetMigrated
     | TargetRemoved

@@ -93,7 +93,10 @@ class Workspace(SQLModel, table=True):
 class Respondent(SQLModel, table=True):
     """A person who may be asked, as known on one platform."""
 
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "platform_user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "platform_user_id"),
+        sa.Index("ix_respondent_profile_refreshed_at_id", "profile_refreshed_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
@@ -159,7 +162,7 @@ class Response(SQLModel, table=True):
     """The comment's language as detected when it was stored ("und" when unsure)."""
     followup: str = Field(default="awaiting", max_length=16)
     answered_at: datetime | None = _ts(index=True)
-    commented_at: datetime | None = _ts()
+    commented_at: datetime | None = _ts(index=True)
     alert_chat: str | None = Field(default=None, max_length=64)
     alert_ref: str | None = Field(default=None, max_length=64)
     owner: str | None = Field(default=None, max_length=100)
@@ -197,7 +200,7 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=100)
     action: str = Field(max_length=100)
     detail: str = ""
-    at: datetime | None = _ts()
+    at: datetime | None = _ts(index=True)
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -228,3 +231,16 @@ class Job(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     dead: bool = False
     created_at: datetime | None = _ts()
+
+
+class ForgottenPerson(SQLModel, table=True):
+    """Someone who had their data deleted, kept only as a salted hash of platform and user id
+    so a later audience import does not quietly add them back."""
+
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "digest"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    digest: str = Field(max_length=64)
+    salt: str = Field(max_length=32)
+    at: datetime | None = _ts()

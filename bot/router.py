@@ -15,9 +15,12 @@ from bot.events import (
     AdminCommand,
     AlertClaimed,
     AlertReplied,
+    AlertReplyStarted,
     CommentSubmitted,
     Event,
+    ExportRequested,
     FollowupSkipped,
+    ForgetRequested,
     HelpRequested,
     LanguageSet,
     MembershipChanged,
@@ -31,6 +34,7 @@ from bot.events import (
     Unreachable,
 )
 from bot.metrics import Metrics
+from bot.privacy import Privacy
 from bot.sanitize import clean_event
 from bot.survey import Stored, Survey
 from bot.targets import Targets
@@ -47,6 +51,7 @@ class Router:
         audience: Audience,
         alerts: Alerts,
         targets: Targets,
+        privacy: Privacy,
         metrics: Metrics | None = None,
         revoked: Callable[[AccessRevoked], Awaitable[None]] | None = None,
     ) -> None:
@@ -54,6 +59,7 @@ class Router:
         self.admin = admin
         self.audience = audience
         self.alerts = alerts
+        self.privacy = privacy
         self.metrics = metrics or Metrics()
         self.revoked = revoked
         """Told when a platform withdraws the bot's access (the wiring pauses sending)."""
@@ -104,6 +110,10 @@ class Router:
                 return await self.audience.set_language(event)
             case HelpRequested():
                 return await self.audience.help(event)
+            case ForgetRequested():
+                return await self.privacy.forget(event)
+            case ExportRequested():
+                return await self.privacy.export(event)
             case AccessRevoked():
                 if self.revoked is not None:
                     await self.revoked(event)
@@ -116,6 +126,8 @@ class Router:
                 return None
             case AlertClaimed():
                 return await self.alerts.claim(event)
+            case AlertReplyStarted():
+                return await self.alerts.refusal(event)
             case AlertReplied():
                 return await self.alerts.reply(event)
             case TargetMigrated():

@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     job_retry_seconds: float = Field(default=1.0, gt=0, le=600, alias="NPSBOT_JOB_RETRY_SECONDS")
     job_poll_seconds: float = Field(default=1.0, gt=0, le=60, alias="NPSBOT_JOB_POLL_SECONDS")
     trigger_joins_rotation: bool = Field(default=False, alias="NPSBOT_TRIGGER_JOINS_ROTATION")
+    retention_days: int | None = Field(default=None, ge=1, le=36_500, alias="NPSBOT_RETENTION_DAYS")
+    """Comments and conversation texts older than this are purged daily; unset keeps them."""
+    audit_retention_days: int = Field(
+        default=400, ge=30, le=36_500, alias="NPSBOT_AUDIT_RETENTION_DAYS"
+    )
+    processed_event_days: int = Field(default=7, ge=1, le=365, alias="NPSBOT_PROCESSED_EVENT_DAYS")
+    """How long delivery ids are remembered to drop platform retries and replays."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="NPSBOT_LOG_LEVEL"
     )

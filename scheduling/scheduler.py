@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import store
+from bot import retention, store
 from bot.audience import Audience
 from bot.clock import Clock
 from bot.db import Database
@@ -28,8 +28,6 @@ from scheduling.reminders import plan_reminders
 from scheduling.workspace_guard import WorkspaceGuard
 
 log = logging.getLogger(__name__)
-
-EVENT_MEMORY = timedelta(days=7)
 
 
 class Scheduler:
@@ -74,6 +72,13 @@ class Scheduler:
         )
         self._scheduler.add_job(
             self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True
+        )
+        self._scheduler.add_job(
+            self.purge_old,
+            CronTrigger(hour=3, minute=17, timezone="UTC"),
+            id="retention",
+            coalesce=True,
+            misfire_grace_time=6 * 3600,
         )
         self._scheduler.add_job(
             self.digests.post_weekly,
@@ -150,5 +155,13 @@ class Scheduler:
             )
 
     async def housekeeping(self) -> None:
-        before = self.clock.now() - EVENT_MEMORY
-        await self.db.run(lambda session: store.forget_processed(session=session, before=before))
+        """Hourly: delivery marks past the replay window."""
+        await self.db.call(
+            retention.forget_events, db=self.db, settings=self.settings, now=self.clock.now()
+        )
+
+    async def purge_old(self) -> None:
+        """Daily: old answer texts (NPSBOT_RETENTION_DAYS), audit entries, delivery marks."""
+        await self.db.call(
+            retention.purge, db=self.db, settings=self.settings, now=self.clock.now()
+        )

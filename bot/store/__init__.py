@@ -76,6 +76,15 @@ from bot.store.planning import (
     insert_planned,
     reminder_candidates,
 )
+from bot.store.privacy import (
+    forget_respondent,
+    forgotten_among,
+    is_forgotten,
+    person_record,
+    prune_audit,
+    purge_texts,
+    respondents_of_user,
+)
 from bot.store.registration import register_workspace
 from bot.store.respondents import (
     active_respondents,
@@ -144,11 +153,14 @@ __all__ = [
     "find_workspace",
     "finish_jobs",
     "forget_processed",
+    "forget_respondent",
+    "forgotten_among",
     "get_invitation",
     "get_or_create_workspace",
     "hand_back_claims",
     "insert_planned",
     "is_audience_source",
+    "is_forgotten",
     "last_trigger",
     "leaseholders",
     "list_workspaces",
@@ -165,6 +177,9 @@ __all__ = [
     "open_invitation",
     "other_selves",
     "pending_jobs",
+    "person_record",
+    "prune_audit",
+    "purge_texts",
     "register_workspace",
     "release_leases",
     "release_stale_claims",
@@ -172,6 +187,7 @@ __all__ = [
     "respondent_at",
     "respondent_count",
     "respondent_snapshots",
+    "respondents_of_user",
     "response_count",
     "response_for",
     "responses_after",

@@ -83,9 +83,7 @@ def save_respondents(
     the same columns and the whole batch goes to the driver as one statement.
     """
     if new:
-        session.execute(
-            sa.insert(Respondent), list(new), execution_options={"render_nulls": True}
-        )
+        session.execute(sa.insert(Respondent), list(new), execution_options={"render_nulls": True})
     if changed:
         session.execute(sa.update(Respondent), list(changed))
 
@@ -170,18 +168,23 @@ def active_respondents(*, session: Session, workspace_id: int) -> Sequence[Respo
 
 
 def stale_profiles(*, session: Session, cutoff: datetime, limit: int) -> list[int]:
-    """Reachable respondents whose profile is older than `cutoff`, never-fetched first."""
-    ids = session.exec(
+    """Up to `limit` reachable respondents whose profile is older than `cutoff`, never-fetched
+    first. Two range reads of the (profile_refreshed_at, id) index, so a pass touches only the
+    stale rows however large the audience is."""
+    askable = (Respondent.active, sa.not_(Respondent.unreachable))
+    never = session.exec(
         select(Respondent.id)
-        .where(
-            Respondent.active,
-            sa.not_(Respondent.unreachable),
-            sa.or_(
-                col(Respondent.profile_refreshed_at).is_(None),
-                col(Respondent.profile_refreshed_at) < cutoff,
-            ),
-        )
-        .order_by(col(Respondent.profile_refreshed_at).is_not(None), col(Respondent.id))
+        .where(col(Respondent.profile_refreshed_at).is_(None), *askable)
+        .order_by(col(Respondent.profile_refreshed_at), col(Respondent.id))
         .limit(limit)
     ).all()
-    return [respondent_id for respondent_id in ids if respondent_id is not None]
+    ids = [respondent_id for respondent_id in never if respondent_id is not None]
+    if len(ids) < limit:
+        old = session.exec(
+            select(Respondent.id)
+            .where(col(Respondent.profile_refreshed_at) < cutoff, *askable)
+            .order_by(col(Respondent.profile_refreshed_at), col(Respondent.id))
+            .limit(limit - len(ids))
+        ).all()
+        ids += [respondent_id for respondent_id in old if respondent_id is not None]
+    return ids

@@ -17,6 +17,7 @@ from channels.slack.blocks import (
     context,
     fields_sections,
     header,
+    parse_id,
     section,
 )
 from channels.slack.text import escape, fit, quote
@@ -79,12 +80,13 @@ def alert_blocks(alert: Alert) -> list[Block]:
     return blocks
 
 
-def reply_modal(response_id: int, team: Words) -> Block:
-    """The modal behind "Reply"; `private_metadata` carries the response it answers."""
+def reply_modal(response_id: int, team: Words, chat_id: str | None = None) -> Block:
+    """The modal behind "Reply"; `private_metadata` carries the response it answers and the
+    channel the button was pressed in (Slack keeps it; the submitter cannot change it)."""
     return {
         "type": "modal",
         "callback_id": REPLY_VIEW,
-        "private_metadata": str(response_id),
+        "private_metadata": f"{response_id} {chat_id or ''}".strip(),
         "title": {"type": "plain_text", "text": team.t("team.modal_title")},
         "submit": {"type": "plain_text", "text": team.t("team.modal_send")},
         "close": {"type": "plain_text", "text": team.t("team.modal_cancel")},
@@ -109,3 +111,9 @@ def reply_text(view: dict[str, Any]) -> str:
     """What was typed into the reply modal."""
     state = view.get("state", {}).get("values", {})
     return str(state.get(REPLY_BLOCK, {}).get(REPLY_INPUT, {}).get("value") or "")
+
+
+def modal_target(view: Block) -> tuple[int | None, str | None]:
+    """The response id and channel a reply modal was opened for."""
+    response, _, chat_id = str(view.get("private_metadata", "")).partition(" ")
+    return parse_id(response), chat_id or None

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import ChannelError, Handler
 from bot.events import (
     AccessRevoked,
     AdminCommand,
-    AlertClaimed,
-    AlertReplied,
     CommentSubmitted,
     Event,
     FollowupSkipped,
@@ -36,8 +32,10 @@ from bot.events import (
 )
 from bot.i18n import Words
 from bot.inbound import Inbound, Receipt
-from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW, reply_modal
-from channels.slack.alert_blocks import reply_text as typed_reply
+from channels.slack.alert_actions import AlertActions, Payload
+from channels.slack.alert_actions import interaction_origin as _interaction_origin
+from channels.slack.alert_actions import slack_origin as _origin
+from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW
 from channels.slack.blocks import (
     OPT_OUT_ACTION,
     REMIND_ACTION,
@@ -51,7 +49,6 @@ from channels.slack.profiles import Directory
 
 log = logging.getLogger(__name__)
 
-Payload = dict[str, Any]
 ToEvent = Callable[[Origin, str], Event | None]
 EventReader = Callable[[AsyncBoltContext, Payload, Payload], Event | None]
 COMMAND = "/nps"
@@ -59,7 +56,7 @@ COMMENT_SUBTYPES = (None, "file_share")
 """A DM with a file attached is still the person's comment; edits, joins and bots are not."""
 
 
-class Listeners:
+class Listeners(AlertActions):
     """The bolt side of the adapter: one listener per kind of payload."""
 
     def __init__(
@@ -173,60 +170,6 @@ class Listeners:
 
     # -- detractor alerts ------------------------------------------------------------------
 
-    async def on_claim(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        context: AsyncBoltContext,
-        respond: AsyncRespond,
-    ) -> None:
-        if (response_id := parse_id(str(action.get("value", "")))) is None:
-            await ack()
-            return
-        name = await self._name(body)
-        origin = _interaction_origin(context, body)
-        await self._act(AlertClaimed(origin, response_id, name=name), respond, ack=ack)
-
-    async def on_reply_button(
-        self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient
-    ) -> None:
-        """Open the reply modal at once: its trigger_id is only valid for 3 seconds."""
-        await ack()
-        if (response_id := parse_id(str(action.get("value", "")))) is not None:
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=reply_modal(response_id, self.team)
-            )
-
-    async def on_reply_submitted(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        view: Payload,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        """The modal closes on the ack; the outcome reaches the teammate as a DM."""
-        await ack()
-        response_id = parse_id(str(view.get("private_metadata", "")))
-        if response_id is None:
-            return
-        origin = _interaction_origin(context, body)
-        event = AlertReplied(origin, response_id, typed_reply(view), name=await self._name(body))
-        if reply := await self.handle(event):
-            await client.chat_postMessage(channel=origin.user_id, text=reply)
-
-    async def _name(self, body: Payload) -> str | None:
-        """How a teammate is shown on an alert: their display name, else their handle."""
-        user = body.get("user") or {}
-        try:
-            profile = await self.directory.profile(user_id=user["id"])
-        except ChannelError:
-            profile = None
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get("name") or user.get("username")
-
     async def _act(self, event: Event, respond: AsyncRespond, *, ack: AsyncAck) -> None:
         """Durable first, then the ack, then the work and its answer to the actor."""
         receipt = await self._accept(event)
@@ -291,12 +234,3 @@ def _access_revoked(context: AsyncBoltContext, body: Payload, event: Payload) ->
         return None
     origin = _origin(context, user_id="", delivery_id=body.get("event_id"))
     return AccessRevoked(origin, reason=event["type"])
-
-
-def _origin(context: AsyncBoltContext, *, user_id: str, delivery_id: str | None) -> Origin:
-    workspace = context.team_id or context.enterprise_id or ""
-    return Origin(platform="slack", workspace=workspace, user_id=user_id, delivery_id=delivery_id)
-
-
-def _interaction_origin(context: AsyncBoltContext, body: Payload) -> Origin:
-    return _origin(context, user_id=body["user"]["id"], delivery_id=body.get("trigger_id"))

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from telegram import Message
+from telegram import InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import ChatMigrated
 from telegram.ext import ExtBot
@@ -85,6 +85,7 @@ class TelegramAdapter(Adapter):
             memory=self.memory,
             team=catalogue.team,
             durable=self.durable is not None,
+            catalogue=catalogue,
         )
 
     @property
@@ -196,6 +197,16 @@ class TelegramAdapter(Adapter):
         with platform_errors("send a message"):
             for part in split_text(text):
                 await self._bot.send_message(chat_id=_private_chat(recipient), text=part)
+
+    async def send_file(
+        self, *, recipient: Recipient, filename: str, data: bytes, caption: str
+    ) -> None:
+        with platform_errors("send a file"):
+            await self._bot.send_document(
+                chat_id=_private_chat(recipient),
+                document=InputFile(data, filename=filename),
+                caption=caption,
+            )
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
         """The chart with a short caption, then the text in as many messages as it needs;

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, TypeHandler
 
 from bot.channel import Handler
-from bot.i18n import Words
+from bot.i18n import Catalogue, Words
 from channels.telegram.durable import FAILURES
 from channels.telegram.membership import MembershipHandlers
 from channels.telegram.memory import ChatMemory, Recent
@@ -31,6 +31,7 @@ def register(
     memory: ChatMemory,
     team: Words,
     durable: bool = False,
+    catalogue: Catalogue,
 ) -> None:
     """Deduplication first (group -1), then the bot's membership, the respondent's and the
     team's handlers.
@@ -43,7 +44,7 @@ def register(
     application.add_handlers(
         [
             *MembershipHandlers(handle=handle).handlers(),
-            *RespondentHandlers(handle=handle, memory=memory).handlers(),
+            *RespondentHandlers(handle=handle, memory=memory, catalogue=catalogue).handlers(),
             *TeamHandlers(handle=handle, memory=memory, team=team).handlers(),
             CallbackQueryHandler(_stale_button),  # last: only presses nothing else matched
         ]

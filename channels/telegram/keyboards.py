@@ -15,6 +15,7 @@ OPT_OUT = r"^optout:([0-9]{1,18})$"
 LATER = r"^later:([0-9]{1,18})$"
 CLAIM = r"^claim:([0-9]{1,18})$"
 REPLY = r"^reply:([0-9]{1,18})$"
+FORGET = r"^forget:yes$"
 
 
 def question_keyboard(question: Question) -> InlineKeyboardMarkup:
@@ -49,3 +50,8 @@ def comment_prompt(followup: Followup) -> ForceReply:
 def team_reply_prompt(placeholder: str) -> ForceReply:
     """Opens the reply box only for the teammate mentioned in the prompt, not the whole group."""
     return ForceReply(selective=True, input_field_placeholder=placeholder)
+
+
+def forget_keyboard(label: str) -> InlineKeyboardMarkup:
+    """The one button that confirms "Delete my data"."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="forget:yes")]])

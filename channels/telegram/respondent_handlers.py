@@ -18,7 +18,9 @@ from bot.audience import parse_deep_link
 from bot.channel import Handler
 from bot.events import (
     CommentSubmitted,
+    ExportRequested,
     FollowupSkipped,
+    ForgetRequested,
     HelpRequested,
     LanguageSet,
     OptOutRequested,
@@ -27,11 +29,13 @@ from bot.events import (
     Subscribed,
     TimezoneSet,
 )
+from bot.i18n import Catalogue
 from channels.telegram import keyboards
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (
     Context,
     acknowledge,
+    answer,
     matched,
     message_of,
     origin,
@@ -46,9 +50,10 @@ log = logging.getLogger(__name__)
 class RespondentHandlers:
     """Turns what a respondent does into survey and audience events."""
 
-    def __init__(self, *, handle: Handler, memory: ChatMemory) -> None:
+    def __init__(self, *, handle: Handler, memory: ChatMemory, catalogue: Catalogue) -> None:
         self.handle = handle
         self.memory = memory
+        self.catalogue = catalogue
 
     def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
         private = filters.ChatType.PRIVATE
@@ -59,6 +64,9 @@ class RespondentHandlers:
             CommandHandler("timezone", self._timezone, filters=private),
             CommandHandler("language", self._language, filters=private),
             CommandHandler("skip", self._skip, filters=private),
+            CommandHandler("forget", self._forget, filters=private),
+            CommandHandler("mydata", self._mydata, filters=private),
+            CallbackQueryHandler(self._forget_confirmed, pattern=keyboards.FORGET),
             CallbackQueryHandler(self._score, pattern=keyboards.SCORE),
             CallbackQueryHandler(self._opt_out, pattern=keyboards.OPT_OUT),
             CallbackQueryHandler(self._later, pattern=keyboards.LATER),
@@ -101,6 +109,33 @@ class RespondentHandlers:
             language=context.args[0] if context.args else "",
             locale=user_of(update).language_code,
         )
+        await say(message_of(update), await self.handle(event))
+
+    async def _forget(self, update: Update, context: Context) -> None:
+        """ "Delete my data" asks first, with one button that confirms."""
+        message, locale = message_of(update), user_of(update).language_code
+        question = await self.handle(ForgetRequested(origin(update, context), locale=locale))
+        label = self.catalogue.for_person(explicit=None, platform=locale).t("privacy.forget_button")
+        if question:
+            await message.reply_text(question, reply_markup=keyboards.forget_keyboard(label))
+
+    async def _forget_confirmed(self, update: Update, context: Context) -> None:
+        """Only ever the presser's own data; the question is replaced by the outcome."""
+        query = query_of(update)
+        event = ForgetRequested(
+            origin(update, context), confirmed=True, locale=user_of(update).language_code
+        )
+        done = await self.handle(event)
+        await answer(query, done)
+        if done:
+            try:
+                await query.edit_message_text(done, reply_markup=None)
+            except BadRequest as exc:
+                log.info("could not replace the confirmation: %s", exc.message)
+
+    async def _mydata(self, update: Update, context: Context) -> None:
+        """The core sends the JSON file itself; only a problem comes back as text."""
+        event = ExportRequested(origin(update, context), locale=user_of(update).language_code)
         await say(message_of(update), await self.handle(event))
 
     async def _skip(self, update: Update, context: Context) -> None:

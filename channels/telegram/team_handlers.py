@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Message, Update
+from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.channel import Handler
-from bot.events import AdminCommand, AlertClaimed, AlertReplied
+from bot.events import AdminCommand, AlertClaimed, AlertReplied, AlertReplyStarted
 from bot.i18n import Words
 from channels.telegram import formatting, keyboards
 from channels.telegram.memory import ChatMemory
@@ -29,6 +29,7 @@ from channels.telegram.updates import (
 log = logging.getLogger(__name__)
 
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+MEMBER_STATUSES = ADMIN_STATUSES | {ChatMember.MEMBER}
 
 
 class TeamHandlers:
@@ -61,17 +62,29 @@ class TeamHandlers:
         await say(message, await self.handle(event))
 
     async def _claim(self, update: Update, context: Context) -> None:
+        query = query_of(update)
+        chat_id, member = await _where(query, context)
         event = AlertClaimed(
             origin(update, context),
             response_id=int(matched(context)[0]),
             name=user_of(update).full_name,
+            chat_id=chat_id,
+            member=member,
         )
-        await acknowledge(self.handle, query_of(update), event)
+        await acknowledge(self.handle, query, event)
 
     async def _reply_button(self, update: Update, context: Context) -> None:
-        """Ask the teammate for their words with a forced reply that names the response."""
+        """Ask the teammate for their words with a forced reply that names the response,
+        once the core agrees they may answer it (else only the toast says why not)."""
         query, user = query_of(update), user_of(update)
         response_id = int(matched(context)[0])
+        chat_id, member = await _where(query, context)
+        started = AlertReplyStarted(
+            origin(update, context), response_id=response_id, chat_id=chat_id, member=member
+        )
+        if (refused := await self.handle(started)) is not None:
+            await answer(query, refused)
+            return
         await answer(query, self.team.t("team.write_reply"))
         prompt = formatting.reply_prompt_html(
             response_id=response_id,
@@ -102,6 +115,8 @@ class TeamHandlers:
             response_id=response_id,
             text=message.text or "",
             name=user_of(update).full_name,
+            chat_id=str(message.chat_id),
+            member=await _is_member(message.chat_id, user_of(update).id, context),
         )
         await say(message, await self.handle(event))
 
@@ -121,3 +136,22 @@ async def _chat_admin(message: Message, context: Context) -> bool:
         log.warning("could not check admin status in chat %s: %s", chat.id, exc.message)
         return False
     return member.status in ADMIN_STATUSES
+
+
+async def _where(query: CallbackQuery, context: Context) -> tuple[str | None, bool]:
+    """The chat a button was pressed in and whether the presser is a member of it."""
+    message = query.message
+    if message is None:
+        return None, False
+    chat_id = message.chat.id
+    return str(chat_id), await _is_member(chat_id, query.from_user.id, context)
+
+
+async def _is_member(chat_id: int, user_id: int, context: Context) -> bool:
+    """What getChatMember says: member, administrator or creator (not left, kicked)."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("could not check membership in chat %s: %s", chat_id, exc.message)
+        return False
+    return member.status in MEMBER_STATUSES

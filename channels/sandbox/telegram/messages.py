@@ -42,6 +42,42 @@ async def send_photo(sb: TelegramSandbox, params: JSON, files: Files) -> JSON:
     return msg
 
 
+MAX_UPLOAD = 50 * 1024 * 1024
+"""Bots upload documents of up to 50 MB."""
+
+
+@bot_method("sendDocument")
+async def send_document(sb: TelegramSandbox, params: JSON, files: Files) -> JSON:
+    """Uploads only (what npsbot sends): a missing, empty or oversized file is refused."""
+    from channels.sandbox.telegram.server import SandboxDocument
+
+    chat = sb.world.reachable_chat(params.get("chat_id"))
+    caption = checks.caption(params)
+    if "document" not in files:
+        raise ApiError(400, "Bad Request: there is no document in the request")
+    data = files["document"]
+    if not data:
+        raise ApiError(400, "Bad Request: file must be non-empty")
+    if len(data) > MAX_UPLOAD:
+        raise ApiError(413, "Request Entity Too Large")
+    name = str(params.get("_document_filename") or "document")
+    file_id = f"BQACAgIAAxkDAAI{len(sb.files) + 1:06d}"
+    sb.files[file_id] = (data, f"documents/{name}")
+    mime = "application/json" if name.endswith(".json") else "application/octet-stream"
+    document = {
+        "file_id": file_id,
+        "file_unique_id": file_id[-10:],
+        "file_name": name,
+        "mime_type": mime,
+        "file_size": len(data),
+    }
+    msg = sb.world.deliver(chat, params, {"document": document, **caption})
+    sb.documents.append(
+        SandboxDocument(msg["chat"]["id"], msg["message_id"], name, data, msg.get("caption"))
+    )
+    return msg
+
+
 @bot_method("getFile")
 async def get_file(sb: TelegramSandbox, params: JSON, files: Files) -> JSON:
     file_id = str(params.get("file_id"))

@@ -27,7 +27,7 @@ from channels.sandbox.telegram.webhook import WebhookAttempt, WebhookPusher
 from channels.sandbox.telegram.wire import read_params
 from channels.sandbox.telegram.world import World
 
-__all__ = ["RecordedCall", "SandboxPhoto", "TelegramSandbox"]
+__all__ = ["RecordedCall", "SandboxDocument", "SandboxPhoto", "TelegramSandbox"]
 
 JSON = dict[str, Any]
 
@@ -51,6 +51,17 @@ class SandboxPhoto:
     chat_id: int
     message_id: int
     file_id: str
+    data: bytes
+    caption: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxDocument:
+    """A delivered sendDocument: the uploaded file's name, bytes and caption."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
     data: bytes
     caption: str | None
 
@@ -88,6 +99,7 @@ class TelegramSandbox(People):
         self.faults = Faults()
         self.calls: list[RecordedCall] = []
         self.photos: list[SandboxPhoto] = []
+        self.documents: list[SandboxDocument] = []
         self.count_429 = 0
         self.files: dict[str, tuple[bytes, str]] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}

@@ -32,6 +32,7 @@ async def read_params(request: web.Request) -> tuple[JSON, dict[str, bytes]]:
         for key, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 files[key] = value.file.read()
+                raw[f"_{key}_filename"] = value.filename
             else:
                 raw[key] = value
     return {key: _decode(key, value) for key, value in raw.items()}, files

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from tests.channels.slack.harness import SlackHarness, action_ids, button, eventually, has_buttons
 
 
@@ -30,7 +32,7 @@ async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
     (modal,) = await eventually(lambda: list(slack.sandbox.views.values()))
     assert slack.sandbox.calls_to("views.open")[0].params["trigger_id"] == "1.2.reply"
     assert modal["callback_id"] == "nps_alert_reply"
-    assert modal["private_metadata"] == str(response.id)
+    assert modal["private_metadata"] == f"{response.id} C0ALERTS"
 
     status, _ = await slack.signer.deliver_view_submission(
         slack.url,
@@ -56,3 +58,27 @@ async def test_promoters_raise_no_alert(slack: SlackHarness) -> None:
     await slack.click(question, "nps_score_9")
     await eventually(lambda: not has_buttons(question))
     assert slack.sandbox.messages_in("C0ALERTS") == []
+
+
+async def test_alert_actions_from_another_channel_are_refused(slack: SlackHarness) -> None:
+    """A signed block action naming the alert's response but sent from the person's DM (the
+    payload's channel is the sender's to choose): refused in one line, nothing changes."""
+    assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
+    _, question = await slack.invite(display_name="Jane Doe")
+    await slack.click(question, "nps_score_2")
+    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    forged = dataclasses.replace(alert, channel="DU1")
+    for action in ("nps_alert_claim", "nps_alert_reply"):
+        await slack.click(forged, action, user_id="U1", trigger_id="1.2.forged")
+
+    def refusals() -> list[object]:
+        return [
+            post
+            for post in slack.sandbox.response_url_posts
+            if post.body["text"].startswith("Only members of this workspace's alerts")
+        ]
+
+    await eventually(lambda: len(refusals()) == 2)
+    assert slack.responses()[0].owner is None
+    assert not slack.sandbox.views and not slack.sandbox.calls_to("views.open")
+    assert alert.edits == 0

@@ -86,7 +86,6 @@ async def test_a_post_that_fails_later_is_told_to_the_admins(slack: SlackHarness
     assert "/invite @npsbot" in status
 
 
-
 async def test_trigger_api_works_on_a_fresh_install(start_bot: StartBot) -> None:
     slack = await start_bot(NPSBOT_API_TOKEN="t0ken")
     async with aiohttp.ClientSession() as http:
