@@ -13,6 +13,7 @@ import logging
 import socket
 
 import uvicorn
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -247,7 +248,10 @@ class NpsBot:
                     )
                 return adopted
 
-            adopted = await asyncio.to_thread(register)
+            try:
+                adopted = await asyncio.to_thread(register)
+            except IntegrityError:  # another replica registered it at the same moment
+                adopted = await asyncio.to_thread(register)
             log.info("%s workspace %s (%s)", platform, identity.workspace, identity.name or "-")
             if adopted:
                 log.info(
