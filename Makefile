@@ -21,6 +21,7 @@ install: $(BIN)/npsbot
 demo: install
 	$(BIN)/npsbot demo
 
+# pytest includes tests/bench/, which runs every bench/ script's --small mode.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
