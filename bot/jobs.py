@@ -15,7 +15,8 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -57,6 +58,7 @@ class JobRunner:
         self._handlers: dict[str, JobHandler] = {}
         self._gate = asyncio.Semaphore(concurrency)
         self._running: set[int] = set()
+        self._lanes: dict[str, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
@@ -68,12 +70,17 @@ class JobRunner:
         return self.clock.now() + self.lease
 
     def start_jobs(self, jobs: list[Job], context: Any = None) -> None:
-        """Run jobs this worker just wrote (leased to it), each in its own task."""
+        """Run jobs this worker just wrote, each in its own task; a job born unleased (its
+        lane was busy elsewhere) is left to the poll loop."""
         for job in jobs:
-            self._spawn(job, context)
+            if job.locked_by == self.worker:
+                self._spawn(job, context)
 
     async def run_now(self, job: Job, context: Any = None) -> bool:
-        """Run one leased job in the caller's task; True when it is done."""
+        """Run one job this worker just wrote in the caller's task; True when it is done
+        (False too when it was born unleased and will run from the queue)."""
+        if job.locked_by != self.worker:
+            return False
         return await self._run(job, context)
 
     def wake(self) -> None:
@@ -149,21 +156,44 @@ class JobRunner:
         job_id = job.id or 0
         self._running.add(job_id)
         try:
-            async with self._gate:
-                handler = self._handlers.get(job.kind)
-                if handler is None:
-                    raise LookupError(f"no handler for job kind {job.kind!r}")
-                await handler(job.payload, context)
-        except Exception as exc:
-            await self._failed(job, exc)
-            return False
-        else:
-            await self._settle(lambda session: store.finish_jobs(session=session, ids=[job_id]))
+            async with self._lane(job) as lane:
+                if lane.failed:
+                    await self._settle(lambda s: store.release_job(session=s, job_id=job_id))
+                    return False
+                try:
+                    async with self._gate:
+                        handler = self._handlers.get(job.kind)
+                        if handler is None:
+                            raise LookupError(f"no handler for job kind {job.kind!r}")
+                        await handler(job.payload, context)
+                except Exception as exc:
+                    lane.failed = True
+                    await self._failed(job, exc)
+                    return False
+                await self._settle(lambda s: store.finish_jobs(session=s, ids=[job_id]))
             if job.lane is not None:
-                self.wake()  # the lane's next job may run now
+                self.wake()  # the lane's next job, queued behind this one, may run now
             return True
         finally:
             self._running.discard(job_id)
+
+    @contextlib.asynccontextmanager
+    async def _lane(self, job: Job) -> AsyncIterator[_Lane]:
+        """One lane's jobs run one at a time here, in the order they were started (asyncio's
+        lock wakes its waiters first come, first served). Once one fails, the lane's waiters
+        go back to the queue, to run after its retry."""
+        if job.lane is None:
+            yield _Lane()
+            return
+        lane = self._lanes.setdefault(job.lane, _Lane())
+        lane.users += 1
+        try:
+            async with lane.lock:
+                yield lane
+        finally:
+            lane.users -= 1
+            if not lane.users:
+                del self._lanes[job.lane]
 
     async def _failed(self, job: Job, exc: Exception) -> None:
         attempts = job.attempts + 1
@@ -195,6 +225,15 @@ class JobRunner:
             await self.db.run(write)
         except Exception:
             log.warning("a job's outcome could not be recorded; it will run again", exc_info=True)
+
+
+@dataclass
+class _Lane:
+    """A lane's jobs in this process: who waits, and whether one of them failed."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+    failed: bool = False
 
 
 def _dead_here(worker: str) -> bool:

@@ -50,16 +50,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture(autouse=True)
 def spool_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every bot a test builds spools into the test's own directory."""
+    """Every bot a test builds spools into the test's own directory: none is left in the
+    checkout, none replays in another test."""
     path = tmp_path / "spool"
     monkeypatch.setenv("NPSBOT_SPOOL_DIR", str(path))
     return path
-
-
-@pytest.fixture(autouse=True)
-def _own_spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test its own answer spool: none is left in the checkout, none replays elsewhere."""
-    monkeypatch.setenv("NPSBOT_SPOOL_DIR", str(tmp_path / "spool"))
 
 
 @pytest.fixture

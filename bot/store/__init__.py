@@ -64,6 +64,7 @@ from bot.store.jobs import (
     finish_jobs,
     leaseholders,
     pending_jobs,
+    release_job,
     release_leases,
     retry_job,
 )
@@ -181,6 +182,7 @@ __all__ = [
     "prune_audit",
     "purge_texts",
     "register_workspace",
+    "release_job",
     "release_leases",
     "release_stale_claims",
     "reminder_candidates",

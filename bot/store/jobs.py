@@ -26,7 +26,11 @@ def enqueue(
     worker: str | None = None,
     lease_until: datetime | None = None,
 ) -> Job:
-    """Add a job; with `worker` it is born leased to that worker, which runs it at once."""
+    """Add a job; with `worker` it is born leased to that worker, which runs it at once,
+    unless its lane has earlier work another worker holds or that waits for a retry: then it
+    waits its turn like any queued job."""
+    if worker is not None and lane is not None and _lane_busy_elsewhere(session, lane, worker):
+        worker = None
     job = Job(
         kind=kind,
         lane=lane,
@@ -39,6 +43,17 @@ def enqueue(
     session.add(job)
     session.flush()
     return job
+
+
+def _lane_busy_elsewhere(session: Session, lane: str, worker: str) -> bool:
+    """Earlier live jobs of the lane that are not running in `worker` (which keeps its own
+    lanes in order in memory)."""
+    query = select(col(Job.id)).where(
+        col(Job.lane) == lane,
+        col(Job.dead).is_(False),
+        sa.or_(col(Job.locked_by).is_(None), col(Job.locked_by) != worker),
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 def claim_jobs(
@@ -102,6 +117,13 @@ def retry_job(
             locked_until=None,
             dead=dead,
         )
+    )
+
+
+def release_job(*, session: Session, job_id: int) -> None:
+    """Hand a job back to the queue untried (an earlier job of its lane must run first)."""
+    session.execute(
+        sa.update(Job).where(col(Job.id) == job_id).values(locked_by=None, locked_until=None)
     )
 
 
