@@ -59,6 +59,7 @@ class Scheduler:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
         self._ticking: asyncio.Task[object] | None = None
+        self._cut_off = False
 
     def start(self) -> None:
         seconds = self.interval.total_seconds()
@@ -113,23 +114,40 @@ class Scheduler:
             self._scheduler.shutdown(wait=False)
 
     async def drain(self, timeout: float) -> None:
-        """Stop starting jobs and wait up to `timeout` s for a tick in flight; then cancel it."""
-        self.shutdown()
+        """Stop starting jobs and wait up to `timeout` s for a tick in flight; then cancel it.
+
+        APScheduler's own shutdown cancels the jobs it is running, so it is paused first and
+        shut down only once the tick has ended."""
+        if self._scheduler.running:
+            self._scheduler.pause()
         ticking = self._ticking
-        if ticking is None or ticking.done():
-            return
-        done, _ = await asyncio.wait({ticking}, timeout=timeout)
-        if not done:
-            log.warning("the dispatch pass did not finish within %.0f s; cancelling it", timeout)
-            ticking.cancel()
-            await asyncio.wait({ticking})
+        if ticking is not None and not ticking.done():
+            done, _ = await asyncio.wait({ticking}, timeout=timeout)
+            if not done:
+                log.warning(
+                    "the dispatch pass did not finish within %.0f s; cancelling it", timeout
+                )
+                self._cut_off = True
+                ticking.cancel()
+                await asyncio.wait({ticking})
+        self.shutdown()
 
     def _job_failed(self, event: JobExecutionEvent) -> None:
         self.metrics.job_errors.labels(job=event.job_id).inc()
 
     async def tick(self) -> None:
-        """One pass: settle dead claims, plan who is due, send, remind."""
-        self._ticking = asyncio.current_task()
+        """One pass: settle dead claims, plan who is due, send, remind. A pass `drain` cut off
+        ends quietly (APScheduler would log the cancellation as a crash)."""
+        self._ticking = task = asyncio.current_task()
+        try:
+            await self._pass()
+        except asyncio.CancelledError:
+            if not self._cut_off or task is None:
+                raise
+            task.uncancel()
+            log.info("the dispatch pass was cut off; what it claimed is handed back")
+
+    async def _pass(self) -> None:
         now = self.clock.now()
         await self.audience.refresh_stale()
         await self.db.call(self.dispatcher.recover)

@@ -78,3 +78,31 @@ async def test_sigterm_mid_pass_exits_0_and_hands_back(db: Database, tmp_path: P
     assert max(received.values()) == 1, "nobody twice"
     assert len(received) >= PEOPLE - cut_off, "everyone else once"
     assert statuses(db)["sent"] + cut_off == PEOPLE
+
+
+async def test_a_pass_stuck_past_the_grace_is_cut_off_quietly(
+    db: Database, tmp_path: Path
+) -> None:
+    """A send Slack answers only after 30 s: the stop cuts the pass off, exits 0, and logs one
+    warning, never APScheduler's traceback of a "crashed" job."""
+    seed_due(db, people=1, known_dm=True)
+    async with SlackSandbox() as sandbox:
+        sandbox.add_user(user(0))
+        sandbox.answer_late("chat.postMessage", delay=30)
+        env = environment(
+            SLACK_BOT_TOKEN=sandbox.bot_token,
+            SLACK_SIGNING_SECRET="x" * 32,
+            NPSBOT_SLACK_API_URL=sandbox.api_url,
+            NPSBOT_DATABASE_URL=db.url,
+        )
+        bot = await Npsbot.start(env, tmp_path)
+        async with asyncio.timeout(30):
+            while not sandbox.messages:
+                assert bot.process.returncode is None, bot.output
+                await asyncio.sleep(0.01)
+        bot.process.send_signal(signal.SIGTERM)
+        assert await bot.exit_code(timeout=15) == 0, bot.output
+    after_signal = bot.output.partition("stopping: finishing the sends in flight")[2]
+    assert "did not finish within" in after_signal, bot.output
+    assert "Traceback" not in after_signal and "ERROR" not in after_signal, after_signal
+    assert statuses(db)["uncertain"] == 1  # it may have been delivered: never sent again
