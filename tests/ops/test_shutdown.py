@@ -80,9 +80,7 @@ async def test_sigterm_mid_pass_exits_0_and_hands_back(db: Database, tmp_path: P
     assert statuses(db)["sent"] + cut_off == PEOPLE
 
 
-async def test_a_pass_stuck_past_the_grace_is_cut_off_quietly(
-    db: Database, tmp_path: Path
-) -> None:
+async def test_a_pass_stuck_past_the_grace_is_cut_off_quietly(db: Database, tmp_path: Path) -> None:
     """A send Slack answers only after 30 s: the stop cuts the pass off, exits 0, and logs one
     warning, never APScheduler's traceback of a "crashed" job."""
     seed_due(db, people=1, known_dm=True)
