@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+from bot.app import NpsBot
 from bot.channel import (
     Alert,
     Channel,
@@ -20,6 +21,11 @@ from bot.channel import (
     Recipient,
     RecipientUnreachable,
 )
+from bot.clock import Clock
+from bot.db import Database
+from bot.settings import Settings
+
+PLATFORMS = ("slack", "telegram")
 
 
 @dataclass
@@ -66,3 +72,15 @@ class RecordingChannel(Channel):
 
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
         self.sent.append(("alert_update", {"ref": ref, "alert": alert}))
+
+
+def recording_bot(
+    settings: Settings, *, db: Database, clock: Clock, platforms: tuple[str, ...] = PLATFORMS
+) -> tuple[NpsBot, RecordingChannel]:
+    """The core with no adapter: every service talks to one recording channel instead."""
+    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
+    channel = RecordingChannel()
+    for service in (bot.survey, bot.dispatcher, bot.digests, bot.audience, bot.alerts, bot.admin):
+        for platform in platforms:
+            service.channels[platform] = channel
+    return bot, channel

@@ -9,22 +9,10 @@ from sqlmodel import select
 
 from bot import store
 from bot.app import NpsBot
-from bot.clock import FakeClock
 from bot.db import Database
 from bot.events import AdminCommand, Origin
 from bot.models import AuditEntry, Workspace
-from bot.settings import Settings
 from scheduling.bulk_planning import plan_due
-from tests.recording import RecordingChannel
-
-
-@pytest.fixture
-def bot(db: Database, settings: Settings, clock: FakeClock) -> NpsBot:
-    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
-    channel = RecordingChannel()
-    for service in (bot.survey, bot.dispatcher, bot.digests, bot.audience, bot.alerts, bot.admin):
-        service.channels["slack"] = channel
-    return bot
 
 
 async def admin(bot: NpsBot, text: str, user: str = "UADMIN", platform_admin: bool = False) -> str:

@@ -12,11 +12,7 @@ from hypothesis import strategies as st
 
 from bot.admin_parse import USAGE
 from bot.app import NpsBot
-from bot.clock import FakeClock
-from bot.db import Database
 from bot.events import AdminCommand, Origin
-from bot.settings import Settings
-from tests.recording import RecordingChannel
 
 EXAMPLES = int(os.environ.get("NPSBOT_FUZZ_EXAMPLES", "150"))
 WORDS = [
@@ -69,16 +65,6 @@ WORDS = [
 ]
 word = st.one_of(st.sampled_from(WORDS), st.text(max_size=12))
 command = st.lists(word, max_size=8).map(" ".join)
-
-
-@pytest.fixture
-def bot(db: Database, settings: Settings, clock: FakeClock) -> NpsBot:
-    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
-    channel = RecordingChannel()
-    for service in (bot.survey, bot.dispatcher, bot.digests, bot.audience, bot.alerts, bot.admin):
-        service.channels["slack"] = channel
-        service.channels["telegram"] = channel
-    return bot
 
 
 @pytest.mark.parametrize("platform", ["slack", "telegram"])

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot import wording
-from bot.app import NpsBot
 from bot.channel import Alert
 from bot.cli import app as cli
 from bot.clock import FakeClock
@@ -25,7 +24,7 @@ from bot.i18n.checks import keys_in_code, problems, read_catalogue
 from bot.settings import Settings, SettingsError, load_settings
 from channels.slack.alert_blocks import alert_blocks, alert_text
 from channels.telegram.formatting import alert_html
-from tests.recording import RecordingChannel
+from tests.recording import recording_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD_QUESTION = {
@@ -207,10 +206,7 @@ async def test_team_replies_follow_the_team_language_and_people_their_own(
         NPSBOT_TEAM_LANGUAGE="de",
         NPSBOT_DEFAULT_LANGUAGE="nl",
     )
-    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
-    channel = RecordingChannel()
-    for service in (bot.survey, bot.dispatcher, bot.audience, bot.alerts, bot.admin):
-        service.channels["slack"] = channel
+    bot, channel = recording_bot(settings, db=db, clock=clock)
     origin = Origin(platform="slack", workspace="T1", user_id="UADMIN")
 
     assert await bot.handle(AdminCommand(origin, "C1", "pause")) == (

@@ -7,23 +7,10 @@ from sqlmodel import select
 
 from bot.admin_parse import UsageError, parse
 from bot.app import NpsBot
-from bot.clock import FakeClock
 from bot.db import Database
 from bot.events import AdminCommand, Origin, Subscribed
 from bot.models import Respondent, Workspace
 from bot.sanitize import MAX_ATTRIBUTES, clean_event, merge_attributes
-from bot.settings import Settings
-from tests.recording import RecordingChannel
-
-
-@pytest.fixture
-def bot(db: Database, settings: Settings, clock: FakeClock) -> NpsBot:
-    bot = NpsBot(settings, db=db, clock=clock, platforms=[])
-    channel = RecordingChannel()
-    for service in (bot.survey, bot.dispatcher, bot.digests, bot.audience, bot.alerts, bot.admin):
-        service.channels["slack"] = channel
-        service.channels["telegram"] = channel
-    return bot
 
 
 async def admin(bot: NpsBot, text: str) -> str | None:

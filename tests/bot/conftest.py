@@ -1,0 +1,16 @@
+"""The core with a recording channel in place of each platform (see tests/recording.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import NpsBot
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.settings import Settings
+from tests.recording import recording_bot
+
+
+@pytest.fixture
+def bot(db: Database, settings: Settings, clock: FakeClock) -> NpsBot:
+    return recording_bot(settings, db=db, clock=clock)[0]
