@@ -199,8 +199,9 @@ class Inbound:
                 except Exception as exc:
                     level = logging.INFO if is_unavailable(exc) else logging.ERROR
                     log.log(level, "spool not replayed yet: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._replay.wait(), self.replay_every)
+            with contextlib.suppress(TimeoutError):  # not wait_for: see JobRunner._poll_loop
+                async with asyncio.timeout(self.replay_every):
+                    await self._replay.wait()
             self._replay.clear()
 
     async def replay(self) -> int:

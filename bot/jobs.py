@@ -142,8 +142,11 @@ class JobRunner:
                 await self.run_due()
             except Exception:
                 log.warning("jobs could not be claimed; trying again", exc_info=True)
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel that
+            # lands as the event is set, and `stop` would then wait for this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)
+                async with asyncio.timeout(self.poll):
+                    await self._wake.wait()
             self._wake.clear()
 
     def _spawn(self, job: Job, context: Any) -> None:

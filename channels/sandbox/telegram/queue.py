@@ -58,8 +58,9 @@ class UpdateQueue:
         self._changed = asyncio.Event()
 
     async def wait_change(self, timeout: float | None) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout)
+        with contextlib.suppress(TimeoutError):  # asyncio.timeout: 3.11's wait_for can
+            async with asyncio.timeout(timeout):  # swallow a cancel
+                await self._changed.wait()
 
     async def wait_until(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
