@@ -15,4 +15,3 @@ def audit(
     session.add(
         AuditEntry(workspace_id=workspace_id, actor=actor, action=action, detail=detail, at=now)
     )
-
