@@ -21,9 +21,11 @@ install: $(BIN)/npsbot
 demo: install
 	$(BIN)/npsbot demo
 
+# mypy checks the runtime packages ([tool.mypy] in pyproject.toml) and must find no error.
 # pytest includes tests/bench/, which runs every bench/ script's --small mode.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 LOCALES := bot/locales

@@ -9,7 +9,7 @@ import logging
 from sqlmodel import Session
 
 from bot import store, wording
-from bot.answer import Answer
+from bot.answer import Answer, recipient_of, words_for
 from bot.channel import Alert, Channel, ChannelError, MessageRef, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
@@ -17,7 +17,6 @@ from bot.events import AlertClaimed, AlertReplied, AlertReplyStarted
 from bot.i18n import Catalogue
 from bot.metrics import Metrics
 from bot.models import Response
-from bot.survey import recipient_of, words_for
 from bot.team_access import TeamAction, team_chat_member
 
 log = logging.getLogger(__name__)

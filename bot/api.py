@@ -92,7 +92,7 @@ class ApiError(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class TriggerOutcome:
-    status: str
+    status: Literal["scheduled", "suppressed"]
     invitation_id: int
     due_at: datetime | None
     reason: str | None = None
@@ -170,7 +170,7 @@ def trigger_routes(
         if outcome.status == "suppressed":
             metrics.invitation("suppressed", outcome.reason or "")
         accepted = TriggerAccepted(
-            status=outcome.status,  # type: ignore[arg-type]
+            status=outcome.status,
             invitation_id=outcome.invitation_id,
             due_at=outcome.due_at,
             reason=outcome.reason,

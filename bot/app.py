@@ -11,16 +11,19 @@ import functools
 import importlib
 import logging
 import socket
+from collections.abc import Awaitable
+from typing import Any
 
 import uvicorn
 from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 
 from bot import store
 from bot.admin import Admin
 from bot.alerts import Alerts
-from bot.api import trigger_routes
+from bot.api import TriggerOutcome, trigger_routes
 from bot.audience import Audience
 from bot.channel import Adapter, Channel, Identity
 from bot.clock import Clock, SystemClock
@@ -182,12 +185,16 @@ class NpsBot:
         """The entry point every adapter calls."""
         return await self.router.handle(event)
 
+    def _schedule_trigger(self, **request: Any) -> Awaitable[TriggerOutcome]:
+        """The API's trigger, recorded off the loop."""
+        return self.db.call(schedule_trigger, db=self.db, **request)
+
     def web_app(self) -> Starlette:
-        routes = [
+        routes: list[BaseRoute] = [
             *health_routes(self.readiness),
             metrics_route(self.metrics),
             *trigger_routes(
-                schedule=functools.partial(self.db.call, schedule_trigger, db=self.db),
+                schedule=self._schedule_trigger,
                 settings=self.settings,
                 clock=self.clock,
                 metrics=self.metrics,

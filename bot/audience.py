@@ -83,7 +83,7 @@ class Audience:
         """Consent: add or re-add the person, remember their chat and deep-link attributes."""
         now = self.clock.now()
 
-        def write(session: store.Session) -> tuple[bool, int, Words]:
+        def write(session: Session) -> tuple[bool, int, Words]:
             workspace = self._workspace(session, event.origin)
             existing = store.find_respondent(
                 session=session,
@@ -157,7 +157,7 @@ class Audience:
             return words.t("language.not_subscribed")
         respondent_id = respondent.id
 
-        def write(session: store.Session) -> Respondent:
+        def write(session: Session) -> Respondent:
             stored = session.get(Respondent, respondent_id)
             assert stored is not None
             stored.language = chosen
@@ -174,7 +174,7 @@ class Audience:
         if not valid_timezone(event.timezone):
             return words.t("timezone.unknown", timezone=event.timezone[:64])
 
-        def write(session: store.Session) -> None:
+        def write(session: Session) -> None:
             workspace = self._workspace(session, event.origin)
             store.upsert_respondent(
                 session=session,
@@ -190,7 +190,7 @@ class Audience:
     async def unreachable(self, event: Unreachable) -> None:
         await self.db.run(self._mark_unreachable, event)
 
-    def _mark_unreachable(self, session: store.Session, event: Unreachable) -> None:
+    def _mark_unreachable(self, session: Session, event: Unreachable) -> None:
         workspace = self._workspace(session, event.origin)
         respondent = store.find_respondent(
             session=session,
@@ -218,13 +218,13 @@ class Audience:
                 return
         await self.db.run(self._record_membership, event)
 
-    def _synced(self, session: store.Session, event: MembershipChanged) -> bool:
+    def _synced(self, session: Session, event: MembershipChanged) -> bool:
         workspace = self._workspace(session, event.origin)
         return store.is_audience_source(
             session=session, workspace_id=workspace.id or 0, chat_id=event.chat_id
         )
 
-    def _record_membership(self, session: store.Session, event: MembershipChanged) -> None:
+    def _record_membership(self, session: Session, event: MembershipChanged) -> None:
         workspace = self._workspace(session, event.origin)
         if event.joined:
             store.upsert_respondent(
@@ -259,7 +259,7 @@ class Audience:
             user_id=cached.platform_user_id
         )
 
-        def write(session: store.Session) -> Respondent:
+        def write(session: Session) -> Respondent:
             respondent = session.get(Respondent, respondent_id)
             assert respondent is not None
             if profile is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -179,7 +180,7 @@ class Demo:
         with self.bot.db.session() as session:
             return store.respondent_count(session=session, platform=platform, zoned=zoned)
 
-    async def _until(self, check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    async def _until(self, check: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while not check():
             if time.monotonic() > deadline:

@@ -12,6 +12,8 @@ import asyncio
 import dataclasses
 from typing import Any, Protocol
 
+from sqlmodel import Session
+
 from bot import store, wording
 from bot.answer import Answer
 from bot.channel import Channel, MessageRef, Recipient
@@ -58,7 +60,7 @@ class Effects:
 
     # -- queued in the answer's transaction ------------------------------------------------
 
-    def _queue(self, session: store.Session, kind: str, payload: dict[str, Any]) -> Job:
+    def _queue(self, session: Session, kind: str, payload: dict[str, Any]) -> Job:
         return store.enqueue(
             session=session,
             kind=kind,
@@ -70,7 +72,7 @@ class Effects:
 
     def score_shown(
         self,
-        session: store.Session,
+        session: Session,
         *,
         platform: str,
         recipient: Recipient,
@@ -90,14 +92,12 @@ class Effects:
         kinds = [SHOW_SCORE, ASK_FOLLOWUP] if first else [SHOW_SCORE]
         return [self._queue(session, kind, payload) for kind in kinds]
 
-    def text(
-        self, session: store.Session, *, platform: str, recipient: Recipient, text: str
-    ) -> Job:
+    def text(self, session: Session, *, platform: str, recipient: Recipient, text: str) -> Job:
         """One line to the person (already in their language)."""
         payload = {"platform": platform, "recipient": dataclasses.asdict(recipient), "text": text}
         return self._queue(session, SEND_TEXT, payload)
 
-    def alert(self, session: store.Session, *, answer: Answer) -> list[Job]:
+    def alert(self, session: Session, *, answer: Answer) -> list[Job]:
         """Post or refresh the detractor alert, when there is one to post or refresh."""
         if self.alerts is None or not answer.alerting:
             return []

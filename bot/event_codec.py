@@ -6,23 +6,23 @@ import dataclasses
 import typing
 from typing import Any
 
-from bot.events import Event, Origin
+from bot.events import ActorEvent, Origin
 
-_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in typing.get_args(Event)}
+_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in typing.get_args(ActorEvent)}
 
 
-def encode(event: Event) -> dict[str, Any]:
+def encode(event: ActorEvent) -> dict[str, Any]:
     fields = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
     fields["origin"] = dataclasses.asdict(event.origin)
     return {"type": type(event).__name__, "fields": fields}
 
 
-def decode(payload: dict[str, Any]) -> Event:
+def decode(payload: dict[str, Any]) -> ActorEvent:
     """The event `encode` wrote; KeyError/TypeError for a payload that is not one."""
     cls = _TYPES[payload["type"]]
     fields = dict(payload["fields"])
     fields["origin"] = Origin(**fields["origin"])
-    event: Event = cls(**fields)
+    event: ActorEvent = cls(**fields)
     return event
 
 

@@ -206,7 +206,7 @@ class TargetRemoved:
     reason: str
 
 
-Event = (
+ActorEvent = (
     ScoreSubmitted
     | CommentSubmitted
     | FollowupSkipped
@@ -225,6 +225,8 @@ Event = (
     | AlertClaimed
     | AlertReplyStarted
     | AlertReplied
-    | TargetMigrated
-    | TargetRemoved
 )
+"""What a person did: each carries the `Origin` it is deduplicated and laned by."""
+
+Event = ActorEvent | TargetMigrated | TargetRemoved
+"""Everything the router handles; the target events are the platform's, with no actor."""

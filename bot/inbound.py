@@ -18,17 +18,19 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlmodel import Session
+
 from bot import store
+from bot.answer import Stored
 from bot.clock import SystemClock
 from bot.db import Database, is_unavailable
 from bot.event_codec import decode, encode, lane
-from bot.events import CommentSubmitted, Event, ScoreSubmitted
+from bot.events import ActorEvent, CommentSubmitted, ScoreSubmitted
 from bot.jobs import JobRunner
 from bot.models import Job
 from bot.router import Router
 from bot.settings import Settings
 from bot.spool import Entry, Spool
-from bot.survey import Stored
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ class Inbound:
 
     # -- the front door --------------------------------------------------------------------
 
-    async def accept(self, event: Event) -> Receipt:
+    async def accept(self, event: ActorEvent) -> Receipt:
         """Store or queue the event, else spool it; return only once it is durable."""
         key = _key(event)
         if self.spool.empty:
@@ -142,7 +144,7 @@ class Inbound:
 
     def _queue(
         self,
-        session: store.Session,
+        session: Session,
         key: str | None,
         kind: str,
         lane: str | None,
@@ -216,7 +218,7 @@ class Inbound:
             log.info("replayed %s spooled deliveries", moved)
         return moved
 
-    def _move(self, session: store.Session, entries: list[Entry]) -> None:
+    def _move(self, session: Session, entries: list[Entry]) -> None:
         now = self.jobs.clock.now()
         for entry in entries:
             if entry.key is not None and not store.mark_processed(
@@ -228,7 +230,7 @@ class Inbound:
             )
 
 
-def _key(event: Event) -> str | None:
+def _key(event: ActorEvent) -> str | None:
     """The dedupe key of a delivery (its platform id); answers carry their own in the survey."""
     origin = event.origin
     if origin.delivery_id is None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from bot import store
 from bot.clock import Clock
 from bot.db import Database
@@ -59,7 +61,7 @@ class JobRunner:
         self._gate = asyncio.Semaphore(concurrency)
         self._running: set[int] = set()
         self._lanes: dict[str, _Lane] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
 
@@ -95,7 +97,7 @@ class JobRunner:
         """Free at once the jobs of a process on this host that died (SIGKILL, a crash),
         instead of waiting for their leases to run out; other hosts' leases just expire."""
 
-        def release(session: store.Session) -> int:
+        def release(session: Session) -> int:
             dead = [w for w in store.leaseholders(session=session) if _dead_here(w)]
             return store.release_leases(session=session, workers=dead)
 
@@ -222,7 +224,7 @@ class JobRunner:
             )
         )
 
-    async def _settle(self, write: Callable[[store.Session], None]) -> None:
+    async def _settle(self, write: Callable[[Session], None]) -> None:
         """Record a job's end; if the database is away, the lease runs out and it runs again."""
         try:
             await self.db.run(write)

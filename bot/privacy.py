@@ -16,13 +16,13 @@ from typing import Any
 
 from bot import store
 from bot.alerts import Alerts
+from bot.answer import recipient_of, words_for
 from bot.channel import Channel, ChannelError, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import ExportRequested, ForgetRequested, Origin
 from bot.i18n import Catalogue, Words
 from bot.models import Workspace
-from bot.survey import recipient_of, words_for
 
 log = logging.getLogger(__name__)
 

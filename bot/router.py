@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.admin import Admin
 from bot.alerts import Alerts
+from bot.answer import Stored
 from bot.audience import Audience
 from bot.events import (
     AccessRevoked,
@@ -36,7 +37,7 @@ from bot.events import (
 from bot.metrics import Metrics
 from bot.privacy import Privacy
 from bot.sanitize import clean_event
-from bot.survey import Stored, Survey
+from bot.survey import Survey
 from bot.targets import Targets
 
 

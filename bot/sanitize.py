@@ -62,4 +62,4 @@ def clean_event(event: E) -> E:
             inner = clean_event(value)
             if inner is not value:
                 changes[item.name] = inner
-    return dataclasses.replace(event, **changes) if changes else event  # type: ignore[type-var]
+    return dataclasses.replace(event, **changes) if changes else event

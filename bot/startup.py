@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import socket
@@ -71,7 +72,7 @@ async def prepare(settings: Settings) -> tuple[socket.socket, Database]:
         for name, check in zip(platforms, preflight.platform_checks(platforms), strict=True):
             setting = "SLACK_BOT_TOKEN" if name == "slack" else "TELEGRAM_BOT_TOKEN"
             await retrying(
-                setting, lambda check=check: check(settings), timeout=settings.startup_timeout
+                setting, functools.partial(check, settings), timeout=settings.startup_timeout
             )
     except BaseException:
         sock.close()

@@ -64,7 +64,7 @@ class Survey(Choices):
             alerts=alerts,
         )
 
-    def _first_delivery(self, session: store.Session, origin: Origin, kind: str) -> bool:
+    def _first_delivery(self, session: Session, origin: Origin, kind: str) -> bool:
         """Mark the delivery in the caller's transaction, so a failed store keeps no mark."""
         if origin.delivery_id is None:
             return True
@@ -89,7 +89,7 @@ class Survey(Choices):
             return Stored(Outcome(False, "score out of range", tell=words.t("survey.score_range")))
         return await self.db.run(self._record_score, event, self.clock.now())
 
-    def _record_score(self, session: store.Session, event: ScoreSubmitted, now: datetime) -> Stored:
+    def _record_score(self, session: Session, event: ScoreSubmitted, now: datetime) -> Stored:
         """The click's whole transaction: dedupe mark, answer, status and effects together."""
         invitation = store.get_invitation(session=session, invitation_id=event.invitation_id)
         respondent = session.get(Respondent, invitation.respondent_id) if invitation else None
@@ -168,9 +168,7 @@ class Survey(Choices):
         await self.effects.run(stored.jobs, stored.context)
         return stored.outcome
 
-    def _record_comment(
-        self, session: store.Session, origin: Origin, text: str, now: datetime
-    ) -> Stored:
+    def _record_comment(self, session: Session, origin: Origin, text: str, now: datetime) -> Stored:
         if not self._first_delivery(session, origin, "comment"):
             return Stored(Outcome(False, "duplicate delivery"))
         respondent = self._respondent(session, origin)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlmodel import Session
+
 from bot import store
 from bot.answer import Outcome, recipient_of, words_for
 from bot.events import FollowupSkipped, OptOutRequested, Origin, RemindLater
@@ -34,7 +36,7 @@ class Choices:
         return words_for(self.catalogue, recipient_of(respondent))
 
     @staticmethod
-    def _respondent(session: store.Session, origin: Origin) -> Respondent | None:
+    def _respondent(session: Session, origin: Origin) -> Respondent | None:
         return store.respondent_at(
             session=session,
             platform=origin.platform,
@@ -53,7 +55,7 @@ class Choices:
         return Outcome(True)
 
     def _record_skip(
-        self, session: store.Session, event: FollowupSkipped, now: datetime
+        self, session: Session, event: FollowupSkipped, now: datetime
     ) -> Respondent | Outcome:
         respondent = self._respondent(session, event.origin)
         if respondent is None:
@@ -87,7 +89,7 @@ class Choices:
         return Outcome(True)
 
     def _record_opt_out(
-        self, session: store.Session, event: OptOutRequested, now: datetime
+        self, session: Session, event: OptOutRequested, now: datetime
     ) -> Respondent | None:
         respondent = self._respondent(session, event.origin)
         if respondent is None:
@@ -107,9 +109,7 @@ class Choices:
         """Defer the same invitation instead of dropping it; it stays open until then."""
         return await self.db.run(self._record_remind_later, event, self.clock.now())
 
-    def _record_remind_later(
-        self, session: store.Session, event: RemindLater, now: datetime
-    ) -> str:
+    def _record_remind_later(self, session: Session, event: RemindLater, now: datetime) -> str:
         days = min(max(event.days, 1), 2)
         invitation = store.get_invitation(session=session, invitation_id=event.invitation_id)
         respondent = self._respondent(session, event.origin)

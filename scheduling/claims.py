@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import store
+from bot.answer import recipient_of
 from bot.db import Database
 from bot.models import InvitationStatus
-from bot.survey import recipient_of
 from scheduling.journal import PassReport, Send
 
 

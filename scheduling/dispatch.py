@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import store, wording
+from bot.answer import words_for
 from bot.channel import (
     Channel,
     ChannelError,
@@ -42,7 +43,6 @@ from bot.invites import InviteResult
 from bot.metrics import Metrics
 from bot.models import Invitation, InvitationStatus
 from bot.settings import Settings
-from bot.survey import words_for
 from scheduling.claims import claim_batch, load_claimed, worker_name
 from scheduling.journal import Journal, Outcome, PassReport, Send
 from scheduling.pacing import Pacing

@@ -14,11 +14,11 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot import store
+from bot.answer import recipient_of
 from bot.channel import Channel, ChannelError, Question, Recipient, RecipientUnreachable
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Invitation, Respondent, Workspace
-from bot.survey import recipient_of
 from scheduling.fatigue import Policy
 from scheduling.pacing import Pacing
 from scheduling.send_window import in_window

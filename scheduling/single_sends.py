@@ -127,10 +127,10 @@ async def invite_now(
     if status == InvitationStatus.SENT:
         return InviteResult(True)
     with db.session() as session:
-        invitation = session.get(Invitation, invitation_id)
-        reason = (invitation.reason or invitation.last_error) if invitation else None
-    if invitation is not None and invitation.reason == DO_NOT_DISTURB and invitation.due_at:
-        due = invitation.due_at
+        after = session.get(Invitation, invitation_id)
+        reason = (after.reason or after.last_error) if after else None
+    if after is not None and after.reason == DO_NOT_DISTURB and after.due_at:
+        due = after.due_at
         return InviteResult(False, f"{reason}; scheduled for {due:%Y-%m-%d %H:%M} UTC", due)
     return InviteResult(False, reason or status)
 

@@ -64,10 +64,16 @@ def _changes(points: Sequence[TrendPoint]) -> list[str]:
     return result
 
 
+def _drawn_nps(point: TrendPoint) -> float:
+    """The NPS to plot; NaN, a gap in the line, for a week whose figure is withheld."""
+    nps = point.estimate.nps
+    return nps if point.estimate.display is not None and nps is not None else math.nan
+
+
 def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> None:
     xs = list(range(len(points)))
     shown = [p.estimate.display is not None for p in points]
-    values = [p.estimate.nps if ok else math.nan for p, ok in zip(points, shown, strict=True)]
+    values = [_drawn_nps(p) for p in points]
     lows = [p.estimate.low if ok else math.nan for p, ok in zip(points, shown, strict=True)]
     highs = [p.estimate.high if ok else math.nan for p, ok in zip(points, shown, strict=True)]
     level = points[0].estimate.level if points else 0.95

@@ -104,7 +104,9 @@ class _Comments:
 
     @classmethod
     def of(cls, rows: Sequence[CommentRow]) -> _Comments:
-        texts, languages, people = [], [], []
+        texts: list[str] = []
+        languages: list[str | None] = []
+        people: list[Hashable] = []
         groups: dict[Category, list[int]] = {"detractor": [], "passive": [], "promoter": []}
         for index, row in enumerate(rows):
             score_, text = row.score, row.comment

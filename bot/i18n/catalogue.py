@@ -32,7 +32,7 @@ def placeholders(text: str) -> frozenset[str]:
 
 def load_translations(language: str) -> gettext.GNUTranslations:
     """The compiled catalogue of one language; a missing `.mo` is an install error, loudly."""
-    return gettext.translation(DOMAIN, localedir=LOCALES, languages=[language])  # type: ignore[return-value]
+    return gettext.translation(DOMAIN, localedir=LOCALES, languages=[language])
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,7 @@ def read_catalogue(path: Path) -> Catalog:
 def keys_in_code(source: Path) -> set[str]:
     """Every literal key passed to `Words.t` under `source` (what the template should hold)."""
     return {
-        str(message)
-        for _, _, message, _, _ in extract_from_dir(str(source), keywords=KEYWORDS)  # type: ignore[arg-type]
+        str(message) for _, _, message, _, _ in extract_from_dir(str(source), keywords=KEYWORDS)
     }
 
 

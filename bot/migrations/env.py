@@ -15,7 +15,10 @@ target_metadata = SQLModel.metadata
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = sa.create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic needs sqlalchemy.url or a connection to migrate")
+        engine = sa.create_engine(url)
         with engine.begin() as own:
             _migrate(own)
         return

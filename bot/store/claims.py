@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 
 from bot.models import Invitation, InvitationStatus, Respondent, Workspace
 
-INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # SQLModel's table
-RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # SQLModel's table
+INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
+RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 CRASHED_WHILE_SENDING = "process stopped while sending; not resent to avoid a duplicate"
 
 
@@ -49,7 +49,7 @@ def claim(*, session: Session, ids: list[int], now: datetime, worker: str) -> li
             claimed_by=worker,
             attempts=Invitation.attempts + 1,
         )
-        .returning(Invitation.id)
+        .returning(col(Invitation.id))
     ).all()
     return [row[0] for row in claimed]
 
@@ -59,7 +59,7 @@ def claimed_by(
 ) -> list[tuple[Invitation, Respondent, int]]:
     """Our claimed invitations among `ids`, each with its respondent and expiry days."""
     rows = session.execute(
-        sa.select(Invitation, Respondent, Workspace.expiry_days)
+        sa.select(Invitation, Respondent, col(Workspace.expiry_days))
         .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
         .join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
         .where(
@@ -75,7 +75,7 @@ def claimed_by(
 def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, int]:
     """Claims a dead process left before `cutoff`: `claimed` back to pending, `sending` to
     uncertain (the message may be out). Returns how many of each."""
-    retried = session.execute(
+    retried = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.status) == InvitationStatus.CLAIMED,
@@ -83,7 +83,7 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
         )
         .values(status=InvitationStatus.PENDING, claimed_by=None)
     ).rowcount
-    uncertain = session.execute(
+    uncertain = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.status) == InvitationStatus.SENDING,
@@ -97,7 +97,7 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
 def hand_back_claims(*, session: Session, invitation_ids: list[int], worker: str) -> int:
     """`worker`'s claims it will not send after all (shutdown): pending again, the attempt
     not counted."""
-    returned = session.execute(
+    returned = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.id).in_(invitation_ids),
@@ -112,7 +112,7 @@ def hand_back_claims(*, session: Session, invitation_ids: list[int], worker: str
 def settle_worker(*, session: Session, worker: str) -> tuple[int, int]:
     """Everything `worker` still holds as it stops: `claimed` back to pending, `sending` (a send
     cut off on the wire) uncertain. Returns how many of each."""
-    returned = session.execute(
+    returned = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.status) == InvitationStatus.CLAIMED,
@@ -120,7 +120,7 @@ def settle_worker(*, session: Session, worker: str) -> tuple[int, int]:
         )
         .values(status=InvitationStatus.PENDING, claimed_by=None)
     ).rowcount
-    uncertain = session.execute(
+    uncertain = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.status) == InvitationStatus.SENDING,
@@ -133,7 +133,7 @@ def settle_worker(*, session: Session, worker: str) -> tuple[int, int]:
 
 def claim_reminder(*, session: Session, invitation_id: int, now: datetime) -> bool:
     """Take the one reminder of a sent invitation; False when it was taken already."""
-    claimed = session.execute(
+    claimed = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.id) == invitation_id,

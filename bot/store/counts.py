@@ -45,23 +45,26 @@ def workspace_status(*, session: Session, workspace_id: int, since: datetime) ->
         audience=_count(
             session,
             Respondent,
-            Respondent.workspace_id == workspace_id,
-            Respondent.active,
-            sa.not_(Respondent.opted_out),
+            col(Respondent.workspace_id) == workspace_id,
+            col(Respondent.active),
+            sa.not_(col(Respondent.opted_out)),
         ),
         opted_out=_count(
-            session, Respondent, Respondent.workspace_id == workspace_id, Respondent.opted_out
+            session,
+            Respondent,
+            col(Respondent.workspace_id) == workspace_id,
+            col(Respondent.opted_out),
         ),
         sent=_count(
             session,
             Invitation,
-            Invitation.workspace_id == workspace_id,
+            col(Invitation.workspace_id) == workspace_id,
             col(Invitation.sent_at) >= since,
         ),
         answered=_count(
             session,
             Response,
-            Response.workspace_id == workspace_id,
+            col(Response.workspace_id) == workspace_id,
             col(Response.answered_at) >= since,
         ),
         skips=[(reason, count) for reason, count in skips],
@@ -70,7 +73,7 @@ def workspace_status(*, session: Session, workspace_id: int, since: datetime) ->
 
 def respondent_count(*, session: Session, platform: str, zoned: bool = False) -> int:
     """Respondents of a platform; `zoned` counts only those whose time zone is known."""
-    conditions = [Respondent.platform == platform]
+    conditions: list[sa.ColumnExpressionArgument[bool]] = [col(Respondent.platform) == platform]
     if zoned:
         conditions.append(col(Respondent.timezone).is_not(None))
     return _count(session, Respondent, *conditions)
@@ -88,8 +91,8 @@ def totals(*, session: Session) -> Totals:
     )
 
 
-def _count(session: Session, table: type, *conditions: object) -> int:
+def _count(session: Session, table: type, *conditions: sa.ColumnExpressionArgument[bool]) -> int:
     query = select(sa.func.count()).select_from(table)
     if conditions:
-        query = query.where(*conditions)  # type: ignore[arg-type]  # column expressions
+        query = query.where(*conditions)
     return int(session.exec(query).one())

@@ -32,5 +32,5 @@ def mark_processed(*, session: Session, key: str, now: datetime) -> bool:
 
 
 def forget_processed(*, session: Session, before: datetime) -> int:
-    result = session.execute(sa.delete(ProcessedEvent).where(col(ProcessedEvent.at) < before))
+    result = session.exec(sa.delete(ProcessedEvent).where(col(ProcessedEvent.at) < before))
     return result.rowcount or 0

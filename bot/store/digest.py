@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVarTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -23,6 +24,7 @@ from scoring.themes import CommentRow
 
 NEUTRAL_BAND = 0.05
 MAX_THEME_COMMENTS = 50_000
+_Row = TypeVarTuple("_Row")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class Span:
 
 
 def _between(
-    column: sa.ColumnElement[datetime], start: datetime, end: datetime
+    column: sa.SQLColumnExpression[datetime | None], start: datetime, end: datetime
 ) -> sa.ColumnElement[bool]:
     return sa.and_(column >= start, column < end)
 
@@ -54,10 +56,12 @@ def _category_sums(*conditions: sa.ColumnElement[bool]) -> list[sa.ColumnElement
     ]
 
 
-def _scoped(query: sa.Select, model: type, workspace_ids: Sequence[int] | None) -> sa.Select:
+def _scoped(
+    query: sa.Select[*_Row], model: type[Response | Invitation], workspace_ids: Sequence[int] | None
+) -> sa.Select[*_Row]:
     if workspace_ids is None:
         return query
-    return query.where(col(model.workspace_id).in_(workspace_ids))  # type: ignore[attr-defined]
+    return query.where(col(model.workspace_id).in_(workspace_ids))
 
 
 def week_counts(*, session: Session, span: Span) -> Counts:
@@ -99,7 +103,7 @@ def week_sentiment(*, session: Session, span: Span) -> tuple[int, SentimentSumma
     """How many comments a week had, and their sentiment."""
     polarity = col(Response.polarity)
     query = sa.select(
-        sa.func.count(Response.comment),
+        sa.func.count(col(Response.comment)),
         sa.func.count(polarity),
         sa.func.avg(polarity),
         _sum(polarity < -NEUTRAL_BAND),
@@ -124,8 +128,8 @@ def _attribute_keys(session: Session, span: Span) -> list[str]:
     """The segment attribute names in use this week (dialect-specific JSON key listing)."""
     if session.get_bind().dialect.name == "postgresql":
         key = sa.func.json_object_keys(col(Response.attributes)).label("key")
-        inner = sa.select(key).where(_between(col(Response.answered_at), span.start, span.end))
-        inner = _scoped(inner, Response, span.workspace_ids).subquery()
+        keys = sa.select(key).where(_between(col(Response.answered_at), span.start, span.end))
+        inner = _scoped(keys, Response, span.workspace_ids).subquery()
         query = sa.select(inner.c.key).distinct()
     else:
         each = sa.func.json_each(col(Response.attributes)).table_valued("key")
@@ -144,7 +148,7 @@ def _attribute_keys(session: Session, span: Span) -> list[str]:
 def segment_rows(*, session: Session, span: Span) -> list[SegmentRow]:
     """Category counts per platform and per attribute value in use this week."""
     in_week = _between(col(Response.answered_at), span.start, span.end)
-    dimensions: list[tuple[str, sa.ColumnElement[str]]] = [
+    dimensions: list[tuple[str, sa.SQLColumnExpression[str | None]]] = [
         ("platform", col(Response.platform)),
         # The comment's language: "und" (too short to tell) is no segment.
         (
@@ -157,7 +161,7 @@ def segment_rows(*, session: Session, span: Span) -> list[SegmentRow]:
     ]
     rows: list[SegmentRow] = []
     for name, expression in dimensions:
-        value = expression.label("value")
+        value: sa.Label[str | None] = expression.label("value")
         query = (
             sa.select(value, *_category_sums())
             .where(in_week, expression.is_not(None))

@@ -69,13 +69,13 @@ class Member:
 
 
 MEMBER_COLUMNS = (
-    Respondent.id,
-    Respondent.person_key,
-    Respondent.timezone,
-    Respondent.rotation_slot,
-    Respondent.joined_at,
-    Respondent.opted_out,
-    Respondent.unreachable,
+    col(Respondent.id),
+    col(Respondent.person_key),
+    col(Respondent.timezone),
+    col(Respondent.rotation_slot),
+    col(Respondent.joined_at),
+    col(Respondent.opted_out),
+    col(Respondent.unreachable),
 )
 
 
@@ -95,7 +95,7 @@ def asked_at() -> sa.ColumnElement[datetime]:
     return sa.func.coalesce(Invitation.sent_at, Invitation.due_at, Invitation.created_at)
 
 
-def member_from_row(row: sa.Row[Any]) -> Member:
+def member_from_row(row: sa.Row[*tuple[Any, ...]]) -> Member:
     """A `Member` from a row selected with `MEMBER_COLUMNS`."""
     rid, key, tz, slot, joined, opted_out, unreachable = row
     return Member(
@@ -112,7 +112,7 @@ def member_from_row(row: sa.Row[Any]) -> Member:
 def member(*, session: Session, respondent_id: int) -> Member:
     """One respondent as a `Member`, for the manual and triggered paths and `explain`."""
     return member_from_row(
-        session.execute(select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent_id)).one()
+        session.execute(sa.select(*MEMBER_COLUMNS).where(col(Respondent.id) == respondent_id)).one()
     )
 
 
@@ -157,8 +157,8 @@ def load_facts(
         ),
     )
     query = (
-        select(
-            Invitation.respondent_id,
+        sa.select(
+            col(Invitation.respondent_id),
             sa.func.max(sa.case((status.in_(DELIVERED), reached_at))),
             sa.func.max(sa.case((sa.and_(status.in_(DELIVERED), ~answered), reached_at))),
             sa.func.max(Response.answered_at),
@@ -167,7 +167,7 @@ def load_facts(
         )
         .select_from(Invitation)
         .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
-        .group_by(Invitation.respondent_id)
+        .group_by(col(Invitation.respondent_id))
     )
     if since is not None:
         recent = sa.or_(asked_at() >= since, col(Response.answered_at) >= since, status.in_(OPEN))

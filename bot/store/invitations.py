@@ -12,7 +12,7 @@ from bot.models import Invitation, InvitationStatus, Respondent
 
 
 def withdraw_pending(*, session: Session, respondent_id: int, reason: str) -> int:
-    result = session.execute(
+    result = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.respondent_id) == respondent_id,
@@ -56,7 +56,7 @@ def get_invitation(*, session: Session, invitation_id: int) -> Invitation | None
 
 def expire_invitations(*, session: Session, now: datetime) -> int:
     """Close invitations whose time is up; answered ones keep their answer."""
-    result = session.execute(
+    result = session.exec(
         sa.update(Invitation)
         .where(col(Invitation.status) == InvitationStatus.SENT, col(Invitation.expires_at) <= now)
         .values(status=InvitationStatus.EXPIRED)

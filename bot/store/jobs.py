@@ -77,7 +77,9 @@ def claim_jobs(
             sa.or_(
                 col(Job.lane).is_(None),
                 ~sa.exists().where(
-                    earlier.lane == Job.lane, earlier.id < Job.id, earlier.dead.is_(False)
+                    col(earlier.lane) == col(Job.lane),
+                    col(earlier.id) < col(Job.id),
+                    col(earlier.dead).is_(False),
                 ),
             ),
         )
@@ -131,7 +133,7 @@ def release_leases(*, session: Session, workers: list[str]) -> int:
     """Free the jobs leased to workers known to be gone (a restart on the same host)."""
     if not workers:
         return 0
-    result = session.execute(
+    result = session.exec(
         sa.update(Job).where(col(Job.locked_by).in_(workers)).values(locked_until=None)
     )
     return result.rowcount or 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -58,8 +59,8 @@ def candidates(
 
     The exact check is `due_date`, in Python, on the few rows left.
     """
-    query = select(*MEMBER_COLUMNS).where(
-        Respondent.workspace_id == workspace_id, col(Respondent.active).is_(True)
+    query = sa.select(*MEMBER_COLUMNS).where(
+        col(Respondent.workspace_id) == workspace_id, col(Respondent.active).is_(True)
     )
     if rotation is not None:
         slot_begun = col(Respondent.rotation_slot) % rotation.cycle_days < rotation.begun
@@ -97,8 +98,11 @@ def _person_ever_asked() -> sa.ColumnElement[bool]:
     )
     theirs = (
         select(Invitation.id)
-        .join(other, other.id == col(Invitation.respondent_id))
-        .where(other.person_key == col(Respondent.person_key), col(Invitation.status).in_(ASKED))
+        .join(other, col(other.id) == col(Invitation.respondent_id))
+        .where(
+            col(other.person_key) == col(Respondent.person_key),
+            col(Invitation.status).in_(ASKED),
+        )
     )
     return sa.or_(mine.exists(), sa.and_(col(Respondent.person_key).is_not(None), theirs.exists()))
 
@@ -133,7 +137,8 @@ def insert_planned(
         }
         for respondent_id, due_at in sorted(planned)
     ]
-    return list(session.scalars(sa.insert(Invitation).returning(col(Invitation.id)), rows).all())
+    ids = session.scalars(sa.insert(Invitation).returning(col(Invitation.id)), rows).all()
+    return cast(list[int], list(ids))  # RETURNING a primary key: never NULL, unlike `id`
 
 
 def asked_due_times(*, session: Session, workspace_id: int, since: datetime) -> list[datetime]:

@@ -125,11 +125,11 @@ def forget_respondent(*, session: Session, respondent: Respondent, now: datetime
         .where(col(Response.respondent_id) == respondent.id)
         .values(_ERASED_TEXTS | {"attributes": {}})
     )
-    for column in (AuditEntry.detail, AuditEntry.actor):
+    for column in (col(AuditEntry.detail), col(AuditEntry.actor)):
         session.execute(
             sa.update(AuditEntry)
-            .where(col(AuditEntry.workspace_id) == workspace_id, col(column).contains(user_id))
-            .values({column.key: sa.func.replace(column, user_id, pseudonym)})
+            .where(col(AuditEntry.workspace_id) == workspace_id, column.contains(user_id))
+            .values({column: sa.func.replace(column, user_id, pseudonym)})
         )
     alerted = session.exec(
         select(Response.id).where(
@@ -162,12 +162,12 @@ def purge_texts(*, session: Session, before: datetime) -> int:
     scores stay. Returns how many responses lost text."""
     old = sa.or_(col(Response.commented_at) < before, col(Response.replied_at) < before)
     has_text = sa.or_(col(Response.comment).is_not(None), col(Response.reply_text).is_not(None))
-    result = session.execute(sa.update(Response).where(old, has_text).values(_ERASED_TEXTS))
+    result = session.exec(sa.update(Response).where(old, has_text).values(_ERASED_TEXTS))
     return result.rowcount or 0
 
 
 def prune_audit(*, session: Session, before: datetime) -> int:
-    result = session.execute(sa.delete(AuditEntry).where(col(AuditEntry.at) < before))
+    result = session.exec(sa.delete(AuditEntry).where(col(AuditEntry.at) < before))
     return result.rowcount or 0
 
 

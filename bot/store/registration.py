@@ -82,10 +82,10 @@ def _adopt(session: Session, *, source: Workspace, into: Workspace) -> int:
             if getattr(twin, field) is None:
                 setattr(twin, field, getattr(person, field))
         session.add(twin)
-        for table in (Invitation, Response):
+        for owned in (Invitation, Response):
             session.execute(
-                sa.update(table)
-                .where(col(table.respondent_id) == person.id)
+                sa.update(owned)
+                .where(col(owned.respondent_id) == person.id)
                 .values(respondent_id=twin.id)
             )
         session.flush()

@@ -15,7 +15,7 @@ from bot.store.invitations import withdraw_pending
 from bot.store.workspaces import find_workspace
 
 _GOLDEN = 0.6180339887498949
-RespondentSnapshot = sa.Row[Any]
+RespondentSnapshot = sa.Row[*tuple[Any, ...]]
 """A read-only row of the columns a bulk import compares (see `respondent_snapshots`)."""
 
 
@@ -57,15 +57,15 @@ def respondent_snapshots(
     """
     found = session.execute(
         sa.select(
-            Respondent.id,  # type: ignore[arg-type]
-            Respondent.platform_user_id,
-            Respondent.display_name,
-            Respondent.email,
-            Respondent.person_key,
-            Respondent.timezone,
-            Respondent.language,
-            Respondent.attributes,
-            Respondent.active,
+            col(Respondent.id),
+            col(Respondent.platform_user_id),
+            col(Respondent.display_name),
+            col(Respondent.email),
+            col(Respondent.person_key),
+            col(Respondent.timezone),
+            col(Respondent.language),
+            col(Respondent.attributes),
+            col(Respondent.active),
         ).where(
             col(Respondent.workspace_id) == workspace_id,
             col(Respondent.platform_user_id).in_(user_ids),
@@ -171,7 +171,7 @@ def stale_profiles(*, session: Session, cutoff: datetime, limit: int) -> list[in
     """Up to `limit` reachable respondents whose profile is older than `cutoff`, never-fetched
     first. Two range reads of the (profile_refreshed_at, id) index, so a pass touches only the
     stale rows however large the audience is."""
-    askable = (Respondent.active, sa.not_(Respondent.unreachable))
+    askable = (col(Respondent.active), sa.not_(col(Respondent.unreachable)))
     never = session.exec(
         select(Respondent.id)
         .where(col(Respondent.profile_refreshed_at).is_(None), *askable)

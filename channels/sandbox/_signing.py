@@ -132,14 +132,24 @@ class SlackRequestSigner:
         """
         envelope = event_envelope(event, event_id=event_id, workspace=self.sandbox.workspace)
         body = json.dumps(envelope).encode()
-        signing = {"timestamp": timestamp, "signing_secret": signing_secret}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
             return await self.post(
-                url, body, content_type="application/json", headers=headers, **signing
+                url,
+                body,
+                content_type="application/json",
+                headers=headers,
+                timestamp=timestamp,
+                signing_secret=signing_secret,
             )
         return await self._deliver(
-            "events_api", url, body, content_type="application/json", retries=True, **signing
+            "events_api",
+            url,
+            body,
+            content_type="application/json",
+            retries=True,
+            timestamp=timestamp,
+            signing_secret=signing_secret,
         )
 
     async def _post_payload(

@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import ChannelError, Handler
-from bot.events import AlertClaimed, AlertReplied, AlertReplyStarted, Event, Origin
+from bot.events import ActorEvent, AlertClaimed, AlertReplied, AlertReplyStarted, Origin
 from bot.i18n import Words
 from channels.slack.alert_blocks import modal_target, reply_modal
 from channels.slack.alert_blocks import reply_text as typed_reply
@@ -29,7 +29,7 @@ class AlertActions:
     directory: Directory
     team: Words
 
-    async def _act(self, event: Event, respond: AsyncRespond, *, ack: AsyncAck) -> None:
+    async def _act(self, event: ActorEvent, respond: AsyncRespond, *, ack: AsyncAck) -> None:
         raise NotImplementedError
 
     async def on_claim(

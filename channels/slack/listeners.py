@@ -20,9 +20,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.channel import ChannelError, Handler
 from bot.events import (
     AccessRevoked,
+    ActorEvent,
     AdminCommand,
     CommentSubmitted,
-    Event,
     FollowupSkipped,
     MembershipChanged,
     OptOutRequested,
@@ -49,8 +49,8 @@ from channels.slack.profiles import Directory
 
 log = logging.getLogger(__name__)
 
-ToEvent = Callable[[Origin, str], Event | None]
-EventReader = Callable[[AsyncBoltContext, Payload, Payload], Event | None]
+ToEvent = Callable[[Origin, str], ActorEvent | None]
+EventReader = Callable[[AsyncBoltContext, Payload, Payload], ActorEvent | None]
 COMMAND = "/nps"
 COMMENT_SUBTYPES = (None, "file_share")
 """A DM with a file attached is still the person's comment; edits, joins and bots are not."""
@@ -170,44 +170,45 @@ class Listeners(AlertActions):
 
     # -- detractor alerts ------------------------------------------------------------------
 
-    async def _act(self, event: Event, respond: AsyncRespond, *, ack: AsyncAck) -> None:
+    async def _act(self, event: ActorEvent, respond: AsyncRespond, *, ack: AsyncAck) -> None:
         """Durable first, then the ack, then the work and its answer to the actor."""
         receipt = await self._accept(event)
         await ack()
         if text := await self._finish(receipt):
             await respond(text=text, response_type="ephemeral", replace_original=False)
 
-    async def _accept(self, event: Event) -> Receipt | Event:
+    async def _accept(self, event: ActorEvent) -> Receipt | ActorEvent:
         """Stored, queued or spooled (see `bot.inbound`); without one, the event itself."""
         return event if self.inbound is None else await self.inbound.accept(event)
 
-    async def _finish(self, receipt: Receipt | Event) -> str | None:
-        if self.inbound is None or not isinstance(receipt, Receipt):
-            return await self.handle(receipt)  # type: ignore[arg-type]
+    async def _finish(self, receipt: Receipt | ActorEvent) -> str | None:
+        if not isinstance(receipt, Receipt):
+            return await self.handle(receipt)
+        assert self.inbound is not None, "only the inbound hands out receipts"
         return await self.inbound.finish(receipt)
 
 
-def _score(origin: Origin, value: str) -> Event | None:
+def _score(origin: Origin, value: str) -> ActorEvent | None:
     parsed = parse_score_value(value)
     return ScoreSubmitted(origin, *parsed) if parsed else None
 
 
-def _skip(origin: Origin, value: str) -> Event | None:
+def _skip(origin: Origin, value: str) -> ActorEvent | None:
     invitation_id = parse_id(value)
     return FollowupSkipped(origin, invitation_id) if invitation_id is not None else None
 
 
-def _opt_out(origin: Origin, value: str) -> Event | None:
+def _opt_out(origin: Origin, value: str) -> ActorEvent | None:
     """Opting out needs no invitation: the person's wish holds whatever they clicked on."""
     return OptOutRequested(origin, parse_id(value))
 
 
-def _remind_later(origin: Origin, value: str) -> Event | None:
+def _remind_later(origin: Origin, value: str) -> ActorEvent | None:
     invitation_id = parse_id(value)
     return RemindLater(origin, invitation_id) if invitation_id is not None else None
 
 
-def _comment(context: AsyncBoltContext, body: Payload, event: Payload) -> Event | None:
+def _comment(context: AsyncBoltContext, body: Payload, event: Payload) -> ActorEvent | None:
     """A person's own DM (or a thread reply in it) is the answer to the follow-up."""
     if (
         event.get("channel_type") != "im"
@@ -220,7 +221,7 @@ def _comment(context: AsyncBoltContext, body: Payload, event: Payload) -> Event 
     return CommentSubmitted(origin, unescape(str(event.get("text") or "")))
 
 
-def _membership(context: AsyncBoltContext, body: Payload, event: Payload) -> Event | None:
+def _membership(context: AsyncBoltContext, body: Payload, event: Payload) -> ActorEvent | None:
     if event.get("user") == context.bot_user_id:
         return None
     origin = _origin(context, user_id=event["user"], delivery_id=body.get("event_id"))
@@ -228,7 +229,7 @@ def _membership(context: AsyncBoltContext, body: Payload, event: Payload) -> Eve
     return MembershipChanged(origin, chat_id=event["channel"], joined=joined)
 
 
-def _access_revoked(context: AsyncBoltContext, body: Payload, event: Payload) -> Event | None:
+def _access_revoked(context: AsyncBoltContext, body: Payload, event: Payload) -> ActorEvent | None:
     """The app was uninstalled or its bot token revoked (a user token alone is not ours)."""
     if event["type"] == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
         return None

@@ -85,7 +85,9 @@ class Directory:
         """The bot's own identity, from `auth.test` once."""
         if self._me is None:
             with slack_errors(dm=False):
-                self._me = dict((await self.client.auth_test()).data)
+                data = (await self.client.auth_test()).data
+                assert isinstance(data, dict), "auth.test answers JSON (bytes are file downloads)"
+                self._me = dict(data)
         return self._me
 
     async def whoami(self) -> dict[str, Any]:

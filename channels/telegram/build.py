@@ -6,8 +6,10 @@ the shared web server feeds its update queue instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, BaseHandler
 
 from bot.i18n import Words
 from bot.settings import Settings
@@ -21,13 +23,17 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 # The overall rate is a setting (the dispatcher paces to it as well), taken as given.
 MARGIN = 1.1
 
+# PTB's generics left open: nothing here depends on the bot, context or data types they carry.
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+UpdateHandler = BaseHandler[Update, Any, Any]
+
 
 def commands(words: Words) -> list[BotCommand]:
     """The command menu in one language, for `setMyCommands`."""
     return [BotCommand(name, description) for name, description in command_menu(words)]
 
 
-def build_application(*, settings: Settings, updater: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(*, settings: Settings, updater: bool = True) -> AnyApplication:
     """An Application that honours Telegram's flood limits and 429s (nothing is dropped)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to run the Telegram adapter")

@@ -17,9 +17,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.inbound import Inbound
+from channels.telegram.build import AnyApplication
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def lane(payload: dict[str, Any]) -> str | None:
 class DurableUpdates:
     """Records updates (webhook or polling) and processes them as jobs."""
 
-    def __init__(self, *, application: Application, inbound: Inbound) -> None:  # type: ignore[type-arg]
+    def __init__(self, *, application: AnyApplication, inbound: Inbound) -> None:
         self.application = application
         self.inbound = inbound
         self._poller: asyncio.Task[None] | None = None

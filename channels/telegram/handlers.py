@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, TypeHandler
 
 from bot.channel import Handler
 from bot.i18n import Catalogue, Words
+from channels.telegram.build import AnyApplication
 from channels.telegram.durable import FAILURES
 from channels.telegram.membership import MembershipHandlers
 from channels.telegram.memory import ChatMemory, Recent
@@ -25,7 +26,7 @@ STALE_BUTTON = "This button is no longer active."
 
 
 def register(
-    application: Application,  # type: ignore[type-arg]
+    application: AnyApplication,
     *,
     handle: Handler,
     memory: ChatMemory,

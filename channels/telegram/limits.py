@@ -79,7 +79,7 @@ class PacedRateLimiter(AIORateLimiter):
 def _private_chat_id(data: dict[str, Any]) -> int | None:
     """The chat id when it names a private chat (positive), else None (groups, channels)."""
     try:
-        chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        chat_id = int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
         return None
     return chat_id if chat_id > 0 else None

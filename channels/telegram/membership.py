@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.channel import Handler
 from bot.events import TargetMigrated, TargetRemoved, Unreachable
+from channels.telegram.build import UpdateHandler
 from channels.telegram.updates import Context, message_of, origin
 
 GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})
@@ -23,7 +24,7 @@ class MembershipHandlers:
     def __init__(self, *, handle: Handler) -> None:
         self.handle = handle
 
-    def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
+    def handlers(self) -> list[UpdateHandler]:
         return [
             ChatMemberHandler(self._membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.StatusUpdate.MIGRATE, self._migrated),

@@ -7,7 +7,6 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -31,6 +30,7 @@ from bot.events import (
 )
 from bot.i18n import Catalogue
 from channels.telegram import keyboards
+from channels.telegram.build import UpdateHandler
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (
     Context,
@@ -55,7 +55,7 @@ class RespondentHandlers:
         self.memory = memory
         self.catalogue = catalogue
 
-    def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
+    def handlers(self) -> list[UpdateHandler]:
         private = filters.ChatType.PRIVATE
         return [
             CommandHandler("start", self._start, filters=private),

@@ -7,12 +7,13 @@ import logging
 from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.channel import Handler
 from bot.events import AdminCommand, AlertClaimed, AlertReplied, AlertReplyStarted
 from bot.i18n import Words
 from channels.telegram import formatting, keyboards
+from channels.telegram.build import UpdateHandler
 from channels.telegram.memory import ChatMemory
 from channels.telegram.updates import (
     Context,
@@ -40,7 +41,7 @@ class TeamHandlers:
         self.memory = memory
         self.team = team
 
-    def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
+    def handlers(self) -> list[UpdateHandler]:
         replies = filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND
         return [
             CommandHandler("nps", self._admin),

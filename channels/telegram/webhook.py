@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application
 
+from channels.telegram.build import AnyApplication
 from channels.telegram.durable import DurableUpdates
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 def webhook_route(
     *,
-    application: Application,  # type: ignore[type-arg]
+    application: AnyApplication,
     secret: str,
     durable: DurableUpdates | None = None,
 ) -> Route:

@@ -64,13 +64,12 @@ def sections(digest: Digest) -> tuple[Section, ...]:
             Section("figures", (say.mix_line(digest), say.rates_line(digest))),
             Section("sentiment", (say.sentiment_line(digest),)),
         ]
+        sides: tuple[tuple[Side, str, tuple[Theme, ...]], ...] = (
+            ("detractor", "What detractors raise", digest.themes.detractor_themes),
+            ("promoter", "What promoters value", digest.themes.promoter_themes),
+        )
         groups = tuple(
-            ThemeGroup(side, heading, tuple(found[:MAX_THEMES]))
-            for side, heading, found in (
-                ("detractor", "What detractors raise", digest.themes.detractor_themes),
-                ("promoter", "What promoters value", digest.themes.promoter_themes),
-            )
-            if found
+            ThemeGroup(side, heading, found[:MAX_THEMES]) for side, heading, found in sides if found
         )
         if groups:
             parts.append(Section("themes", themes=groups))

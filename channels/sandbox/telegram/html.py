@@ -118,7 +118,7 @@ class _Parser:
         self.stack.append(_Open(name, self.units, attributes))
 
     def _attributes(self, tag: str, begin: int) -> dict[str, str]:
-        s, attributes = self.s, {}
+        s, attributes = self.s, dict[str, str]()
         while True:
             while self.i < len(s) and s[self.i].isspace():
                 self.i += 1

@@ -108,7 +108,7 @@ async def edit_message_text(sb: TelegramSandbox, params: JSON, files: Files) -> 
 @bot_method("editMessageReplyMarkup")
 async def edit_message_reply_markup(sb: TelegramSandbox, params: JSON, files: Files) -> JSON:
     msg = sb.world.editable(params)
-    content = {key: copy.deepcopy(msg[key]) for key in ("text", "entities") if key in msg}
+    content: JSON = {key: copy.deepcopy(msg[key]) for key in ("text", "entities") if key in msg}
     return sb.world.edit(
         msg, content=content, markup=checks.inline_markup(params.get("reply_markup"))
     )

@@ -267,6 +267,6 @@ class TelegramSandbox(People):
 
 def _chat_id(params: JSON) -> int | None:
     try:
-        return int(params.get("chat_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
         return None
