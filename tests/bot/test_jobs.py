@@ -59,7 +59,8 @@ async def write(jobs: JobRunner, name: str, lane: str | None = "person:1") -> Jo
     return await jobs.db.run(enqueue)
 
 
-async def until(condition: Any, timeout: float = 5.0) -> None:
+async def until(condition: Any, timeout: float = 30.0) -> None:
+    """An upper bound only: a loaded CI machine can take seconds per database round trip."""
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.01)
