@@ -73,7 +73,6 @@ class Demo:
                 TELEGRAM_WEBHOOK_URL=None,
                 NPSBOT_SLACK_API_URL=self.slack.api_url,
                 NPSBOT_TELEGRAM_API_URL=self.telegram.base_url,
-                NPSBOT_COMPANY_NAME="Acme Coffee",
                 NPSBOT_ADMINS=f"{SLACK_ADMIN},{TELEGRAM_ADMIN}",
                 # The sandboxes set no rate limit of their own: the demo runs at local speed.
                 NPSBOT_SLACK_SEND_RATE=500,

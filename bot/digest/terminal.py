@@ -16,7 +16,9 @@ from scoring.digest import wording as say
 
 
 def _themes(section: Section) -> RenderableType:
-    table = Table(title="What sets detractors and promoters apart", expand=True, show_lines=False)
+    table = Table(
+        title=say.themes_title(), caption=section.heading or None, expand=True, show_lines=False
+    )
     table.add_column("Theme")
     table.add_column("Mentions")
     table.add_column("Example")
@@ -29,7 +31,7 @@ def _themes(section: Section) -> RenderableType:
 
 
 def _segments(section: Section) -> RenderableType:
-    table = Table(title="Segments (this week)", expand=True)
+    table = Table(title=section.heading, expand=True)
     for header in ("Segment", "n", "NPS", "Interval", ""):
         table.add_column(header)
     for cells in section.segments:

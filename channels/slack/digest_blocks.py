@@ -14,7 +14,7 @@ SEGMENTS_LIMIT = SECTION_LIMIT - 40
 
 
 def _themes(part: Section) -> Block:
-    lines: list[str] = []
+    lines = [f"*{escape(part.heading)}*"] if part.heading else []
     for group in part.themes:
         lines.append(f"*{group.heading}*")
         for theme in group.themes[:THEMES_PER_SIDE]:
@@ -28,10 +28,10 @@ def _segments(part: Section) -> Block:
     for name, n, nps, interval, flag in part.segments:
         row = f"{escape(fit(name, 60)):<28} n={n:<6} NPS {nps:>4}  [{interval}] {flag}".rstrip()
         if sum(len(r) + 1 for r in rows) + len(row) > SEGMENTS_LIMIT:
-            rows.append(f"… and {len(part.segments) - len(rows)} more segment(s)")
+            rows.append(say.more_segments(len(part.segments) - len(rows)))
             break
         rows.append(row)
-    return section("*Segments*\n```" + "\n".join(rows) + "```")
+    return section(f"*{escape(part.heading)}*\n```" + "\n".join(rows) + "```")
 
 
 def _block(part: Section) -> Block:

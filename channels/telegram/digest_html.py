@@ -17,7 +17,7 @@ QUOTE_LIMIT = 300
 
 
 def _themes(section: Section) -> list[str]:
-    lines: list[str] = []
+    lines = [f"\n<b>{escape(section.heading)}</b>"] if section.heading else []
     for group in section.themes:
         lines.append(f"\n<b>{escape(group.heading)}</b>")
         for theme in group.themes:
@@ -32,7 +32,7 @@ def _segments(section: Section) -> list[str]:
         f"{name:<24} n={n:<5} {nps:>4} [{interval}] {flag}".rstrip()
         for name, n, nps, interval, flag in section.segments
     ]
-    return ["\n<b>Segments</b>", f"<pre>{escape(chr(10).join(rows))}</pre>"]
+    return [f"\n<b>{escape(section.heading)}</b>", f"<pre>{escape(chr(10).join(rows))}</pre>"]
 
 
 def _body(section: Section) -> list[str]:

@@ -45,6 +45,7 @@ class Section:
 
     kind: Kind
     lines: tuple[str, ...] = ()
+    heading: str = ""
     themes: tuple[ThemeGroup, ...] = ()
     segments: tuple[tuple[str, str, str, str, str], ...] = ()
 
@@ -56,25 +57,30 @@ def sections(digest: Digest) -> tuple[Section, ...]:
         Section("title", (say.title_line(digest),)),
         Section("headline", (say.headline(digest),)),
     ]
-    if digest.notice:
-        parts.append(Section("notice", (digest.notice,)))
+    notice = say.notice(digest)
+    if notice:
+        parts.append(Section("notice", (notice,)))
     if digest.estimate.n:
+        if digest.estimate.display is not None:
+            parts.append(Section("change", (say.change_line(digest),)))
+        figures = (say.mix_line(digest), say.rates_line(digest), say.platforms_line(digest))
         parts += [
-            Section("change", (say.change_line(digest),)),
-            Section("figures", (say.mix_line(digest), say.rates_line(digest))),
+            Section("figures", tuple(line for line in figures if line)),
             Section("sentiment", (say.sentiment_line(digest),)),
         ]
-        sides: tuple[tuple[Side, str, tuple[Theme, ...]], ...] = (
-            ("detractor", "What detractors raise", digest.themes.detractor_themes),
-            ("promoter", "What promoters value", digest.themes.promoter_themes),
+        sides: tuple[tuple[Side, tuple[Theme, ...]], ...] = (
+            ("detractor", digest.themes.detractor_themes),
+            ("promoter", digest.themes.promoter_themes),
         )
         groups = tuple(
-            ThemeGroup(side, heading, found[:MAX_THEMES]) for side, heading, found in sides if found
+            ThemeGroup(side, say.theme_heading(side), found[:MAX_THEMES])
+            for side, found in sides
+            if found
         )
         if groups:
-            parts.append(Section("themes", themes=groups))
+            parts.append(Section("themes", heading=say.themes_window(digest), themes=groups))
         if digest.segments:
             rows = tuple(say.segment_cells(segment) for segment in digest.segments)
-            parts.append(Section("segments", segments=rows))
+            parts.append(Section("segments", heading=say.segments_heading(digest), segments=rows))
     parts.append(Section("footnote", (FOOTNOTE,)))
     return tuple(parts)

@@ -112,7 +112,7 @@ async def test_worst_case_digest_is_accepted(sandbox: SlackSandbox, adapter: Sla
     )
     digest = replace(
         digest,
-        title=HOSTILE * 10,
+        company=HOSTILE * 10,
         themes=replace(digest.themes, detractor_themes=themes, promoter_themes=themes),
     )
     rows = [SegmentRow("plan", (HOSTILE + str(i)) * 2, 30, 20, 10) for i in range(60)]
