@@ -50,6 +50,12 @@ from bot.store.history import (
     open_invitation,
     other_selves,
 )
+from bot.store.imports import (
+    add_people,
+    imported_keys,
+    people_by_id_or_email,
+    save_imported,
+)
 from bot.store.invitations import (
     create_invitation,
     expire_invitations,
@@ -131,6 +137,7 @@ __all__ = [
     "active_respondents",
     "active_workspaces",
     "add_audience_source",
+    "add_people",
     "analyze_respondents",
     "answered_of_delivered",
     "asked_at",
@@ -160,6 +167,7 @@ __all__ = [
     "get_invitation",
     "get_or_create_workspace",
     "hand_back_claims",
+    "imported_keys",
     "insert_planned",
     "is_audience_source",
     "is_forgotten",
@@ -179,6 +187,7 @@ __all__ = [
     "open_invitation",
     "other_selves",
     "pending_jobs",
+    "people_by_id_or_email",
     "person_record",
     "platform_figures",
     "prune_audit",
@@ -196,6 +205,7 @@ __all__ = [
     "response_for",
     "responses_after",
     "retry_job",
+    "save_imported",
     "save_respondents",
     "segment_rows",
     "sent_invitations",
