@@ -29,10 +29,10 @@ def people_by_id_or_email(
     by_email: dict[str, int] = {}
     in_workspace = col(Respondent.workspace_id) == workspace_id
     if user_ids:
-        query = sa.select(col(Respondent.platform_user_id), col(Respondent.id)).where(
+        ids = sa.select(col(Respondent.platform_user_id), col(Respondent.id)).where(
             in_workspace, col(Respondent.platform_user_id).in_(list(user_ids))
         )
-        by_id = {str(user): int(rid) for user, rid in session.execute(query)}
+        by_id = {str(user): int(rid) for user, rid in session.execute(ids)}
     if emails:
         query = (
             sa.select(col(Respondent.person_key), col(Respondent.id))
