@@ -245,7 +245,7 @@ def digest(
         if target_week.start > bot.clock.now():
             fail(f"{target_week.label} has not started yet; name a past or the current week")
         built, png = bot.digests.build(target_week)
-        print_digest(built, console)
+        print_digest(built, bot.catalogue.team, console)
         if chart is None:
             handle, name = tempfile.mkstemp(prefix="npsbot-trend-", suffix=".png")
             os.close(handle)

@@ -109,7 +109,7 @@ class Demo:
         self.clock.set(self.clock.now().replace(hour=9, minute=0))
         posted = await bot.digests.post_weekly()
         digest, chart = bot.digests.build(bot.digests.week_of())
-        print_digest(digest, self.console)
+        print_digest(digest, bot.catalogue.team, self.console)
         CHART.write_bytes(chart)
         self._summary(posted, time.perf_counter() - started)
 

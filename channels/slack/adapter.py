@@ -226,10 +226,13 @@ class SlackAdapter(Adapter):
         await self._update(ref, text=alert_text(alert), blocks=alert_blocks(alert), dm=False)
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
-        text, blocks = render_digest_blocks(digest)
+        team = self.catalogue.team
+        text, blocks = render_digest_blocks(digest, team)
         await self._post(chat_id, text=text, blocks=blocks or None, dm=False)
         if chart_png:
-            await self.post_image(chat_id=chat_id, png=chart_png, title=say.chart_title(digest))
+            await self.post_image(
+                chat_id=chat_id, png=chart_png, title=say.chart_title(team, digest)
+            )
 
     async def post_image(
         self, *, chat_id: str, png: bytes, title: str, initial_comment: str | None = None

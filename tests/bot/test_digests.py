@@ -16,6 +16,7 @@ from bot.models import InvitationStatus, Response
 from bot.settings import Settings
 from scoring.digest import wording as say
 from scoring.nps import Counts, estimate
+from tests.phrases import EN
 
 DETRACTOR_SAYS = (
     "Slow checkout, took forever",
@@ -137,10 +138,10 @@ def test_small_segments_are_never_shown(db: Database, digests: Digests) -> None:
 def test_empty_then_stalled(db: Database, digests: Digests) -> None:
     seed(db, week_of_answers(WEEK_48 - timedelta(days=28), 5, 5, 5))
     digest, _ = digests.build(digests.week_of("2026-W46"))
-    assert digest.status == "empty" and say.notice(digest) == "No invitations were delivered."
+    assert digest.status == "empty" and say.notice(EN, digest) == "No invitations were delivered."
     digest, _ = digests.build(digests.week_of())
     assert digest.status == "stalled"
-    assert "no invitations were delivered in the last 4 weeks" in (say.notice(digest) or "")
+    assert "no invitations were delivered in the last 4 weeks" in (say.notice(EN, digest) or "")
 
 
 def test_week_label_is_validated(digests: Digests) -> None:
@@ -156,10 +157,10 @@ def test_terminal_rendering_golden(db: Database, digests: Digests) -> None:
     )
     digest, _ = digests.build(digests.week_of())
     console = Console(record=True, width=110, color_system=None)
-    console.print(render(digest))
+    console.print(render(digest, EN))
     text = console.export_text()
     for line in (
-        "Acme NPS, week 2026-W48 (from 23 Nov 2026)",
+        "Acme NPS, week 2026-W48 (from 2026-11-23)",
         "NPS +30 (95% CI +14 to +44) from 100 answers",
         "Up 39 points from last week (significant, p = 0.00)",  # adjusted: 29.1 - (-9.7)
         "Promoters 50 (50%) · Passives 30 (30%) · Detractors 20 (20%)",
@@ -180,8 +181,8 @@ def test_a_small_week_widens_its_detail_to_four_weeks(db: Database, digests: Dig
     assert digest.counts.n == 8 and digest.detail_weeks == 4
     assert digest.sentiment.n == sum(1 for row in window if row[2])
     assert sum(s.estimate.n for s in digest.segments if s.dimension == "plan") == 8 + 3 * 20
-    assert say.segments_heading(digest) == "Segments of the last 4 weeks"
-    assert say.sentiment_line(digest).startswith("Comment sentiment of the last 4 weeks")
+    assert say.segments_heading(EN, digest) == "Segments of the last 4 weeks"
+    assert say.sentiment_line(EN, digest).startswith("Comment sentiment of the last 4 weeks")
 
 
 def test_a_full_week_keeps_its_own_detail(db: Database, digests: Digests) -> None:
@@ -189,7 +190,7 @@ def test_a_full_week_keeps_its_own_detail(db: Database, digests: Digests) -> Non
     seed(db, week_of_answers(WEEK_48, 20, 10, 10))
     digest, _ = digests.build(digests.week_of())
     assert digest.detail_weeks == 1 and digest.sentiment.n == 15  # 10 promoters, 5 detractors
-    assert say.segments_heading(digest) == "Segments"
+    assert say.segments_heading(EN, digest) == "Segments"
 
 
 def test_rates_per_platform(db: Database, digests: Digests) -> None:
@@ -202,5 +203,5 @@ def test_rates_per_platform(db: Database, digests: Digests) -> None:
     assert (telegram.platform, telegram.delivered, telegram.commented) == ("telegram", 20, 8)
     assert telegram.response_rate == 1.0 and telegram.comment_rate == pytest.approx(0.4)
     assert "Telegram: 100% of 20 invitations answered, 40% of answers commented" in (
-        say.platforms_line(digest) or ""
+        say.platforms_line(EN, digest) or ""
     )

@@ -22,6 +22,7 @@ from scoring.nps import Counts
 from scoring.sentiment import SentimentSummary
 from scoring.trend import WeekPoint
 from tests.digest_sample import sample_input
+from tests.phrases import EN
 
 PROSE = ("headline", "notice", "change", "figures", "sentiment", "footnote")
 PHRASE_WORDS = 4
@@ -66,11 +67,11 @@ CASES = cases()
 
 
 def surfaces(digest: Digest) -> dict[str, str]:
-    fallback, blocks = render_digest_blocks(digest)
-    caption, body = render_digest_html(digest)
+    fallback, blocks = render_digest_blocks(digest, EN)
+    caption, body = render_digest_html(digest, EN)
     console = Console(record=True, width=400, color_system=None)
-    console.print(render(digest))
-    plain = "\n".join(line for part in sections(digest) for line in part.lines)
+    console.print(render(digest, EN))
+    plain = "\n".join(line for part in sections(digest, EN) for line in part.lines)
     return {
         "slack": fallback + "\n" + json.dumps(blocks, ensure_ascii=False),
         "telegram": caption + "\n" + body,
@@ -80,7 +81,7 @@ def surfaces(digest: Digest) -> dict[str, str]:
 
 
 def _sentences(digest: Digest) -> list[str]:
-    lines = [line for part in sections(digest) if part.kind in PROSE for line in part.lines]
+    lines = [line for part in sections(digest, EN) if part.kind in PROSE for line in part.lines]
     return [s.strip() for line in lines for s in re.split(r"[.:;·]\s", line) if s.strip()]
 
 
@@ -118,7 +119,7 @@ def test_the_company_heads_every_surface(name: str) -> None:
 def test_empty_week_says_why_once() -> None:
     text = surfaces(compose(CASES["no answers, delivered"]))["plain"]
     assert "No NPS this week: nobody answered." in text
-    assert "160 invitations were delivered; answers may still come." in text
+    assert "Invitations delivered: 160; answers may still come." in text
     assert "0 answers" not in text and "n = 0" not in text
     few = surfaces(compose(CASES["few answers"]))["plain"]
     assert "No NPS yet: 4 answers this week, a score needs at least 10." in few
