@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
 
 from bot import store
-from bot.cli import app
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.digest import Digests
@@ -18,22 +15,10 @@ from bot.history_csv import parse_history
 from bot.history_import import apply_history
 from bot.models import Invitation, Respondent, Response
 from bot.settings import Settings
+from tests.bot.test_audience_import import run
 from tests.bot.test_history_csv import DELIGHTED, QUALTRICS
 
 WEEK_47 = datetime(2026, 11, 16, tzinfo=UTC)
-runner = CliRunner()
-
-
-@pytest.fixture
-def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NPSBOT_DATABASE_URL", db.url)
-    return db
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
 
 
 def test_delighted_import_reports_every_bad_row_and_is_idempotent(
