@@ -33,7 +33,7 @@ LOCALES := bot/locales
 # files that ship in the package. tests/bot/test_i18n.py fails on any key left untranslated.
 i18n: install
 	$(BIN)/pybabel extract --no-default-keywords --keyword t --add-location file \
-		--sort-output --omit-header --project npsbot -o $(LOCALES)/npsbot.pot bot channels
+		--sort-output --omit-header --project npsbot -o $(LOCALES)/npsbot.pot bot channels scoring
 	$(BIN)/pybabel update --domain npsbot --input-file $(LOCALES)/npsbot.pot \
 		--output-dir $(LOCALES) --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel compile --domain npsbot --directory $(LOCALES) --statistics
@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/sentiment.py
 	$(BIN)/python bench/themes.py
 	$(BIN)/python bench/import_csv.py
+	$(BIN)/python bench/import_responses.py
 	$(BIN)/python bench/responsiveness.py
 
 # Pins every dependency (and the build backend) with hashes; existing pins are kept unless

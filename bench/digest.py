@@ -141,7 +141,7 @@ def measure(url: str) -> dict[str, float]:
     digest, chart = digests.build(week)
     first = time.perf_counter() - begin
     begin = time.perf_counter()
-    data = gather(db, title="Bench", week=week, tz="UTC")
+    data = gather(db, company="Bench", week=week, tz="UTC")
     sql = time.perf_counter() - begin
     begin = time.perf_counter()
     digest, chart = digests.build(week)
@@ -150,7 +150,7 @@ def measure(url: str) -> dict[str, float]:
     return {
         "first": first,
         "sql": sql,
-        "comments": len(data.comments),
+        "comments": len(data.detail.comments),
         "seconds": seconds,
         "baseline": baseline,
         "peak_mb": peak,

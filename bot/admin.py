@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from bot import store
 from bot.admin_cadence import apply_cadence, describe_cadence
-from bot.admin_parse import USAGE, Command, UsageError, parse
+from bot.admin_help import help_text
+from bot.admin_parse import Command, UsageError, parse
 from bot.admin_status import describe_status
 from bot.channel import Channel, Profile, TargetUnavailable
 from bot.clock import Clock
@@ -94,7 +95,7 @@ class Admin:
         )
 
     async def _help(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
-        return "npsbot commands:\n" + "\n".join(f"• {usage}" for usage in USAGE.values())
+        return help_text(self.words)
 
     async def _status(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         now = self.clock.now()
@@ -109,7 +110,7 @@ class Admin:
             return workspace, status
 
         workspace, status = await self.db.run(read)
-        return describe_status(workspace, status, next_digest=self.next_digest())
+        return describe_status(workspace, status, next_digest=self.next_digest(), words=self.words)
 
     async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
 

@@ -7,28 +7,32 @@ from datetime import datetime
 from bot import store
 from bot.admin_cadence import describe_cadence
 from bot.clock import when
+from bot.i18n import Words
 from bot.models import Workspace
 
 
 def describe_status(
-    workspace: Workspace, status: store.WorkspaceStatus, *, next_digest: datetime | None
+    workspace: Workspace,
+    status: store.WorkspaceStatus,
+    *,
+    next_digest: datetime | None,
+    words: Words,
 ) -> str:
+    """A few lines in the team's language; reasons and the cadence stay as stored."""
+    state = words.t("status.paused") if workspace.paused else words.t("status.running")
     lines = [
-        f"*Status*: {'paused' if workspace.paused else 'running'}",
-        f"*Cadence*: {describe_cadence(workspace)}",
-        f"*Audience*: {status.audience} respondents ({status.opted_out} opted out)",
-        f"*This week*: {status.sent} invitations sent, {status.answered} answered",
-        f"*Last digest*: {when(workspace.last_digest_at)}; *next*: {when(next_digest)}",
+        words.t("status.state", state=state),
+        words.t("status.cadence", cadence=describe_cadence(workspace)),
+        words.t("status.audience", audience=status.audience, opted_out=status.opted_out),
+        words.t("status.week", sent=status.sent, answered=status.answered),
+        words.t("status.digests", last=when(workspace.last_digest_at), next=when(next_digest)),
     ]
-    lines += [f"*Problem*: {problem}" for problem in workspace.problems.values()]
+    lines += [words.t("status.problem", problem=p) for p in workspace.problems.values()]
     if status.skips:
-        lines.append(
-            "*Not sent this week*: "
-            + ", ".join(f"{reason or 'other'} {count}" for reason, count in status.skips)
-        )
+        other = words.t("status.other")
+        skips = ", ".join(f"{reason or other} {count}" for reason, count in status.skips)
+        lines.append(words.t("status.not_sent", skips=skips))
     if workspace.held_back:
-        lines.append(
-            f"*Due but held back* (as of {when(workspace.planned_at)}): "
-            + ", ".join(f"{why} {count}" for why, count in sorted(workspace.held_back.items()))
-        )
+        held = ", ".join(f"{why} {count}" for why, count in sorted(workspace.held_back.items()))
+        lines.append(words.t("status.held_back", at=when(workspace.planned_at), held=held))
     return "\n".join(lines)

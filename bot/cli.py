@@ -17,6 +17,7 @@ import typer
 from bot.cli_analyse import analyse
 from bot.cli_audience import PlatformOption, audience_app
 from bot.cli_privacy import privacy_app
+from bot.cli_responses import responses_app
 from bot.cli_support import (
     console,
     fail,
@@ -40,6 +41,7 @@ app.add_typer(audience_app, name="audience")
 app.add_typer(survey_app, name="survey")
 app.add_typer(wording_app, name="wording")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(responses_app, name="responses")
 
 
 class ExportFormat(StrEnum):
@@ -243,7 +245,7 @@ def digest(
         if target_week.start > bot.clock.now():
             fail(f"{target_week.label} has not started yet; name a past or the current week")
         built, png = bot.digests.build(target_week)
-        print_digest(built, console)
+        print_digest(built, bot.catalogue.team, console)
         if chart is None:
             handle, name = tempfile.mkstemp(prefix="npsbot-trend-", suffix=".png")
             os.close(handle)

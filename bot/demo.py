@@ -73,7 +73,6 @@ class Demo:
                 TELEGRAM_WEBHOOK_URL=None,
                 NPSBOT_SLACK_API_URL=self.slack.api_url,
                 NPSBOT_TELEGRAM_API_URL=self.telegram.base_url,
-                NPSBOT_COMPANY_NAME="Acme Coffee",
                 NPSBOT_ADMINS=f"{SLACK_ADMIN},{TELEGRAM_ADMIN}",
                 # The sandboxes set no rate limit of their own: the demo runs at local speed.
                 NPSBOT_SLACK_SEND_RATE=500,
@@ -110,7 +109,7 @@ class Demo:
         self.clock.set(self.clock.now().replace(hour=9, minute=0))
         posted = await bot.digests.post_weekly()
         digest, chart = bot.digests.build(bot.digests.week_of())
-        print_digest(digest, self.console)
+        print_digest(digest, bot.catalogue.team, self.console)
         CHART.write_bytes(chart)
         self._summary(posted, time.perf_counter() - started)
 

@@ -57,6 +57,8 @@ class InvitationSource(StrEnum):
     SCHEDULED = "scheduled"
     TRIGGERED = "triggered"
     MANUAL = "manual"
+    IMPORTED = "imported"
+    """A past answer loaded by `npsbot responses import`: never sent, never followed up."""
 
 
 class Workspace(SQLModel, table=True):
@@ -161,6 +163,8 @@ class Response(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     """The comment's language as detected when it was stored ("und" when unsure)."""
     followup: str = Field(default="awaiting", max_length=16)
+    import_key: str | None = Field(default=None, max_length=160, unique=True)
+    """`delighted:<Response ID>` for an imported answer: a re-import finds it and skips it."""
     answered_at: datetime | None = _ts(index=True)
     commented_at: datetime | None = _ts(index=True)
     alert_chat: str | None = Field(default=None, max_length=64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from scoring.digest import Digest, DigestInput, compose
+from scoring.digest.scope import Detail, PlatformFigures
 from scoring.nps import Counts
 from scoring.segments import SegmentRow
 from scoring.sentiment import SentimentSummary
@@ -33,7 +34,7 @@ def sample_input() -> DigestInput:
     comments = [CommentRow(2, DETRACTOR[i % 3], f"Dana {i}") for i in range(9)]
     comments += [CommentRow(10, PROMOTER[i % 3], f"Pat {i}") for i in range(12)]
     return DigestInput(
-        title="Acme NPS",
+        company="Acme",
         week_label="2026-W48",
         week_start=WEEK,
         weekly=weekly,
@@ -41,16 +42,27 @@ def sample_input() -> DigestInput:
         previous=weekly[-2].counts,
         answered_of_delivered=100,
         commented=21,
-        sentiment=SentimentSummary(n=21, mean=0.12, negative=0.3, neutral=0.2, positive=0.5),
-        previous_sentiment=SentimentSummary(
-            n=15, mean=0.05, negative=0.4, neutral=0.2, positive=0.4
-        ),
-        segments=[
-            SegmentRow("platform", "slack", 30, 20, 10),
-            SegmentRow("platform", "telegram", 20, 10, 10),
-            SegmentRow("plan", "pro", 40, 10, 5),
-            SegmentRow("plan", "free", 10, 20, 15),
-            SegmentRow("plan", "enterprise", 1, 1, 1),
+        platforms=[
+            PlatformFigures("slack", 100, 62, 60, 12),
+            PlatformFigures("telegram", 60, 38, 40, 9),
         ],
-        comments=comments,
+        detail=Detail(
+            weeks=1,
+            counts=weekly[-1].counts,
+            sentiment=SentimentSummary(n=21, mean=0.12, negative=0.3, neutral=0.2, positive=0.5),
+            previous_sentiment=SentimentSummary(
+                n=15, mean=0.05, negative=0.4, neutral=0.2, positive=0.4
+            ),
+            segments=SEGMENTS,
+            comments=comments,
+        ),
     )
+
+
+SEGMENTS = [
+    SegmentRow("platform", "slack", 30, 20, 10),
+    SegmentRow("platform", "telegram", 20, 10, 10),
+    SegmentRow("plan", "pro", 40, 10, 5),
+    SegmentRow("plan", "free", 10, 20, 15),
+    SegmentRow("plan", "enterprise", 1, 1, 1),
+]

@@ -5,27 +5,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from bot import store
 from bot.db import Database
 from bot.digest.week import Week
 from bot.store.digest import Span
 from scoring.digest import DigestInput
+from scoring.digest.scope import WINDOW_WEEKS, Detail, too_small
 from scoring.trend import WeekPoint
+
+
+def _detail(session: Session, span: Span, before: Span, weeks: int) -> Detail:
+    """Sentiment, themes and segments over `span`, sentiment also over `before`."""
+    return Detail(
+        weeks=weeks,
+        counts=store.week_counts(session=session, span=span),
+        sentiment=store.week_sentiment(session=session, span=span)[1],
+        previous_sentiment=store.week_sentiment(session=session, span=before)[1],
+        segments=tuple(store.segment_rows(session=session, span=span)),
+        comments=tuple(store.theme_comments(session=session, span=span)),
+    )
 
 
 def gather(
     db: Database,
     *,
-    title: str,
+    company: str,
     week: Week,
     tz: str,
     weeks: int = 12,
     workspace_ids: Sequence[int] | None = None,
 ) -> DigestInput:
-    """Count everything for `week` and the `weeks - 1` (at least one) before it."""
+    """Count everything for `week` and the `weeks - 1` (at least one) before it; the detail
+    widens to the last `WINDOW_WEEKS` weeks when the week alone is too small."""
 
-    def span(w: Week) -> Span:
-        return Span(w.start, w.end, workspace_ids)
+    def span(first: Week, last: Week | None = None) -> Span:
+        return Span(first.start, (last or first).end, workspace_ids)
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     with db.session() as session:
@@ -36,10 +52,15 @@ def gather(
             )
             for w in series
         )
-        commented, sentiment = store.week_sentiment(session=session, span=span(week))
-        _, previous_sentiment = store.week_sentiment(session=session, span=span(series[-2]))
+        commented, _ = store.week_sentiment(session=session, span=span(week))
+        if too_small(answers=weekly[-1].counts.n, comments=commented):
+            window = span(week.shifted(1 - WINDOW_WEEKS, tz), week)
+            before = span(week.shifted(1 - 2 * WINDOW_WEEKS, tz), week.shifted(-WINDOW_WEEKS, tz))
+            detail = _detail(session, window, before, WINDOW_WEEKS)
+        else:
+            detail = _detail(session, span(week), span(series[-2]), 1)
         return DigestInput(
-            title=title,
+            company=company,
             week_label=week.label,
             week_start=weekly[-1].week_start,
             weekly=weekly,
@@ -47,8 +68,6 @@ def gather(
             previous=weekly[-2].counts,
             answered_of_delivered=store.answered_of_delivered(session=session, span=span(week)),
             commented=commented,
-            sentiment=sentiment,
-            previous_sentiment=previous_sentiment,
-            segments=tuple(store.segment_rows(session=session, span=span(week))),
-            comments=tuple(store.theme_comments(session=session, span=span(week))),
+            platforms=tuple(store.platform_figures(session=session, span=span(week))),
+            detail=detail,
         )

@@ -20,6 +20,7 @@ from bot.models import Workspace
 from bot.settings import Settings
 from scoring.chart import render_trend_chart
 from scoring.digest import Digest, compose
+from scoring.digest import wording as say
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class Digests:
             )
         data = gather(
             self.db,
-            title=f"{self.settings.company_name} NPS",
+            company=self.settings.company_name,
             week=week,
             tz=self.settings.digest_timezone,
         )
@@ -72,7 +73,7 @@ class Digests:
             min_group=self.settings.min_group_size,
             anonymous=anonymous,
         )
-        chart = render_trend_chart(digest.trend, title=digest.title)  # the chart adds its span
+        chart = render_trend_chart(digest.trend, title=say.title(digest))  # it adds its span
         return digest, chart
 
     async def post_now(self, *, workspace_id: int) -> int:

@@ -15,7 +15,8 @@ from typing import TypeVarTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.models import Invitation, Respondent, Response
+from bot.models import Invitation, Respondent, Response, Workspace
+from scoring.digest.scope import PlatformFigures
 from scoring.language import UNDETERMINED
 from scoring.nps import PASSIVE_MIN, PROMOTER_MIN, Counts
 from scoring.segments import SegmentRow
@@ -97,6 +98,37 @@ def answered_of_delivered(*, session: Session, span: Span) -> int:
         .where(_between(col(Invitation.sent_at), span.start, span.end))
     )
     return int(session.execute(_scoped(query, Invitation, span.workspace_ids)).scalar_one())
+
+
+def platform_figures(*, session: Session, span: Span) -> list[PlatformFigures]:
+    """Per platform: invitations delivered and answered, answers and comments of the span."""
+    platform = col(Workspace.platform)
+    sent = sa.select(
+        platform, sa.func.count(col(Invitation.id)), sa.func.count(col(Response.id))
+    ).select_from(Invitation)
+    sent = (
+        sent.join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
+        .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
+        .where(_between(col(Invitation.sent_at), span.start, span.end))
+        .group_by(platform)
+    )
+    answers = (
+        sa.select(col(Response.platform), sa.func.count(), sa.func.count(col(Response.comment)))
+        .where(_between(col(Response.answered_at), span.start, span.end))
+        .group_by(col(Response.platform))
+    )
+    delivered = dict(
+        (name, (int(d), int(a)))
+        for name, d, a in session.execute(_scoped(sent, Invitation, span.workspace_ids))
+    )
+    answered = dict(
+        (name, (int(a), int(c)))
+        for name, a, c in session.execute(_scoped(answers, Response, span.workspace_ids))
+    )
+    return [
+        PlatformFigures(name, *delivered.get(name, (0, 0)), *answered.get(name, (0, 0)))
+        for name in sorted(delivered.keys() | answered.keys())
+    ]
 
 
 def week_sentiment(*, session: Session, span: Span) -> tuple[int, SentimentSummary]:

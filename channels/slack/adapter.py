@@ -47,6 +47,7 @@ from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
 from channels.slack.text import fit
 from channels.slack.web_client import build_web_client, configure
+from scoring.digest import wording as say
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 CHART_FILENAME = "nps-trend.png"
-CHART_TITLE = "NPS trend"
 TEXT_LIMIT = 4000
 """A message's fallback text: chat.update refuses longer ones (`msg_too_long`)."""
 
@@ -226,10 +226,13 @@ class SlackAdapter(Adapter):
         await self._update(ref, text=alert_text(alert), blocks=alert_blocks(alert), dm=False)
 
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
-        text, blocks = render_digest_blocks(digest)
+        team = self.catalogue.team
+        text, blocks = render_digest_blocks(digest, team)
         await self._post(chat_id, text=text, blocks=blocks or None, dm=False)
         if chart_png:
-            await self.post_image(chat_id=chat_id, png=chart_png, title=CHART_TITLE)
+            await self.post_image(
+                chat_id=chat_id, png=chart_png, title=say.chart_title(team, digest)
+            )
 
     async def post_image(
         self, *, chat_id: str, png: bytes, title: str, initial_comment: str | None = None

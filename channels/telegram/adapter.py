@@ -211,7 +211,7 @@ class TelegramAdapter(Adapter):
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
         """The chart with a short caption, then the text in as many messages as it needs;
         a caption over Telegram's 1024 characters continues in the first message."""
-        caption, body = render_digest_html(digest)
+        caption, body = render_digest_html(digest, self.catalogue.team)
         first, *rest = split_html(caption, limit=CAPTION_LIMIT) or [""]
 
         async def post(chat: int | str) -> None:

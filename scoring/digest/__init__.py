@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 from scoring.digest.model import STALLED_AFTER_WEEKS, Digest, DigestInput, Status, compose
-from scoring.digest.sections import FOOTNOTE, MAX_THEMES, Section, ThemeGroup, sections
+from scoring.digest.sections import MAX_THEMES, Section, ThemeGroup, sections
+from scoring.digest.wording import Phrases
 
 __all__ = [
-    "FOOTNOTE",
     "MAX_THEMES",
     "STALLED_AFTER_WEEKS",
     "Digest",
     "DigestInput",
+    "Phrases",
     "Section",
     "Status",
     "ThemeGroup",

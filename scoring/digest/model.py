@@ -1,7 +1,8 @@
 """The weekly digest as one model, rendered three ways (Slack, Telegram, terminal).
 
 `compose` is pure: it takes the week's counts and comments and decides what a team lead
-should read, including when to say nothing is happening instead of repeating zeros.
+should read, including when to say nothing is happening instead of repeating zeros. The
+sentences are `scoring.digest.wording`'s; the model holds only facts.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from datetime import date
 from typing import Literal
 
 from scoring.change import Comparison, compare
+from scoring.digest.scope import Detail, PlatformFigures
 from scoring.nps import Counts, NpsEstimate, SamplePolicy, comment_rate, estimate, response_rate
-from scoring.segments import SegmentResult, SegmentRow, segment_table
+from scoring.segments import SegmentResult, segment_table
 from scoring.sentiment import SentimentSummary
-from scoring.themes import CommentRow, ThemeReport, themes
+from scoring.themes import ThemeReport, themes
 from scoring.trend import TrendPoint, WeekPoint, trend
 
 Status = Literal["ok", "empty", "stalled"]
@@ -26,7 +28,7 @@ STALLED_AFTER_WEEKS = 3
 class DigestInput:
     """What the database counted for one week (see `bot.digest.gather`)."""
 
-    title: str
+    company: str
     week_label: str
     week_start: date
     weekly: Sequence[WeekPoint]
@@ -34,27 +36,34 @@ class DigestInput:
     previous: Counts
     answered_of_delivered: int
     commented: int
-    sentiment: SentimentSummary
-    previous_sentiment: SentimentSummary
-    segments: Sequence[SegmentRow]
-    comments: Sequence[CommentRow]
+    platforms: Sequence[PlatformFigures]
+    detail: Detail
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """Everything a digest shows, already decided."""
+    """Everything a digest shows, already decided.
 
-    title: str
+    `quiet_weeks` and `quiet_delivered` say, for an empty or stalled digest, how many weeks
+    in a row had no answer and how many invitations were delivered in them. `detail_weeks`
+    is the span sentiment, themes and segments rest on (1, or the rolling window).
+    """
+
+    company: str
     week_label: str
     week_start: date
     status: Status
-    notice: str | None
+    quiet_weeks: int
+    quiet_delivered: int
     estimate: NpsEstimate
+    min_answers: int
     previous: NpsEstimate
     change: Comparison | None
     response_rate: float | None
     comment_rate: float | None
     delivered: int
+    platforms: tuple[PlatformFigures, ...]
+    detail_weeks: int
     sentiment: SentimentSummary
     sentiment_change: float | None
     themes: ThemeReport
@@ -76,27 +85,17 @@ def _quiet_weeks(values: Sequence[int]) -> int:
     return quiet
 
 
-def _status(data: DigestInput) -> tuple[Status, str | None]:
+def _status(data: DigestInput) -> tuple[Status, int, int]:
+    """ok, empty (no answer this week) or stalled (none for weeks); the quiet weeks and
+    the invitations delivered in them."""
     answers = [point.counts.n for point in data.weekly]
-    delivered = list(data.delivered)
     if answers[-1]:
-        return "ok", None
+        return "ok", 0, 0
     silent = _quiet_weeks(answers)
+    sent = sum(list(data.delivered)[-silent:])
     if silent >= STALLED_AFTER_WEEKS:
-        sent = sum(delivered[-silent:])
-        if sent == 0:
-            return "stalled", (
-                f"The survey looks stalled: no invitations were delivered in the last {silent} "
-                "weeks. Check that surveys are not paused and that the audience is not empty "
-                "(/nps status)."
-            )
-        return "stalled", (
-            f"The survey looks stalled: {sent} invitations were delivered in the last {silent} "
-            "weeks but none was answered. Check that people can see the bot's messages."
-        )
-    if delivered[-1]:
-        return "empty", f"No answers yet this week ({delivered[-1]} invitations delivered)."
-    return "empty", "No answers this week: no invitations were delivered."
+        return "stalled", silent, sent
+    return "empty", 1, data.delivered[-1]
 
 
 def compose(
@@ -116,19 +115,22 @@ def compose(
         if current.display is not None and previous.display is not None
         else None
     )
-    status, notice = _status(data)
+    status, quiet_weeks, quiet_delivered = _status(data)
+    detail = data.detail
     sentiment_change = (
-        data.sentiment.mean - data.previous_sentiment.mean
-        if data.sentiment.mean is not None and data.previous_sentiment.mean is not None
+        detail.sentiment.mean - detail.previous_sentiment.mean
+        if detail.sentiment.mean is not None and detail.previous_sentiment.mean is not None
         else None
     )
     return Digest(
-        title=data.title,
+        company=data.company,
         week_label=data.week_label,
         week_start=data.week_start,
         status=status,
-        notice=notice,
+        quiet_weeks=quiet_weeks,
+        quiet_delivered=quiet_delivered,
         estimate=current,
+        min_answers=(policy or SamplePolicy()).min_n,
         previous=previous,
         change=change,
         response_rate=response_rate(
@@ -136,11 +138,13 @@ def compose(
         ),
         comment_rate=comment_rate(commented=data.commented, answered=current_counts.n),
         delivered=data.delivered[-1],
-        sentiment=data.sentiment,
+        platforms=tuple(p for p in data.platforms if p.delivered or p.answered),
+        detail_weeks=detail.weeks,
+        sentiment=detail.sentiment,
         sentiment_change=sentiment_change,
-        themes=themes(data.comments, anonymous=anonymous),
+        themes=themes(detail.comments, anonymous=anonymous),
         segments=tuple(
-            segment_table(data.segments, overall=current_counts, min_group=min_group, level=level)
+            segment_table(detail.segments, overall=detail.counts, min_group=min_group, level=level)
         ),
         trend=tuple(trend(data.weekly, level=level)),
     )

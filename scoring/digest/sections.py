@@ -11,6 +11,7 @@ from typing import Literal
 
 from scoring.digest import wording as say
 from scoring.digest.model import Digest
+from scoring.digest.wording import Phrases
 from scoring.themes import Theme
 
 Kind = Literal[
@@ -27,7 +28,6 @@ Kind = Literal[
 Side = Literal["detractor", "promoter"]
 MAX_THEMES = 3
 """Themes shown per side: the strongest few, so the digest stays readable in chat."""
-FOOTNOTE = "Intervals are adjusted-Wald; small segments are hidden for privacy."
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,36 +45,48 @@ class Section:
 
     kind: Kind
     lines: tuple[str, ...] = ()
+    heading: str = ""
     themes: tuple[ThemeGroup, ...] = ()
     segments: tuple[tuple[str, str, str, str, str], ...] = ()
 
 
-def sections(digest: Digest) -> tuple[Section, ...]:
+def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
     """Title, headline, notice, then (when anyone answered) change, figures, sentiment,
     themes and segments, and the footnote; parts with nothing to say are left out."""
     parts = [
-        Section("title", (say.title_line(digest),)),
-        Section("headline", (say.headline(digest),)),
+        Section("title", (say.title_line(words, digest),)),
+        Section("headline", (say.headline(words, digest),)),
     ]
-    if digest.notice:
-        parts.append(Section("notice", (digest.notice,)))
+    notice = say.notice(words, digest)
+    if notice:
+        parts.append(Section("notice", (notice,)))
     if digest.estimate.n:
+        if digest.estimate.display is not None:
+            parts.append(Section("change", (say.change_line(words, digest),)))
+        figures = (
+            say.mix_line(words, digest),
+            say.rates_line(words, digest),
+            say.platforms_line(words, digest),
+        )
         parts += [
-            Section("change", (say.change_line(digest),)),
-            Section("figures", (say.mix_line(digest), say.rates_line(digest))),
-            Section("sentiment", (say.sentiment_line(digest),)),
+            Section("figures", tuple(line for line in figures if line)),
+            Section("sentiment", (say.sentiment_line(words, digest),)),
         ]
-        sides: tuple[tuple[Side, str, tuple[Theme, ...]], ...] = (
-            ("detractor", "What detractors raise", digest.themes.detractor_themes),
-            ("promoter", "What promoters value", digest.themes.promoter_themes),
+        sides: tuple[tuple[Side, tuple[Theme, ...]], ...] = (
+            ("detractor", digest.themes.detractor_themes),
+            ("promoter", digest.themes.promoter_themes),
         )
         groups = tuple(
-            ThemeGroup(side, heading, found[:MAX_THEMES]) for side, heading, found in sides if found
+            ThemeGroup(side, say.theme_heading(words, side), found[:MAX_THEMES])
+            for side, found in sides
+            if found
         )
         if groups:
-            parts.append(Section("themes", themes=groups))
+            heading = say.themes_window(words, digest)
+            parts.append(Section("themes", heading=heading, themes=groups))
         if digest.segments:
-            rows = tuple(say.segment_cells(segment) for segment in digest.segments)
-            parts.append(Section("segments", segments=rows))
-    parts.append(Section("footnote", (FOOTNOTE,)))
+            rows = tuple(say.segment_cells(words, segment) for segment in digest.segments)
+            heading = say.segments_heading(words, digest)
+            parts.append(Section("segments", heading=heading, segments=rows))
+    parts.append(Section("footnote", (words.t("digest.footnote"),)))
     return tuple(parts)

@@ -48,3 +48,11 @@ def test_import_bench_prints_rate_and_ratio_to_a_bare_insert() -> None:
 def test_make_bench_runs_them_in_full(script: str) -> None:
     makefile = (BENCH.parent / "Makefile").read_text()
     assert f"$(BIN)/python bench/{script}\n" in makefile
+
+
+def test_responses_import_bench_prints_seconds_and_ratio() -> None:
+    out = _run("import_responses.py")
+    assert re.search(
+        r"responses import 1,000 answers \(sqlite\): \d+\.\d\d s .* ratio \d+\.\dx", out
+    )
+    assert re.search(r"^target under 3\.0 s: (met|MISSED)$", out, re.M), out

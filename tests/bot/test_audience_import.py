@@ -47,13 +47,6 @@ ENCODINGS = {
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NPSBOT_DATABASE_URL", db.url)
-    return db
-
-
 def run(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.output

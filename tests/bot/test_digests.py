@@ -14,7 +14,9 @@ from bot.digest import Digests
 from bot.digest.terminal import render
 from bot.models import InvitationStatus, Response
 from bot.settings import Settings
+from scoring.digest import wording as say
 from scoring.nps import Counts, estimate
+from tests.phrases import EN
 
 DETRACTOR_SAYS = (
     "Slow checkout, took forever",
@@ -33,11 +35,16 @@ PROMOTER_SAYS = (
 WEEK_48 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday of ISO week 2026-W48
 
 
-def seed(db: Database, answers: list[tuple[datetime, int, str | None, dict[str, str]]]) -> None:
+def seed(
+    db: Database,
+    answers: list[tuple[datetime, int, str | None, dict[str, str]]],
+    *,
+    platform: str = "slack",
+) -> None:
     """One respondent, invitation and response per answer."""
     with db.session() as session:
         workspace = store.get_or_create_workspace(
-            session=session, platform="slack", external_id="T1", now=WEEK_48
+            session=session, platform=platform, external_id=f"{platform}-1", now=WEEK_48
         )
         for index, (moment, score, comment, attributes) in enumerate(answers):
             respondent = store.upsert_respondent(
@@ -64,7 +71,7 @@ def seed(db: Database, answers: list[tuple[datetime, int, str | None, dict[str, 
                     invitation_id=invitation.id or 0,
                     workspace_id=workspace.id or 0,
                     respondent_id=respondent.id or 0,
-                    platform="slack",
+                    platform=platform,
                     score=score,
                     attributes=attributes,
                     comment=comment,
@@ -131,10 +138,10 @@ def test_small_segments_are_never_shown(db: Database, digests: Digests) -> None:
 def test_empty_then_stalled(db: Database, digests: Digests) -> None:
     seed(db, week_of_answers(WEEK_48 - timedelta(days=28), 5, 5, 5))
     digest, _ = digests.build(digests.week_of("2026-W46"))
-    assert digest.status == "empty" and "No answers" in (digest.notice or "")
+    assert digest.status == "empty" and say.notice(EN, digest) == "No invitations were delivered."
     digest, _ = digests.build(digests.week_of())
     assert digest.status == "stalled"
-    assert "no invitations were delivered in the last 4 weeks" in (digest.notice or "")
+    assert "no invitations were delivered in the last 4 weeks" in (say.notice(EN, digest) or "")
 
 
 def test_week_label_is_validated(digests: Digests) -> None:
@@ -150,10 +157,10 @@ def test_terminal_rendering_golden(db: Database, digests: Digests) -> None:
     )
     digest, _ = digests.build(digests.week_of())
     console = Console(record=True, width=110, color_system=None)
-    console.print(render(digest))
+    console.print(render(digest, EN))
     text = console.export_text()
     for line in (
-        "Acme NPS, week 2026-W48 (from 23 Nov 2026)",
+        "Acme NPS, week 2026-W48 (from 2026-11-23)",
         "NPS +30 (95% CI +14 to +44) from 100 answers",
         "Up 39 points from last week (significant, p = 0.00)",  # adjusted: 29.1 - (-9.7)
         "Promoters 50 (50%) · Passives 30 (30%) · Detractors 20 (20%)",
@@ -163,3 +170,38 @@ def test_terminal_rendering_golden(db: Database, digests: Digests) -> None:
         "plan: pro",
     ):
         assert line in text, line
+
+
+def test_a_small_week_widens_its_detail_to_four_weeks(db: Database, digests: Digests) -> None:
+    window = week_of_answers(WEEK_48, 4, 2, 2)
+    for weeks_back in (1, 2, 3):
+        window += week_of_answers(WEEK_48 - timedelta(weeks=weeks_back), 10, 5, 5)
+    seed(db, window + week_of_answers(WEEK_48 - timedelta(weeks=4), 40, 0, 0))  # 4: outside
+    digest, _ = digests.build(digests.week_of())
+    assert digest.counts.n == 8 and digest.detail_weeks == 4
+    assert digest.sentiment.n == sum(1 for row in window if row[2])
+    assert sum(s.estimate.n for s in digest.segments if s.dimension == "plan") == 8 + 3 * 20
+    assert say.segments_heading(EN, digest) == "Segments of the last 4 weeks"
+    assert say.sentiment_line(EN, digest).startswith("Comment sentiment of the last 4 weeks")
+
+
+def test_a_full_week_keeps_its_own_detail(db: Database, digests: Digests) -> None:
+    seed(db, week_of_answers(WEEK_48 - timedelta(weeks=1), 10, 5, 5))
+    seed(db, week_of_answers(WEEK_48, 20, 10, 10))
+    digest, _ = digests.build(digests.week_of())
+    assert digest.detail_weeks == 1 and digest.sentiment.n == 15  # 10 promoters, 5 detractors
+    assert say.segments_heading(EN, digest) == "Segments"
+
+
+def test_rates_per_platform(db: Database, digests: Digests) -> None:
+    seed(db, week_of_answers(WEEK_48, 20, 10, 10))
+    seed(db, week_of_answers(WEEK_48, 5, 5, 10), platform="telegram")
+    digest, _ = digests.build(digests.week_of())
+    slack, telegram = digest.platforms
+    figures = (slack.platform, slack.delivered, slack.answered, slack.commented)
+    assert figures == ("slack", 40, 40, 15)
+    assert (telegram.platform, telegram.delivered, telegram.commented) == ("telegram", 20, 8)
+    assert telegram.response_rate == 1.0 and telegram.comment_rate == pytest.approx(0.4)
+    assert "Telegram: 100% of 20 invitations answered, 40% of answers commented" in (
+        say.platforms_line(EN, digest) or ""
+    )

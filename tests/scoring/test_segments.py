@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scoring.digest.wording import segment_cells
 from scoring.nps import Counts
 from scoring.segments import SegmentRow, segment_table
+from tests.phrases import EN
 
 
 def test_small_groups_are_never_returned() -> None:
@@ -75,7 +76,7 @@ def test_at_080_a_segment_below_the_rest_is_never_labelled_above(
         if result.comparison is None or result.rest is None:
             continue
         below = result.estimate.adjusted < result.rest.adjusted
-        cells = segment_cells(result)
+        cells = segment_cells(EN, result)
         if below:
             assert "above" not in cells[4] and result.comparison.direction != "up"
         if result.flagged:

@@ -158,14 +158,9 @@ def test_a_week_of_identical_comments_has_no_theme_and_no_crash(scores: tuple[in
 
 def test_a_digest_of_identical_comments_builds_without_a_theme() -> None:
     digest = sample_digest()
-    data = dataclasses.replace(
-        sample_input(),
-        comments=[
-            CommentRow(10, "Great!", "A"),
-            CommentRow(9, "great", "B"),
-            CommentRow(10, "Great"),
-        ],
-    )
+    sample = sample_input()
+    comments = [CommentRow(10, "Great!", "A"), CommentRow(9, "great", "B"), CommentRow(10, "Great")]
+    data = dataclasses.replace(sample, detail=dataclasses.replace(sample.detail, comments=comments))
     assert digest.themes.detractor_themes  # the sample itself has themes
     built = compose(data)
     assert built.themes.detractor_themes == () and built.themes.promoter_themes == ()

@@ -112,18 +112,18 @@ async def test_worst_case_digest_is_accepted(sandbox: SlackSandbox, adapter: Sla
     )
     digest = replace(
         digest,
-        title=HOSTILE * 10,
+        company=HOSTILE * 10,
         themes=replace(digest.themes, detractor_themes=themes, promoter_themes=themes),
     )
     rows = [SegmentRow("plan", (HOSTILE + str(i)) * 2, 30, 20, 10) for i in range(60)]
     digest = replace(
         digest, segments=tuple(segment_table(rows, overall=Counts(1800, 1200, 600), min_group=5))
     )
-    fallback, blocks = render_digest_blocks(digest)
+    fallback, blocks = render_digest_blocks(digest, EN)
     await adapter.post_digest(chat_id="C0ALERTS", digest=digest, chart_png=b"")
     assert sandbox.calls_to("chat.postMessage")[-1].error is None
     assert not [t for t in [*texts(blocks), fallback] if LIVE.search(t)]
-    assert any("more segment" in t for t in texts(blocks))
+    assert any(re.search(r"… and \d+ more```", t) for t in texts(blocks))
 
 
 async def test_invitation_and_modal_fit(sandbox: SlackSandbox, adapter: SlackAdapter) -> None:

@@ -22,9 +22,10 @@ async def test_post_digest_sends_photo_then_parts(
     [photo] = sandbox.photos
     assert (photo.chat_id, photo.data) == (GROUP, PNG)
     assert photo.caption is not None and 0 < len(photo.caption) <= CAPTION_LIMIT
-    assert photo.caption.startswith("Acme NPS, week 2026-W48")
+    title = "Acme NPS, week 2026-W48 (from 2026-11-23)"
+    assert photo.caption.startswith(title)
     [posted] = [m for m in sandbox.sent_messages(GROUP) if "photo" in m]
-    assert posted["caption_entities"][0] == {"offset": 0, "length": 42, "type": "bold"}
+    assert posted["caption_entities"][0] == {"offset": 0, "length": len(title), "type": "bold"}
     parts = [m["text"] for m in sandbox.sent_messages(GROUP) if "text" in m]
     assert len(parts) >= 3
     assert all(len(part) <= MESSAGE_LIMIT for part in parts)

@@ -71,7 +71,7 @@ async def test_worst_case_digest_is_accepted(
     )
     themes = replace(digest.themes, detractor_themes=(theme,) * 40, promoter_themes=(theme,) * 40)
     # Long enough for several parts, short enough to stay under a group's 20 messages a minute.
-    worst = replace(digest, themes=themes, segments=digest.segments * 60, notice=HOSTILE * 40)
+    worst = replace(digest, themes=themes, segments=digest.segments * 60, company=HOSTILE * 40)
     await adapter.post_digest(chat_id=str(GROUP), digest=worst, chart_png=b"png")
     posted = sandbox.sent_messages(GROUP)
     assert 3 < len(posted) <= 20 and all(call.status == 200 for call in sandbox.calls)
