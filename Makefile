@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/import_csv.py
 	$(BIN)/python bench/import_responses.py
 	$(BIN)/python bench/responsiveness.py
+	$(BIN)/python bench/inbound.py
 
 # Pins every dependency (and the build backend) with hashes; existing pins are kept unless
 # pyproject.toml asks otherwise. Add `--upgrade` to PIP_COMPILE to move everything forward.

@@ -173,7 +173,7 @@ class NpsBot:
         module_name, _, class_name = ADAPTERS[name].partition(":")
         adapter_class = getattr(importlib.import_module(module_name), class_name)
         adapter: Adapter = adapter_class(
-            settings=self.settings,
+            settings=self.settings.platform(name),
             handle=self.handle,
             clock=self.clock,
             catalogue=self.catalogue,

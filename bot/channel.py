@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.events import Event
     from bot.i18n import Catalogue
-    from bot.settings import Settings
     from scoring.digest import Digest
 
 Handler = Callable[["Event"], Awaitable[str | None]]
@@ -244,10 +243,7 @@ class Identity:
 class Adapter(Channel):
     """A channel that also runs: connects to its platform and feeds events to the core."""
 
-    def __init__(
-        self, *, settings: Settings, handle: Handler, clock: Clock, catalogue: Catalogue
-    ) -> None:
-        self.settings = settings
+    def __init__(self, *, handle: Handler, clock: Clock, catalogue: Catalogue) -> None:
         self.handle = handle
         self.clock = clock
         self.observe_429: Callable[[str], None] = lambda method: None

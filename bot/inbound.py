@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,43 @@ class Receipt:
     reply: Reply = field(default_factory=Reply)
 
 
+class Turns:
+    """Deliveries an adapter is still handling, from before `accept` to its reply.
+
+    The work goes on after the platform's acknowledgement, so "nothing else happened" can only
+    be told once every turn has ended: `Inbound.settled` waits on this, never on a time.
+    """
+
+    def __init__(self) -> None:
+        self._open = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def begin(self) -> None:
+        self._open += 1
+        self._quiet.clear()
+
+    def end(self) -> None:
+        self._open -= 1
+        if self._open == 0:
+            self._quiet.set()
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        self.begin()
+        try:
+            yield
+        finally:
+            self.end()
+
+    @property
+    def idle(self) -> bool:
+        return self._open == 0
+
+    async def quiet(self) -> None:
+        await self._quiet.wait()
+
+
 class Inbound:
     """The durable front door every adapter uses for what people send."""
 
@@ -74,6 +112,7 @@ class Inbound:
         self.replay_every = replay_every
         self._replay = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.turns = Turns()
         jobs.register(EVENT_JOB, self._handle_event)
 
     @classmethod
@@ -126,6 +165,15 @@ class Inbound:
             await self.jobs.run_now(receipt.job, receipt.reply)
             return receipt.reply.text
         return None
+
+    async def settled(self, *, timeout: float = 10.0) -> None:
+        """Until every delivery taken is handled to its reply and no job runs here."""
+        async with asyncio.timeout(timeout):
+            while True:
+                await self.turns.quiet()
+                await self.jobs.idle(timeout=timeout)
+                if self.turns.idle:
+                    return
 
     async def record(
         self, *, kind: str, key: str, lane: str | None, payload: dict[str, Any]

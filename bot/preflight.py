@@ -111,7 +111,7 @@ def migrate(db: Database) -> None:
         ) from None
 
 
-def platform_checks(platforms: list[str]) -> list[Callable[[Settings], Awaitable[None]]]:
+def platform_checks(platforms: list[str]) -> list[Callable[..., Awaitable[None]]]:
     """Each configured platform's credential check (auth.test, apps.connections.open, getMe)."""
     checks = []
     for name in platforms:

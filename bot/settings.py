@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -37,6 +39,29 @@ MIN_RATE = 0.01
 
 class SettingsError(ValueError):
     """A missing or contradictory setting, worded as one line that names it."""
+
+
+class SlackSettings(BaseModel):
+    """The Slack adapter's slice of the settings: its credentials and API base, no more."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bot_token: SecretStr | None
+    signing_secret: SecretStr | None
+    app_token: SecretStr | None
+    api_url: str
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram adapter's slice: its token, API base, send rate and webhook."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bot_token: SecretStr | None
+    api_url: str
+    send_rate: float
+    webhook_url: str | None
+    webhook_secret: SecretStr | None
 
 
 class Settings(BaseSettings):
@@ -197,6 +222,29 @@ class Settings(BaseSettings):
             self.api_token,
         )
         return [v.get_secret_value() for v in values if v and v.get_secret_value()]
+
+    @property
+    def slack(self) -> SlackSettings:
+        return SlackSettings(
+            bot_token=self.slack_bot_token,
+            signing_secret=self.slack_signing_secret,
+            app_token=self.slack_app_token,
+            api_url=self.slack_api_url,
+        )
+
+    @property
+    def telegram(self) -> TelegramSettings:
+        return TelegramSettings(
+            bot_token=self.telegram_bot_token,
+            api_url=self.telegram_api_url,
+            send_rate=self.telegram_send_rate,
+            webhook_url=self.telegram_webhook_url,
+            webhook_secret=self.telegram_webhook_secret,
+        )
+
+    def platform(self, name: str) -> SlackSettings | TelegramSettings:
+        """The slice the named platform's adapter and credential check take."""
+        return self.slack if name == "slack" else self.telegram
 
     @property
     def slack_enabled(self) -> bool:

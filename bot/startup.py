@@ -72,7 +72,9 @@ async def prepare(settings: Settings) -> tuple[socket.socket, Database]:
         for name, check in zip(platforms, preflight.platform_checks(platforms), strict=True):
             setting = "SLACK_BOT_TOKEN" if name == "slack" else "TELEGRAM_BOT_TOKEN"
             await retrying(
-                setting, functools.partial(check, settings), timeout=settings.startup_timeout
+                setting,
+                functools.partial(check, settings.platform(name)),
+                timeout=settings.startup_timeout,
             )
     except BaseException:
         sock.close()

@@ -45,12 +45,10 @@ def gather(
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     with db.session() as session:
+        counts = store.weekly_counts(session=session, spans=[span(w) for w in series])
         weekly = tuple(
-            WeekPoint(
-                w.start.astimezone(ZoneInfo(tz)).date(),
-                store.week_counts(session=session, span=span(w)),
-            )
-            for w in series
+            WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), week_counts)
+            for w, week_counts in zip(series, counts, strict=True)
         )
         commented, _ = store.week_sentiment(session=session, span=span(week))
         if too_small(answers=weekly[-1].counts.n, comments=commented):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures.process import BrokenProcessPool
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from bot import store
 from bot.channel import Channel, ChannelError, TargetUnavailable
@@ -82,8 +84,8 @@ class Digests:
 
     async def post_weekly(self, *, week: Week | None = None) -> int:
         """The scheduled digest, to every workspace's digest channels."""
-        with self.db.session() as session:
-            ids = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
+        workspaces = await self.db.run(lambda session: store.list_workspaces(session=session))
+        ids = [ws.id for ws in workspaces if ws.id is not None]
         return await self._post(ids, week or self.week_of())
 
     async def build_off_loop(self, week: Week) -> tuple[Digest, bytes]:
@@ -104,37 +106,42 @@ class Digests:
         posted = 0
         now = self.clock.now()
         for workspace_id in workspace_ids:
-            with self.db.session() as session:
-                workspace = session.get(Workspace, workspace_id)
-                assert workspace is not None
-                targets = store.targets(session=session, workspace_id=workspace_id, kind="digest")
-            channel = self.channels.get(workspace.platform)
+            platform, chat_ids = await self.db.run(_digest_targets, workspace_id)
+            channel = self.channels.get(platform)
             if channel is None:
                 continue
-            for target in targets:
+            for chat_id in chat_ids:
                 hint: str | None = None
                 try:
-                    await channel.post_digest(
-                        chat_id=target.chat_id, digest=digest, chart_png=chart
-                    )
+                    await channel.post_digest(chat_id=chat_id, digest=digest, chart_png=chart)
                     posted += 1
                 except TargetUnavailable as exc:
                     hint = exc.hint
-                    log.error("digest could not be posted to %s: %s", target.chat_id, exc)
+                    log.error("digest could not be posted to %s: %s", chat_id, exc)
                 except ChannelError:
-                    log.exception("digest could not be posted to %s", target.chat_id)
-                with self.db.session() as session:
-                    store.note_target(
-                        session=session,
-                        workspace_id=workspace_id,
-                        kind="digest",
-                        chat_id=target.chat_id,
-                        hint=hint,
-                    )
-            if targets:
-                with self.db.session() as session:
-                    stored = session.get(Workspace, workspace_id)
-                    assert stored is not None
-                    stored.last_digest_at = now
-                    session.add(stored)
+                    log.exception("digest could not be posted to %s", chat_id)
+                await self.db.run(_noted, workspace_id, chat_id, hint)
+            if chat_ids:
+                await self.db.run(_digested, workspace_id, now)
         return posted
+
+
+def _digest_targets(session: Session, workspace_id: int) -> tuple[str, list[str]]:
+    """A workspace's platform and the chats its digest goes to."""
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None, "digests go to workspaces that exist"
+    targets = store.targets(session=session, workspace_id=workspace_id, kind="digest")
+    return workspace.platform, [target.chat_id for target in targets]
+
+
+def _noted(session: Session, workspace_id: int, chat_id: str, hint: str | None) -> None:
+    store.note_target(
+        session=session, workspace_id=workspace_id, kind="digest", chat_id=chat_id, hint=hint
+    )
+
+
+def _digested(session: Session, workspace_id: int, now: datetime) -> None:
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None, "digests go to workspaces that exist"
+    workspace.last_digest_at = now
+    session.add(workspace)

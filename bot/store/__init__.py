@@ -38,6 +38,7 @@ from bot.store.digest import (
     theme_comments,
     week_counts,
     week_sentiment,
+    weekly_counts,
 )
 from bot.store.history import (
     Facts,
@@ -222,6 +223,7 @@ __all__ = [
     "upsert_respondent",
     "week_counts",
     "week_sentiment",
+    "weekly_counts",
     "why_not_marked",
     "withdraw_pending",
     "workspace_status",

@@ -3,7 +3,7 @@
 One app serves both connection modes. With a signing secret it answers signed HTTP requests
 (Events API, interactivity and slash commands on one URL); with an app-level token it also
 holds a Socket Mode connection, which slack_sdk re-opens when it drops. Every Web API call,
-bolt's own included, goes through one client pointed at `settings.slack_api_url`, so the
+bolt's own included, goes through one client pointed at `settings.api_url`, so the
 sandbox can stand in for Slack and no call ever escapes to the real one.
 """
 
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Catalogue
     from bot.inbound import Inbound
-    from bot.settings import Settings
+    from bot.settings import SlackSettings
     from scoring.digest import Digest
 
 EVENTS_PATH = "/slack/events"
@@ -73,22 +73,23 @@ class SlackAdapter(Adapter):
     def __init__(
         self,
         *,
-        settings: Settings,
+        settings: SlackSettings,
         handle: Handler,
         clock: Clock,
         catalogue: Catalogue,
         inbound: Inbound | None = None,
     ) -> None:
-        super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
+        super().__init__(handle=handle, clock=clock, catalogue=catalogue)
+        self.settings = settings
         self.inbound = inbound
-        token = _reveal(settings.slack_bot_token)
+        token = _reveal(settings.bot_token)
         if token is None:
             raise ValueError("SLACK_BOT_TOKEN is required for the Slack adapter")
         # The token goes to bolt, which builds the client (passing a client of our own while
         # SLACK_BOT_TOKEN is in the environment makes bolt warn that the token is unused).
         self.app = AsyncApp(
             token=token,
-            signing_secret=_reveal(settings.slack_signing_secret),
+            signing_secret=_reveal(settings.signing_secret),
             process_before_response=False,
         )
         self.client = self.app.client
@@ -96,9 +97,9 @@ class SlackAdapter(Adapter):
         def on_429(method: str) -> None:
             self.observe_429(method)
 
-        configure(self.client, base_url=settings.slack_api_url, on_429=on_429)
+        configure(self.client, base_url=settings.api_url, on_429=on_429)
         self._lookups = build_web_client(
-            token=token, base_url=settings.slack_api_url, wait_out_429=False, on_429=on_429
+            token=token, base_url=settings.api_url, wait_out_429=False, on_429=on_429
         )
         self._dnd = DoNotDisturb(lookups=self._lookups, clock=clock)
         self.directory = Directory(client=self.client, clock=clock)
@@ -119,7 +120,7 @@ class SlackAdapter(Adapter):
                 timeout=aiohttp.ClientTimeout(total=self.client.timeout)
             )
             self._lookups.session = self.client.session
-        app_token = _reveal(self.settings.slack_app_token)
+        app_token = _reveal(self.settings.app_token)
         if app_token is None or self._socket is not None:
             return
         # Built here, not in __init__: the socket client binds to the running event loop.
@@ -142,7 +143,7 @@ class SlackAdapter(Adapter):
 
     async def connection_problem(self) -> str | None:
         """Socket Mode must hold its connection; HTTP mode waits for Slack's requests."""
-        if self.settings.slack_app_token is None:
+        if self.settings.app_token is None:
             return None if self.client.session is not None else "not started"
         if self._socket is None or not await self._socket.client.is_connected():
             return "Socket Mode is not connected"
@@ -150,7 +151,7 @@ class SlackAdapter(Adapter):
 
     def routes(self) -> list[BaseRoute]:
         """`POST /slack/events`, served only when requests can be verified (a signing secret)."""
-        if _reveal(self.settings.slack_signing_secret) is None:
+        if _reveal(self.settings.signing_secret) is None:
             return []
         return [Route(EVENTS_PATH, self._events, methods=["POST"])]
 

@@ -31,7 +31,7 @@ from bot.events import (
     ScoreSubmitted,
 )
 from bot.i18n import Words
-from bot.inbound import Inbound, Receipt
+from bot.inbound import Inbound, Receipt, Turns
 from channels.slack.alert_actions import AlertActions, Payload
 from channels.slack.alert_actions import interaction_origin as _interaction_origin
 from channels.slack.alert_actions import slack_origin as _origin
@@ -66,6 +66,7 @@ class Listeners(AlertActions):
         self.directory = directory
         self.team = team
         self.inbound = inbound
+        self.turns = inbound.turns if inbound is not None else Turns()
 
     def register(self, app: AsyncApp) -> None:
         app.action(SCORE_ACTION)(self._button(_score))
@@ -119,7 +120,12 @@ class Listeners(AlertActions):
         ) -> None:
             neutral = to_event(context, body, event)
             if neutral is not None:
-                context["npsbot_receipt"] = await self._accept(neutral)
+                self.turns.begin()  # ended by `_finish_event`, the listener that runs next
+                try:
+                    context["npsbot_receipt"] = await self._accept(neutral)
+                except BaseException:
+                    self.turns.end()
+                    raise
             await next()
 
         return record
@@ -127,7 +133,10 @@ class Listeners(AlertActions):
     async def _finish_event(self, context: AsyncBoltContext) -> None:
         receipt = context.get("npsbot_receipt")
         if receipt is not None:
-            await self._finish(receipt)
+            try:
+                await self._finish(receipt)
+            finally:
+                self.turns.end()
 
     # -- audience and admin ----------------------------------------------------------------
 
@@ -147,17 +156,18 @@ class Listeners(AlertActions):
             text=normalise(command.get("text") or ""),
             platform_admin=await self._is_platform_admin(user_id),
         )
-        try:
-            receipt = await self._accept(event)
-        finally:
-            await ack()
-        try:
-            reply = await self._finish(receipt)
-        except Exception:
-            log.exception("/nps %r failed", command.get("text"))
-            reply = self.team.t("team.command_failed")
-        if reply:
-            await respond(text=reply, response_type="ephemeral")
+        with self.turns.turn():
+            try:
+                receipt = await self._accept(event)
+            finally:
+                await ack()
+            try:
+                reply = await self._finish(receipt)
+            except Exception:
+                log.exception("/nps %r failed", command.get("text"))
+                reply = self.team.t("team.command_failed")
+            if reply:
+                await respond(text=reply, response_type="ephemeral")
 
     async def _is_platform_admin(self, user_id: str) -> bool:
         """Workspace admins and owners may administer npsbot without being listed."""
@@ -172,10 +182,11 @@ class Listeners(AlertActions):
 
     async def _act(self, event: ActorEvent, respond: AsyncRespond, *, ack: AsyncAck) -> None:
         """Durable first, then the ack, then the work and its answer to the actor."""
-        receipt = await self._accept(event)
-        await ack()
-        if text := await self._finish(receipt):
-            await respond(text=text, response_type="ephemeral", replace_original=False)
+        with self.turns.turn():
+            receipt = await self._accept(event)
+            await ack()
+            if text := await self._finish(receipt):
+                await respond(text=text, response_type="ephemeral", replace_original=False)
 
     async def _accept(self, event: ActorEvent) -> Receipt | ActorEvent:
         """Stored, queued or spooled (see `bot.inbound`); without one, the event itself."""

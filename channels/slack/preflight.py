@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.preflight import Refused, Unavailable
-from bot.settings import Settings
+from bot.settings import SlackSettings
 
 BOT_TOKEN_HINT = (
     "copy the Bot User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page"
@@ -24,18 +24,18 @@ APP_TOKEN_HINT = (
 TIMEOUT = 10
 
 
-async def check(settings: Settings) -> None:
+async def check(settings: SlackSettings) -> None:
     """Raise `Refused` for a token Slack rejects, `Unavailable` when Slack cannot be reached."""
-    assert settings.slack_bot_token is not None
+    assert settings.bot_token is not None
     bot = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
+        token=settings.bot_token.get_secret_value(),
+        base_url=settings.api_url,
         timeout=TIMEOUT,
     )
     await _call("SLACK_BOT_TOKEN", BOT_TOKEN_HINT, bot.auth_test())
-    if settings.slack_app_token is not None:
-        app_token = settings.slack_app_token.get_secret_value()
-        apps = AsyncWebClient(base_url=settings.slack_api_url, timeout=TIMEOUT)
+    if settings.app_token is not None:
+        app_token = settings.app_token.get_secret_value()
+        apps = AsyncWebClient(base_url=settings.api_url, timeout=TIMEOUT)
         await _call(
             "SLACK_APP_TOKEN", APP_TOKEN_HINT, apps.apps_connections_open(app_token=app_token)
         )

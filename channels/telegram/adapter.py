@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Catalogue
     from bot.inbound import Inbound
-    from bot.settings import Settings
+    from bot.settings import TelegramSettings
     from scoring.digest import Digest
 
 log = logging.getLogger(__name__)
@@ -61,13 +61,14 @@ class TelegramAdapter(Adapter):
     def __init__(
         self,
         *,
-        settings: Settings,
+        settings: TelegramSettings,
         handle: Handler,
         clock: Clock,
         catalogue: Catalogue,
         inbound: Inbound | None = None,
     ) -> None:
-        super().__init__(settings=settings, handle=handle, clock=clock, catalogue=catalogue)
+        super().__init__(handle=handle, clock=clock, catalogue=catalogue)
+        self.settings = settings
         self.inbound = inbound
         self.application = build_application(settings=settings, updater=inbound is None)
         limiter = self.application.bot.rate_limiter
@@ -94,7 +95,7 @@ class TelegramAdapter(Adapter):
 
     @property
     def _webhook_secret(self) -> str:
-        secret = self.settings.telegram_webhook_secret
+        secret = self.settings.webhook_secret
         assert secret is not None, "settings require TELEGRAM_WEBHOOK_SECRET with the URL"
         return secret.get_secret_value()
 
@@ -105,9 +106,9 @@ class TelegramAdapter(Adapter):
             await app.initialize()
             await self._set_commands()
             await app.start()
-            if self.settings.telegram_webhook_url:
+            if self.settings.webhook_url:
                 await self._bot.set_webhook(
-                    str(self.settings.telegram_webhook_url),
+                    str(self.settings.webhook_url),
                     secret_token=self._webhook_secret,
                     allowed_updates=ALLOWED_UPDATES,
                 )
@@ -154,7 +155,7 @@ class TelegramAdapter(Adapter):
         return None if app.running else "not started"
 
     def routes(self) -> list[BaseRoute]:
-        if not self.settings.telegram_webhook_url:
+        if not self.settings.webhook_url:
             return []
         return [
             webhook_route(

@@ -12,7 +12,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, BaseHandler
 
 from bot.i18n import Words
-from bot.settings import Settings
+from bot.settings import TelegramSettings
 from bot.wording import command_menu
 from channels.telegram.limits import PacedRateLimiter
 from channels.telegram.ordering import PerChatUpdateProcessor
@@ -33,12 +33,12 @@ def commands(words: Words) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in command_menu(words)]
 
 
-def build_application(*, settings: Settings, updater: bool = True) -> AnyApplication:
+def build_application(*, settings: TelegramSettings, updater: bool = True) -> AnyApplication:
     """An Application that honours Telegram's flood limits and 429s (nothing is dropped)."""
-    if settings.telegram_bot_token is None:
+    if settings.bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to run the Telegram adapter")
     limiter = PacedRateLimiter(
-        overall_max_rate=settings.telegram_send_rate,
+        overall_max_rate=settings.send_rate,
         group_max_rate=20,
         group_time_period=60 * MARGIN,
         chat_interval=MARGIN,
@@ -46,13 +46,13 @@ def build_application(*, settings: Settings, updater: bool = True) -> AnyApplica
     )
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_url)
-        .base_file_url(file_url(settings.telegram_api_url))
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_url)
+        .base_file_url(file_url(settings.api_url))
         .rate_limiter(limiter)
         .concurrent_updates(PerChatUpdateProcessor())
     )
-    if settings.telegram_webhook_url or not updater:
+    if settings.webhook_url or not updater:
         builder = builder.updater(None)
     return builder.build()
 

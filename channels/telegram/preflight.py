@@ -7,15 +7,15 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.preflight import Refused, Unavailable
-from bot.settings import Settings
+from bot.settings import TelegramSettings
 
 HINT = "get the bot's token from @BotFather (/token) and set it exactly"
 
 
-async def check(settings: Settings) -> None:
+async def check(settings: TelegramSettings) -> None:
     """Raise `Refused` for a token Telegram rejects, `Unavailable` when it cannot be reached."""
-    assert settings.telegram_bot_token is not None
-    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url)
+    assert settings.bot_token is not None
+    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.api_url)
     try:
         await bot.initialize()  # calls getMe
     except InvalidToken:

@@ -46,3 +46,18 @@ def test_responsiveness_bench_prints_idle_and_busy_acks_and_their_ratio() -> Non
     assert re.search(r"^idle: ack p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms", out, re.M), out
     assert re.search(r"^busy \(digest over 5,000 answers.*ack p50 [\d.]+ ms", out, re.M), out
     assert re.search(r"^ratio busy/idle: p99 [\d.]+x", out, re.M), out
+
+
+def test_inbound_bench_prints_npsbot_and_bare_bolt_acks_and_their_ratio() -> None:
+    out = _run(str(BENCH / "inbound.py"))
+    assert re.search(r"^70 score clicks, each answering an open invitation; 70 stored$", out, re.M)
+    for rate in (10, 20, 40):
+        assert re.search(
+            rf"^{rate} clicks/s: npsbot ack p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms,"
+            r" unacked \d+ \| bare bolt p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms,"
+            r" unacked \d+"
+            r" \| ratio p50 [\d.]+x, p99 [\d.]+x$",
+            out,
+            re.M,
+        ), out
+    assert "$(BIN)/python bench/inbound.py\n" in (BENCH.parent / "Makefile").read_text()

@@ -205,3 +205,24 @@ def test_rates_per_platform(db: Database, digests: Digests) -> None:
     assert "Telegram: 100% of 20 invitations answered, 40% of answers commented" in (
         say.platforms_line(EN, digest) or ""
     )
+
+
+def test_weekly_counts_group_each_week_as_its_own_query_would(db: Database) -> None:
+    """One grouped scan: answers on a week's first instant count in that week, an empty week
+    counts zero, and answers outside the weeks are left out."""
+    weeks = [WEEK_48 - timedelta(days=7 * back) for back in (3, 2, 1, 0)]
+    seed(
+        db,
+        week_of_answers(weeks[0] - timedelta(minutes=1), 1, 1, 1)  # starts before the first week
+        + week_of_answers(weeks[1], 4, 2, 1)  # the first answer on the week's first instant
+        + week_of_answers(weeks[3] + timedelta(days=6, hours=23), 2, 0, 3),  # some after it
+    )
+    spans = [store.Span(start, start + timedelta(days=7)) for start in weeks]
+    with db.session() as session:
+        grouped = store.weekly_counts(session=session, spans=spans)
+        one_by_one = [store.week_counts(session=session, span=span) for span in spans]
+        assert grouped == one_by_one
+        assert grouped[1] == Counts(4, 2, 1) and grouped[2] == Counts(0, 0, 0)
+        assert sum(c.n for c in grouped) < 3 + 7 + 5
+        with pytest.raises(ValueError, match="consecutive"):
+            store.weekly_counts(session=session, spans=[spans[0], spans[2]])

@@ -84,3 +84,20 @@ def test_the_webhook_url_is_https_unless_it_is_loopback(url: str, accepted: bool
     else:
         with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_URL: must be an https URL"):
             load_settings(**given)
+
+
+def test_each_adapter_gets_only_its_own_slice_of_the_settings() -> None:
+    settings = load_settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s" * 32,
+        TELEGRAM_BOT_TOKEN="123:abc",
+        NPSBOT_TELEGRAM_SEND_RATE="12",
+    )
+    slack, telegram = settings.platform("slack"), settings.platform("telegram")
+    assert slack == settings.slack and telegram == settings.telegram
+    assert set(type(slack).model_fields) == {"bot_token", "signing_secret", "app_token", "api_url"}
+    assert "xoxb-1" not in repr(slack) and slack.bot_token is not None
+    assert slack.bot_token.get_secret_value() == "xoxb-1"
+    assert telegram.send_rate == 12 and telegram.webhook_url is None
+    assert not any("slack" in name or "digest" in name for name in type(telegram).model_fields)

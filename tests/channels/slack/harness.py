@@ -17,8 +17,6 @@ from channels.sandbox.slack import PostedMessage, SlackRequestSigner, SlackSandb
 from channels.sandbox.slack_payloads import message_event
 
 TEAM = "T0SANDBOX"
-SETTLE = 0.2
-"""How long to let acknowledged work finish before asserting that nothing happened."""
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
@@ -60,6 +58,11 @@ class SlackHarness:
     bot: NpsBot
     sandbox: SlackSandbox
     signer: SlackRequestSigner
+
+    async def settled(self) -> None:
+        """Every delivery handled to its reply and its jobs run: then "nothing else happened"
+        can be asserted (the work runs after the ack)."""
+        await self.bot.inbound.settled()
 
     @property
     def url(self) -> str:

@@ -41,7 +41,7 @@ def adapter_for(sandbox: SlackSandbox, **settings: str) -> SlackAdapter:
             SLACK_BOT_TOKEN=sandbox.bot_token,
             NPSBOT_SLACK_API_URL=sandbox.api_url,
             **{"SLACK_SIGNING_SECRET": "secret", **settings},
-        ),
+        ).slack,
         handle=ignore,
         clock=SystemClock(),
         catalogue=CATALOGUE,

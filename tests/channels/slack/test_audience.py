@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from tests.channels.slack.harness import SETTLE, TEAM, SlackHarness, eventually
+from tests.channels.slack.harness import TEAM, SlackHarness, eventually
 
 BOTS = [f"UBOT{i}" for i in range(4)]
 DEACTIVATED = ["UGONE0", "UGONE1"]
@@ -53,7 +51,7 @@ async def test_audience_follows_a_450_member_channel(slack: SlackHarness) -> Non
 
     await slack.event(membership("member_joined_channel", "UBOT0"))
     await slack.event(membership("member_joined_channel", "U0BOT"))
-    await asyncio.sleep(SETTLE)
+    await slack.settled()
     assert len(slack.respondents()) == len(HUMANS) + 1
 
 

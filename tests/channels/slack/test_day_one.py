@@ -6,15 +6,13 @@ platform whose token is refused, and registers the workspace from `auth.test`.
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from sqlmodel import select
 
 from bot.models import Target
 from channels.sandbox.slack_payloads import access_revoked_event
 from tests.channels.slack.conftest import StartBot
-from tests.channels.slack.harness import SETTLE, SlackHarness, eventually
+from tests.channels.slack.harness import SlackHarness, eventually
 
 
 def targets(slack: SlackHarness) -> list[Target]:
@@ -55,7 +53,7 @@ async def test_app_uninstalled_pauses_sending(slack: SlackHarness) -> None:
     respondent_id = slack.add_respondent("U1")
     assert await slack.event(access_revoked_event("app_uninstalled")) == 200
     slack.sandbox.revoke_token("account_inactive")
-    await asyncio.sleep(SETTLE)  # the event is handled after its ack
+    await slack.settled()
     result = await slack.bot.dispatcher.invite_now(respondent_id=respondent_id, force=True)
     assert not result.sent and not slack.sandbox.calls_to("chat.postMessage")
     assert not slack.respondents()[0].unreachable

@@ -60,7 +60,9 @@ def adapter_for(sandbox: SlackSandbox) -> SlackAdapter:
         SLACK_SIGNING_SECRET="secret",
         NPSBOT_SLACK_API_URL=sandbox.api_url,
     )
-    return SlackAdapter(settings=settings, handle=ignore, clock=SystemClock(), catalogue=CATALOGUE)
+    return SlackAdapter(
+        settings=settings.slack, handle=ignore, clock=SystemClock(), catalogue=CATALOGUE
+    )
 
 
 @pytest.fixture

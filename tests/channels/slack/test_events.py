@@ -47,7 +47,7 @@ async def dispatch(
         NPSBOT_SLACK_API_URL=sandbox.api_url,
     )
     adapter = SlackAdapter(
-        settings=settings, handle=record, clock=SystemClock(), catalogue=CATALOGUE
+        settings=settings.slack, handle=record, clock=SystemClock(), catalogue=CATALOGUE
     )
     for event in events:
         body = json.dumps(event_envelope(event, workspace=sandbox.workspace))

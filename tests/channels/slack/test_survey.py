@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,7 @@ from bot.models import ProcessedEvent, Respondent
 from channels.sandbox.slack_payloads import message_event
 from scoring.sentiment import analyse
 from tests.channels.slack.conftest import StartBot
-from tests.channels.slack.harness import SETTLE, SlackHarness, eventually, has_buttons
+from tests.channels.slack.harness import SlackHarness, eventually, has_buttons
 from tests.phrases import phrase
 
 
@@ -76,7 +75,7 @@ async def test_forged_and_stale_requests_are_refused(slack: SlackHarness) -> Non
     assert await slack.say("forged comment", signing_secret="forged") == 401
     assert await slack.say("replayed comment", timestamp=stale) == 401
 
-    await asyncio.sleep(SETTLE)
+    await slack.settled()
     assert slack.responses() == []
     assert slack.sandbox.calls_to("chat.update") == []
     with slack.bot.db.session() as session:
@@ -95,7 +94,7 @@ async def test_retries_replays_and_double_clicks_record_once(slack: SlackHarness
     await eventually(lambda: slack.responses()[0].comment)
     assert await slack.say("fast support but pricey", event_id="EvCOMMENT", retry_num=1) == 200
 
-    await asyncio.sleep(SETTLE)
+    await slack.settled()
     (response,) = slack.responses()
     assert response.score == 8 and response.comment == "fast support but pricey"
     assert question.edits == 1
@@ -112,7 +111,7 @@ async def test_people_never_see_internal_reasons(slack: SlackHarness) -> None:
     await slack.click(as_first_seen, "nps_score_8", trigger_id="1.2.replayed")
     await slack.click(as_first_seen, "nps_score_8")
 
-    await asyncio.sleep(SETTLE)
+    await slack.settled()
     assert [post.body["text"] for post in slack.sandbox.response_url_posts] == []
 
 
@@ -124,7 +123,7 @@ async def test_click_after_expiry_is_refused(start_bot: StartBot) -> None:
 
     assert await slack.click(question, "nps_score_10") == 200
     await eventually(lambda: any("closed" in text for text in slack.dm_texts()))
-    await asyncio.sleep(SETTLE)
+    await slack.settled()
     assert slack.responses() == []
     assert has_buttons(question) and question.edits == 0
 

@@ -64,7 +64,7 @@ async def ignore(event: Event) -> None:
 async def adapter(sandbox: TelegramSandbox) -> AsyncIterator[TelegramAdapter]:
     """The adapter alone (no core, no database): enough to send and to look people up."""
     adapter = TelegramAdapter(
-        settings=telegram_settings(sandbox),
+        settings=telegram_settings(sandbox).telegram,
         handle=ignore,
         clock=SystemClock(),
         catalogue=CATALOGUE,
