@@ -176,6 +176,11 @@ class SlackSandbox:
         return self._messages.uploaded_files
 
     @property
+    def image_downloads(self) -> list[str]:
+        """Every `image_url` fetched to check a view, as Slack fetches them."""
+        return self._messages.images.downloads
+
+    @property
     def calls(self) -> list[RecordedCall]:
         return self.web_api.calls
 
