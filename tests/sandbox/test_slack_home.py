@@ -155,6 +155,7 @@ async def test_a_slack_file_must_be_one_the_viewer_can_open(client: AsyncWebClie
         error, (line,) = await refusal(
             client.views_publish(user_id=user, view=home(image(slack_file={"id": file_id})))
         )
+        assert error == "invalid_arguments"
         assert line == "[ERROR] invalid slack file [json-pointer:/view/blocks/0/slack_file]"
     await client.views_publish(user_id="U1", view=home(image(slack_file={"id": shared_id})))
 
