@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/sentiment.py
 	$(BIN)/python bench/themes.py
 	$(BIN)/python bench/import_csv.py
+	$(BIN)/python bench/home.py
 	$(BIN)/python bench/responsiveness.py
 
 # Pins every dependency (and the build backend) with hashes; existing pins are kept unless

@@ -2,22 +2,25 @@
 
 One model for every surface (the Slack App Home, Telegram's `/nps report`), built from the
 same store aggregates and `scoring` estimates as the digest, so the two never disagree.
-Building it costs a dozen aggregate queries and a chart, so `ReportCache` keeps one per
+Building it costs a dozen aggregate queries (on a database thread) and a chart (in the
+digest's worker process, as drawing holds the interpreter), so `ReportCache` keeps one per
 workspace for a short while and builds it off the event loop, one build at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import store
 from bot.db import Database
+from bot.digest import worker
 from bot.digest.week import Week
 from bot.models import Respondent, Response, Workspace
 from bot.settings import Settings
@@ -78,7 +81,8 @@ class Report:
 
 
 def build_report(*, db: Database, settings: Settings, workspace_id: int, now: datetime) -> Report:
-    """Count the current (partial) week and the 11 before it; runs on a worker thread."""
+    """Count the current (partial) week and the 11 before it, on a database thread; the
+    chart is drawn apart (`draw_chart`), as drawing holds the interpreter for a second."""
     tz = settings.digest_timezone
     current = Week.of(now.astimezone(ZoneInfo(tz)).date(), tz)
     weeks = [current.shifted(offset, tz) for offset in range(-(DEFAULT_WEEKS - 1), 1)]
@@ -107,12 +111,17 @@ def build_report(*, db: Database, settings: Settings, workspace_id: int, now: da
         week_label=current.label,
         week=estimate(points[-1].counts, level=level),
         trend=tuple(weekly),
-        chart_png=render_trend_chart(weekly, title=title),
+        chart_png=b"",
         cases=case_lines,
         comments=comment_lines,
         anonymous=anonymous,
         built_at=now,
     )
+
+
+def draw_chart(trend: Sequence[TrendPoint], title: str) -> bytes:
+    """The digest's trend chart of the report's weeks (run in the digest worker process)."""
+    return render_trend_chart(trend, title=title)
 
 
 def _name(respondent: Respondent, anonymous: bool) -> str | None:
@@ -132,10 +141,10 @@ def _case(response: Response, respondent: Respondent, anonymous: bool) -> CaseLi
     )
 
 
-def _comments(rows: object, anonymous: bool) -> list[CommentLine]:
+def _comments(rows: Sequence[tuple[Response, Respondent]], anonymous: bool) -> list[CommentLine]:
     return [
         CommentLine(score=response.score, text=_text(response.comment or "", who, anonymous))
-        for response, who in rows  # type: ignore[attr-defined]
+        for response, who in rows
     ]
 
 
@@ -181,6 +190,13 @@ class ReportCache:
                 workspace_id=workspace_id,
                 now=self.now(),
             )
+            chart = await worker.off_loop(
+                draw_chart,
+                report.trend,
+                report.title,
+                fallback=lambda: draw_chart(report.trend, report.title),
+            )
+            report = dataclasses.replace(report, chart_png=chart)
             self.builds += 1
             self._reports[workspace_id] = (self.monotonic(), report)
             return report

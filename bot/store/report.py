@@ -7,7 +7,9 @@ workspace with a year of answers costs two small queries.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Respondent, Response
@@ -17,31 +19,39 @@ def open_cases(
     *, session: Session, workspace_id: int, limit: int
 ) -> Sequence[tuple[Response, Respondent]]:
     """Answers whose alert was posted and not yet answered by the team (claimed or not)."""
-    return session.exec(
-        select(Response, Respondent)
-        .join(Respondent, col(Respondent.id) == col(Response.respondent_id))
-        .where(
-            Response.workspace_id == workspace_id,
-            col(Response.alert_ref).is_not(None),
-            col(Response.replied_at).is_(None),
-        )
-        .order_by(col(Response.answered_at).desc(), col(Response.id).desc())
-        .limit(limit)
-    ).all()
+    return _newest(
+        session,
+        workspace_id,
+        limit,
+        [col(Response.alert_ref).is_not(None), col(Response.replied_at).is_(None)],
+        col(Response.answered_at),
+    )
 
 
 def latest_comments(
     *, session: Session, workspace_id: int, limit: int
 ) -> Sequence[tuple[Response, Respondent]]:
     """The newest comments of the workspace with who wrote them (for masking names)."""
+    return _newest(
+        session,
+        workspace_id,
+        limit,
+        [col(Response.comment).is_not(None), col(Response.commented_at).is_not(None)],
+        col(Response.commented_at),
+    )
+
+
+def _newest(
+    session: Session,
+    workspace_id: int,
+    limit: int,
+    where: list[sa.ColumnElement[bool]],
+    newest: sa.ColumnElement[Any],
+) -> Sequence[tuple[Response, Respondent]]:
     return session.exec(
         select(Response, Respondent)
         .join(Respondent, col(Respondent.id) == col(Response.respondent_id))
-        .where(
-            Response.workspace_id == workspace_id,
-            col(Response.comment).is_not(None),
-            col(Response.commented_at).is_not(None),
-        )
-        .order_by(col(Response.commented_at).desc(), col(Response.id).desc())
+        .where(Response.workspace_id == workspace_id, *where)
+        .order_by(newest.desc(), col(Response.id).desc())
         .limit(limit)
     ).all()

@@ -45,6 +45,7 @@ from channels.slack.profiles import Directory
 log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
+ToEvent = Callable[[Origin, str | None], Event]
 Accept = Callable[[Event], Awaitable["Receipt | Event"]]
 Finish = Callable[["Receipt | Event"], Awaitable[str | None]]
 
@@ -91,10 +92,10 @@ class HomeListeners:
         )
         try:
             await self.handle(opened)
-        except ChannelError as exc:
+        except (ChannelError, LookupError) as exc:
             log.warning("the Home of %s could not be published: %s", origin.user_id, exc)
 
-    def _privacy(self, to_event: Any) -> Any:
+    def _privacy(self, to_event: ToEvent) -> Callable[..., Awaitable[None]]:
         """A privacy button: durable, acknowledged, done; the answer as a DM, then a redraw."""
 
         async def pressed(

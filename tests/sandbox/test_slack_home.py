@@ -15,17 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.sandbox.slack import RateLimits, SlackSandbox
 from channels.sandbox.slack_home import app_home_opened_event, home_action_payload
+from tests.sandbox.test_slack_rules import Clock
 
 Block = dict[str, Any]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -34,6 +34,15 @@ async def open_home(slack: SlackHarness, user_id: str) -> dict[str, Any]:
     return slack.sandbox.views[f"VHOME{user_id}"]
 
 
+async def commented_and_home_opened(slack: SlackHarness) -> None:
+    """Jane scores 4 and comments, then opens her Home."""
+    _, question = await slack.invite("U1", display_name="Jane Doe")
+    await slack.click(question, "nps_score_4")
+    await slack.say("Checkout keeps failing")
+    await eventually(lambda: slack.responses()[0].comment)
+    await open_home(slack, "U1")
+
+
 def shown(view: dict[str, Any]) -> str:
     return str(view["blocks"])
 
@@ -112,11 +121,7 @@ async def test_opt_out_from_the_home(slack: SlackHarness) -> None:
 
 
 async def test_export_sends_the_person_their_data_as_a_file(slack: SlackHarness) -> None:
-    _, question = await slack.invite("U1", display_name="Jane Doe")
-    await slack.click(question, "nps_score_4")
-    await slack.say("Checkout keeps failing")
-    await eventually(lambda: slack.responses()[0].comment)
-    await open_home(slack, "U1")
+    await commented_and_home_opened(slack)
     await slack.signer.deliver_home_action(slack.url, user_id="U1", action_id="nps_home_export")
     (upload,) = await eventually(lambda: slack.sandbox.uploaded_files)
     assert upload.channel == "DU1" and upload.filename == "npsbot-my-data.json"
@@ -124,11 +129,7 @@ async def test_export_sends_the_person_their_data_as_a_file(slack: SlackHarness)
 
 
 async def test_delete_after_the_confirmation_erases_the_person(slack: SlackHarness) -> None:
-    _, question = await slack.invite("U1", display_name="Jane Doe")
-    await slack.click(question, "nps_score_4")
-    await slack.say("Checkout keeps failing")
-    await eventually(lambda: slack.responses()[0].comment)
-    await open_home(slack, "U1")
+    await commented_and_home_opened(slack)
     await slack.signer.deliver_home_action(slack.url, user_id="U1", action_id="nps_home_forget")
     await eventually(lambda: "Your data was deleted" in " ".join(slack.dm_texts()))
     with slack.bot.db.session() as session:
