@@ -177,3 +177,14 @@ async def test_the_chart_is_an_image_slack_can_download(start_bot: StartBot) -> 
     (image,) = [block for block in view["blocks"] if block["type"] == "image"]
     assert image["image_url"].startswith(slack.bot.settings.public_url + "/charts/")
     assert slack.sandbox.image_downloads == [image["image_url"]]  # fetched before accepting
+
+
+async def test_the_home_is_acknowledged_at_once_however_slow_slack_is(slack: SlackHarness) -> None:
+    """Bolt acks the event before the listener runs: a views.publish answered 4 s late (past
+    Slack's 3-second window) still leaves the delivery acknowledged on its first attempt."""
+    slack.sandbox.answer_late("views.publish", delay=4.0)
+    status, _ = await slack.signer.deliver_home_opened(slack.url, user_id="UADMIN")
+    assert status == 200
+    delivery = slack.sandbox.http_deliveries[-1]
+    assert delivery.acked and delivery.attempts == 1
+    await eventually(lambda: "VHOMEUADMIN" in slack.sandbox.views, timeout=10)
