@@ -61,7 +61,6 @@ class Home:
         self.monotonic = monotonic
         self._members: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
         self._published: OrderedDict[tuple[str, str, str], str] = OrderedDict()
-        self.publishes = 0
 
     # -- the Slack App Home ----------------------------------------------------------------
 
@@ -82,7 +81,6 @@ class Home:
         if not event.refresh and self._published.get(key) == view.version:
             return
         await channel.publish_home(user_id=origin.user_id, home=view)
-        self.publishes += 1
         self._published[key] = view.version
         self._published.move_to_end(key)
         while len(self._published) > REMEMBERED_VIEWS:

@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,7 @@ from scoring.trend import DEFAULT_WEEKS, TrendPoint, WeekPoint, trend
 MAX_CASES = 10
 MAX_COMMENTS = 5
 COMMENT_CHARS = 280
+KEPT_CHARTS = 64
 TTL_SECONDS = 60.0
 """How long a report is reused: opening the Home tab again within it costs no query."""
 
@@ -176,6 +178,7 @@ class ReportCache:
         self.monotonic = monotonic
         self._reports: dict[int, tuple[float, Report]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self._charts: OrderedDict[str, bytes] = OrderedDict()
         self.builds = 0
 
     async def get(self, workspace_id: int) -> Report:
@@ -197,6 +200,9 @@ class ReportCache:
                 fallback=lambda: draw_chart(report.trend, report.title),
             )
             report = dataclasses.replace(report, chart_png=chart)
+            self._charts[report.chart_id] = chart
+            while len(self._charts) > KEPT_CHARTS:
+                self._charts.popitem(last=False)
             self.builds += 1
             self._reports[workspace_id] = (self.monotonic(), report)
             return report
@@ -206,8 +212,6 @@ class ReportCache:
         self._reports.pop(workspace_id, None)
 
     def chart(self, chart_id: str) -> bytes | None:
-        """A cached report's chart by its content id (served to Slack's image proxy)."""
-        for _, report in self._reports.values():
-            if report.chart_id == chart_id:
-                return report.chart_png
-        return None
+        """A recent chart by its content id (served to Slack's image proxy, which may come
+        back for one a Home still shows after the report was rebuilt)."""
+        return self._charts.get(chart_id)
