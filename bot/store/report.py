@@ -46,12 +46,12 @@ def _newest(
     workspace_id: int,
     limit: int,
     where: list[sa.ColumnElement[bool]],
-    newest: sa.ColumnElement[Any],
+    newest: Any,
 ) -> Sequence[tuple[Response, Respondent]]:
     return session.exec(
         select(Response, Respondent)
         .join(Respondent, col(Respondent.id) == col(Response.respondent_id))
         .where(Response.workspace_id == workspace_id, *where)
-        .order_by(newest.desc(), col(Response.id).desc())
+        .order_by(col(newest).desc(), col(Response.id).desc())
         .limit(limit)
     ).all()

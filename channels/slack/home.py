@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import ChannelError, Handler, Recipient
 from bot.events import (
+    ActorEvent,
     AlertClaimed,
-    Event,
     ExportRequested,
     ForgetRequested,
     HomeOpened,
@@ -45,9 +45,9 @@ from channels.slack.profiles import Directory
 log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
-ToEvent = Callable[[Origin, str | None], Event]
-Accept = Callable[[Event], Awaitable["Receipt | Event"]]
-Finish = Callable[["Receipt | Event"], Awaitable[str | None]]
+ToEvent = Callable[[Origin, str | None], ActorEvent]
+Accept = Callable[[ActorEvent], Awaitable["Receipt | ActorEvent"]]
+Finish = Callable[["Receipt | ActorEvent"], Awaitable[str | None]]
 
 
 class HomeListeners:
@@ -107,7 +107,7 @@ class HomeListeners:
 
         return pressed
 
-    async def act(self, event: Event, *, ack: AsyncAck, client: AsyncWebClient) -> None:
+    async def act(self, event: ActorEvent, *, ack: AsyncAck, client: AsyncWebClient) -> None:
         receipt = await self.accept(event)
         await ack()
         text = await self.finish(receipt)

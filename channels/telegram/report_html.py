@@ -100,8 +100,14 @@ async def photo_then_text(
 class ReportPoster:
     """Mixed into the Telegram adapter, which provides `_bot` and `_to_team`."""
 
-    _bot: ExtBot[None]
-    _to_team: Callable[..., Awaitable[None]]
+    @property
+    def _bot(self) -> ExtBot[None]:
+        raise NotImplementedError
+
+    async def _to_team(
+        self, chat_id: str, action: str, send: Callable[[int | str], Awaitable[T]]
+    ) -> T:
+        raise NotImplementedError
 
     async def post_report(self, *, chat_id: str, home: TeamHome) -> None:
         caption, body = render_report_html(home)
