@@ -178,6 +178,8 @@ class Channel(ABC):
     """A chat platform, seen from the core."""
 
     platform: str
+    posts_reports = False
+    """Whether `post_report` posts into team chats (Telegram); Slack shows it on the Home."""
 
     @abstractmethod
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:

@@ -159,12 +159,15 @@ class Home:
         if event.chat_id not in chats and origin.user_id not in self.settings.admin_ids:
             log.warning("/nps report refused in chat %s", event.chat_id)
             return team.t("report.not_team")
+        channel = self.channels[origin.platform]
+        if not channel.posts_reports:
+            return team.t("report.use_home")
         home = await self.team_view(workspace_id, event.chat_id)
         try:
-            await self.channels[origin.platform].post_report(chat_id=event.chat_id, home=home)
+            await channel.post_report(chat_id=event.chat_id, home=home)
         except ChannelError as exc:
             log.warning("report not posted to %s: %s", event.chat_id, exc)
-            return team.t("report.use_home")
+            return team.t("team.command_failed")
         return None
 
 

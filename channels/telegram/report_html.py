@@ -100,6 +100,8 @@ async def photo_then_text(
 class ReportPoster:
     """Mixed into the Telegram adapter, which provides `_bot` and `_to_team`."""
 
+    posts_reports = True
+
     @property
     def _bot(self) -> ExtBot[None]:
         raise NotImplementedError
