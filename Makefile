@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/themes.py
 	$(BIN)/python bench/import_csv.py
 	$(BIN)/python bench/import_responses.py
+	$(BIN)/python bench/home.py
 	$(BIN)/python bench/responsiveness.py
 	$(BIN)/python bench/inbound.py
 

@@ -26,6 +26,7 @@ USAGE = {
     "optout": "/nps optout @user",
     "audience": "/nps audience add|remove #channel|@user  |  /nps audience list",
     "anonymous": "/nps anonymous on|off",
+    "report": "/nps report",
 }
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -69,6 +70,14 @@ def parse(text: str) -> Command:
     return Command(verb, tuple(rest), {}, force)
 
 
+def is_report(text: str) -> bool:
+    """`/nps report`: the live report, which `bot.home` posts rather than `bot.admin`."""
+    try:
+        return parse(text).verb == "report"
+    except UsageError:
+        return False
+
+
 def is_user(word: str) -> bool:
     return bool(PLATFORM_ID.match(word.removeprefix("@")))
 
@@ -108,6 +117,7 @@ def _audience_ok(rest: list[str]) -> bool:
 
 CHECKS: dict[str, Callable[[list[str]], bool]] = {
     "help": _no_args,
+    "report": _no_args,
     "status": _no_args,
     "pause": _no_args,
     "resume": _no_args,

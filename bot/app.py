@@ -31,10 +31,12 @@ from bot.db import Database
 from bot.digest import Digests
 from bot.events import AccessRevoked, Event
 from bot.health import Readiness, health_routes
+from bot.home import Home, chart_route
 from bot.i18n import build_catalogue
 from bot.inbound import Inbound
 from bot.metrics import Metrics
 from bot.privacy import Privacy
+from bot.report import ReportCache
 from bot.router import Router
 from bot.settings import Settings
 from bot.survey import Survey
@@ -147,12 +149,21 @@ class NpsBot:
             next_digest=self.scheduler.next_digest,
             catalogue=catalogue,
         )
+        self.reports = ReportCache(db=self.db, settings=settings, now=self.clock.now)
+        self.home = Home(
+            db=self.db,
+            settings=settings,
+            channels=channels,
+            catalogue=catalogue,
+            reports=self.reports,
+        )
         self.router = Router(
             survey=self.survey,
             admin=self.admin,
             audience=self.audience,
             alerts=self.alerts,
             privacy=Privacy(alerts=self.alerts),
+            home=self.home,
             metrics=self.metrics,
             revoked=self._access_revoked,
             targets=Targets(db=self.db, clock=self.clock),
@@ -193,6 +204,7 @@ class NpsBot:
         routes: list[BaseRoute] = [
             *health_routes(self.readiness),
             metrics_route(self.metrics),
+            chart_route(self.reports),
             *trigger_routes(
                 schedule=self._schedule_trigger,
                 settings=self.settings,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.clock import Clock
     from bot.events import Event
+    from bot.home_view import HomeView, TeamHome
     from bot.i18n import Catalogue
     from scoring.digest import Digest
 
@@ -176,6 +177,8 @@ class Channel(ABC):
     """A chat platform, seen from the core."""
 
     platform: str
+    posts_reports = False
+    """Whether `post_report` posts into team chats (Telegram); Slack shows it on the Home."""
 
     @abstractmethod
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
@@ -217,6 +220,18 @@ class Channel(ABC):
     ) -> None:
         """A file to the person (their data export); platforms that cannot send files say so."""
         raise ChannelError(f"{self.platform} cannot send files")
+
+    async def publish_home(self, *, user_id: str, home: HomeView) -> None:
+        """Show the person their own Home (Slack's App Home); platforms without one say so."""
+        raise ChannelError(f"{self.platform} has no home tab")
+
+    async def post_report(self, *, chat_id: str, home: TeamHome) -> None:
+        """Post the live report into a team chat (Telegram's `/nps report`)."""
+        raise ChannelError(f"{self.platform} shows the report on its home tab")
+
+    async def member_ids(self, *, chat_id: str) -> frozenset[str]:
+        """Who is in a team chat, to tell team leads from everyone else."""
+        raise ChannelError(f"{self.platform} cannot list the members of a chat")
 
     async def channel_members(self, *, chat_id: str) -> list[Profile]:
         """Everyone in a team channel, for `/nps audience add #channel`."""

@@ -124,6 +124,20 @@ class ExportRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """Slack's App Home was opened (or should be redrawn after an action taken there).
+
+    `platform_admin` is what the platform says of the person; `refresh` asks for a view
+    built afresh and published even when it looks unchanged (after a claim, an opt-out).
+    """
+
+    origin: Origin
+    platform_admin: bool = False
+    refresh: bool = False
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Unreachable:
     """The platform says the person cannot be messaged (blocked the bot, deleted)."""
 
@@ -219,6 +233,7 @@ ActorEvent = (
     | HelpRequested
     | ForgetRequested
     | ExportRequested
+    | HomeOpened
     | Unreachable
     | AccessRevoked
     | MembershipChanged

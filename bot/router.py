@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.admin import Admin
+from bot.admin_parse import is_report
 from bot.alerts import Alerts
 from bot.answer import Stored
 from bot.audience import Audience
@@ -23,6 +24,7 @@ from bot.events import (
     FollowupSkipped,
     ForgetRequested,
     HelpRequested,
+    HomeOpened,
     LanguageSet,
     MembershipChanged,
     OptOutRequested,
@@ -34,6 +36,7 @@ from bot.events import (
     TimezoneSet,
     Unreachable,
 )
+from bot.home import Home
 from bot.metrics import Metrics
 from bot.privacy import Privacy
 from bot.sanitize import clean_event
@@ -53,6 +56,7 @@ class Router:
         alerts: Alerts,
         targets: Targets,
         privacy: Privacy,
+        home: Home,
         metrics: Metrics | None = None,
         revoked: Callable[[AccessRevoked], Awaitable[None]] | None = None,
     ) -> None:
@@ -61,6 +65,7 @@ class Router:
         self.audience = audience
         self.alerts = alerts
         self.privacy = privacy
+        self.home = home
         self.metrics = metrics or Metrics()
         self.revoked = revoked
         """Told when a platform withdraws the bot's access (the wiring pauses sending)."""
@@ -101,6 +106,8 @@ class Router:
                 return None
             case RemindLater():
                 return await self.survey.on_remind_later(event)
+            case AdminCommand() if is_report(event.text):
+                return await self.home.report(event)
             case AdminCommand():
                 return await self.admin.handle(event)
             case Subscribed():
@@ -115,6 +122,9 @@ class Router:
                 return await self.privacy.forget(event)
             case ExportRequested():
                 return await self.privacy.export(event)
+            case HomeOpened():
+                await self.home.opened(event)
+                return None
             case AccessRevoked():
                 if self.revoked is not None:
                     await self.revoked(event)

@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(default=None, alias="NPSBOT_API_TOKEN")
     slack_api_url: str = Field(default=SLACK_API_URL, alias="NPSBOT_SLACK_API_URL")
     telegram_api_url: str = Field(default=TELEGRAM_API_URL, alias="NPSBOT_TELEGRAM_API_URL")
+    public_url: str | None = Field(default=None, alias="NPSBOT_PUBLIC_URL")
     anonymous: bool = Field(default=False, alias="NPSBOT_ANONYMOUS")
     default_language: str = Field(default="en", alias="NPSBOT_DEFAULT_LANGUAGE")
     team_language: str = Field(default="en", alias="NPSBOT_TEAM_LANGUAGE")
@@ -135,7 +136,7 @@ class Settings(BaseSettings):
             return value
         return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
 
-    @field_validator("slack_api_url", "telegram_api_url", "telegram_webhook_url")
+    @field_validator("slack_api_url", "telegram_api_url", "telegram_webhook_url", "public_url")
     @classmethod
     def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:

@@ -93,6 +93,7 @@ def test_the_channel_port_lives_in_the_core() -> None:
     assert {name for name in port if name.split(".")[0] in OURS} <= {
         "bot.clock",
         "bot.events",
+        "bot.home_view",
         "bot.i18n",
         "bot.settings",
         "scoring.digest",

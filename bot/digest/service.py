@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,16 +88,10 @@ class Digests:
 
     async def build_off_loop(self, week: Week) -> tuple[Digest, bytes]:
         """`build`, in the digest worker process (see `bot.digest.worker`)."""
-        loop = asyncio.get_running_loop()
         with self.metrics.digest_seconds.time():
-            try:
-                return await loop.run_in_executor(
-                    worker.pool(), worker.build_digest, self.settings, week
-                )
-            except BrokenProcessPool:
-                log.error("the digest worker died; building this digest in a thread instead")
-                worker.discard()
-                return await asyncio.to_thread(self._build, week)
+            return await worker.off_loop(
+                worker.build_digest, self.settings, week, fallback=lambda: self._build(week)
+            )
 
     async def _post(self, workspace_ids: list[int], week: Week) -> int:
         digest, chart = await self.build_off_loop(week)

@@ -8,8 +8,13 @@ inherited) builds it from the database by itself and hands back the digest and t
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from bot.clock import SystemClock
 from bot.db import Database
@@ -17,6 +22,8 @@ from bot.digest.week import Week
 from bot.settings import Settings
 from scoring.digest import Digest
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _POOL: ProcessPoolExecutor | None = None
 
 
@@ -34,6 +41,17 @@ def discard() -> None:
     if _POOL is not None:
         _POOL.shutdown(wait=False, cancel_futures=True)
     _POOL = None
+
+
+async def off_loop(fn: Callable[..., T], *args: object, fallback: Callable[[], T]) -> T:
+    """`fn(*args)` in the worker process; if the worker died, `fallback()` in a thread (and
+    the next call starts a new worker)."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool(), fn, *args)
+    except BrokenProcessPool:
+        log.error("the digest worker died; building in a thread instead")
+        discard()
+        return await asyncio.to_thread(fallback)
 
 
 def build_digest(settings: Settings, week: Week) -> tuple[Digest, bytes]:

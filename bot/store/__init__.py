@@ -95,6 +95,7 @@ from bot.store.privacy import (
     respondents_of_user,
 )
 from bot.store.registration import register_workspace
+from bot.store.report import latest_comments, open_cases
 from bot.store.respondents import (
     active_respondents,
     analyze_respondents,
@@ -173,6 +174,7 @@ __all__ = [
     "is_audience_source",
     "is_forgotten",
     "last_trigger",
+    "latest_comments",
     "leaseholders",
     "list_workspaces",
     "load_facts",
@@ -185,6 +187,7 @@ __all__ = [
     "move_target",
     "note_target",
     "oldest_due",
+    "open_cases",
     "open_invitation",
     "other_selves",
     "pending_jobs",

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from channels.sandbox.slack_home import app_home_opened_event, home_action_payload
 from channels.sandbox.slack_payloads import (
     block_action_payload,
     event_envelope,
@@ -194,6 +195,28 @@ class SlackRequestSigner:
         return await self._post_payload(
             url, payload, timestamp=timestamp, signing_secret=signing_secret
         )
+
+    async def deliver_home_opened(
+        self, url: str, *, user_id: str, tab: str = "home", **signing: Any
+    ) -> tuple[int, str]:
+        """The person opens the App Home; the event carries their published view, if any."""
+        view = self.sandbox.views.get(f"VHOME{user_id}")
+        event = app_home_opened_event(user_id=user_id, tab=tab, view=view)
+        return await self.deliver_event(url, event, **signing)
+
+    async def deliver_home_action(
+        self, url: str, *, user_id: str, action_id: str, value: str | None = None
+    ) -> tuple[int, str]:
+        """The person presses a button of the Home view published for them."""
+        payload = home_action_payload(
+            user_id=user_id,
+            action_id=action_id,
+            view=self.sandbox.views[f"VHOME{user_id}"],
+            value=value,
+            trigger_id=self.sandbox.issue_trigger_id(),
+            workspace=self.sandbox.workspace,
+        )
+        return await self._post_payload(url, payload, timestamp=None, signing_secret=None)
 
     async def deliver_view_submission(
         self,

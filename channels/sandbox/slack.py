@@ -2,7 +2,8 @@
 
 The real `AsyncWebClient`, bolt's `AsyncApp` and `SocketModeClient` talk to it through
 `base_url`, so tests, `npsbot demo` and the benchmark exercise our adapters end to end without
-a workspace. Enforced by default, as on Slack: Block Kit limits (`slack_blockkit`), channel
+a workspace. Enforced by default, as on Slack: Block Kit limits (`slack_blockkit`), Home tab
+views and their images (`slack_methods`, `slack_images`), channel
 membership (`slack_state`), per-method rate tiers (`slack_rates`), single-use trigger ids and
 response URLs (`slack_interactivity`) and the 3-second ack (`slack_socket`, `_signing`).
 Faults of any error code can be injected per method (`slack_faults`).
@@ -174,6 +175,11 @@ class SlackSandbox:
     @property
     def uploaded_files(self) -> list[UploadedFile]:
         return self._messages.uploaded_files
+
+    @property
+    def image_downloads(self) -> list[str]:
+        """Every `image_url` fetched to check a view, as Slack fetches them."""
+        return self._messages.images.downloads
 
     @property
     def calls(self) -> list[RecordedCall]:

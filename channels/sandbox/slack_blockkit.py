@@ -33,6 +33,11 @@ VIEW_TITLE = 24
 PRIVATE_METADATA = 3000
 CALLBACK_ID = 255
 TEXT_TYPES = ("plain_text", "mrkdwn")
+ALT_TEXT = 2000
+IMAGE_TITLE = 2000
+CONFIRM_TITLE = 100
+CONFIRM_TEXT = 300
+CONFIRM_BUTTON = 30
 
 
 class _Check:
@@ -77,11 +82,43 @@ class _Check:
             self.length(element.get("url"), URL, f"{path}/url")
             if element.get("style") not in (None, "primary", "danger"):
                 self.fail("must be a valid enum value", f"{path}/style")
+            if "confirm" in element:
+                self.confirm(element["confirm"], f"{path}/confirm")
         elif kind == "plain_text_input":
             if "placeholder" in element:
                 self.text(element["placeholder"], f"{path}/placeholder", limit=PLACEHOLDER)
             if not 0 < int(element.get("max_length", 3000)) <= 3000:
                 self.fail("must be between 1 and 3000", f"{path}/max_length")
+
+    def confirm(self, dialog: Any, path: str) -> None:
+        """A confirmation dialog: title, text, and the two buttons' labels, each bounded."""
+        if not isinstance(dialog, dict):
+            self.fail("must provide an object", path)
+            return
+        self.text(dialog.get("title"), f"{path}/title", limit=CONFIRM_TITLE, plain_only=True)
+        self.text(dialog.get("text"), f"{path}/text", limit=CONFIRM_TEXT)
+        for button in ("confirm", "deny"):
+            self.text(dialog.get(button), f"{path}/{button}", limit=CONFIRM_BUTTON, plain_only=True)
+        if dialog.get("style") not in (None, "primary", "danger"):
+            self.fail("must be a valid enum value", f"{path}/style")
+
+    def image(self, block: dict[str, Any], path: str) -> None:
+        """An image block: alt text, and exactly one source (a URL or a Slack file)."""
+        alt = block.get("alt_text")
+        if not isinstance(alt, str) or not alt:
+            self.fail("missing required field: alt_text", path)
+        self.length(alt, ALT_TEXT, f"{path}/alt_text")
+        if "title" in block:
+            self.text(block["title"], f"{path}/title", limit=IMAGE_TITLE, plain_only=True)
+        url, file = block.get("image_url"), block.get("slack_file")
+        if (url is None) == (file is None):
+            self.fail("must provide exactly one of image_url or slack_file", path)
+        elif url is not None:
+            self.length(url, URL, f"{path}/image_url")
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                self.fail("must be a valid url", f"{path}/image_url")
+        elif not isinstance(file, dict) or ("url" in file) == ("id" in file):
+            self.fail("invalid slack file", f"{path}/slack_file")
 
     def block(self, block: Any, path: str) -> None:
         if not isinstance(block, dict):
@@ -113,7 +150,9 @@ class _Check:
             if "hint" in block:
                 self.text(block["hint"], f"{path}/hint", limit=INPUT_HINT, plain_only=True)
             self.element(block.get("element"), f"{path}/element")
-        elif kind not in ("divider", "image", "rich_text", "file", "video"):
+        elif kind == "image":
+            self.image(block, path)
+        elif kind not in ("divider", "rich_text", "file", "video"):
             self.fail("must be a valid enum value", f"{path}/type")
 
     def _section(self, block: dict[str, Any], path: str) -> None:
@@ -150,10 +189,11 @@ def validate_blocks(
     return check.errors
 
 
-def validate_view(view: Any) -> list[str]:
-    """Error lines for a modal or Home tab view (`views.open`, `views.update`, `views.publish`)."""
+def validate_view(view: Any, *, types: tuple[Surface, ...] = ("modal", "home")) -> list[str]:
+    """Error lines for a modal or Home tab view (`views.open`, `views.update`, `views.publish`);
+    `types` are the view types the method takes (views.publish: only `home`)."""
     check = _Check()
-    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+    if not isinstance(view, dict) or view.get("type") not in types:
         check.fail("must be a valid enum value", "/view/type")
         return check.errors
     surface: Surface = view["type"]

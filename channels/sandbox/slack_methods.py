@@ -11,7 +11,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.sandbox.slack_blockkit import validate_blocks, validate_view
+from channels.sandbox.slack_blockkit import Surface, validate_blocks, validate_view
+from channels.sandbox.slack_images import Images
 from channels.sandbox.slack_interactivity import Interactivity
 from channels.sandbox.slack_records import Json, PostedMessage, UploadedFile
 from channels.sandbox.slack_state import SandboxState, SlackError
@@ -40,6 +41,7 @@ class MessageMethods:
         self._base_url = base_url
         self.uploaded_files: list[UploadedFile] = []
         self.pending_files: dict[str, UploadedFile] = {}
+        self.images = Images(state, self.uploaded_files)
 
     @property
     def methods(self) -> dict[str, Callable[[Json], Awaitable[Json]]]:
@@ -134,14 +136,18 @@ class MessageMethods:
         return {"view": self._store_view(view_id, self._checked_view(params.get("view")))}
 
     async def views_publish(self, params: Json) -> Json:
+        """A Home tab: only `type: home`, for a user of the workspace, with images Slack can
+        show that user (see `slack_images`)."""
         user_id = self.state.user(params.get("user_id"))["id"]
-        view = self._checked_view(params.get("view"))
+        view = self._checked_view(params.get("view"), types=("home",))
+        if errors := await self.images.check(view.get("blocks") or [], viewer=user_id):
+            raise SlackError("invalid_arguments", messages=errors)
         return {"view": self._store_view(f"VHOME{user_id}", view)}
 
     @staticmethod
-    def _checked_view(view: Any) -> Json:
+    def _checked_view(view: Any, *, types: tuple[Surface, ...] = ("modal", "home")) -> Json:
         """Views answer `invalid_arguments` (not `invalid_blocks`), pointing under `/view`."""
-        if errors := validate_view(view):
+        if errors := validate_view(view, types=types):
             raise SlackError("invalid_arguments", messages=errors)
         assert isinstance(view, dict)
         return view

@@ -43,6 +43,7 @@ from channels.slack.blocks import answered_blocks, followup_blocks, question_blo
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.dnd import DoNotDisturb
 from channels.slack.errors import invite_hint, slack_errors, translate
+from channels.slack.home import HomeTab
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
 from channels.slack.text import fit
@@ -65,7 +66,7 @@ TEXT_LIMIT = 4000
 log = logging.getLogger(__name__)
 
 
-class SlackAdapter(Adapter):
+class SlackAdapter(HomeTab, Adapter):
     """Slack through bolt: Block Kit out, neutral events in."""
 
     platform = "slack"

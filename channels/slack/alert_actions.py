@@ -6,7 +6,7 @@ actions only from the workspace's own team chats (or an admin).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,7 +17,11 @@ from bot.i18n import Words
 from channels.slack.alert_blocks import modal_target, reply_modal
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import parse_id
+from channels.slack.home_blocks import from_home
 from channels.slack.profiles import Directory
+
+if TYPE_CHECKING:
+    from channels.slack.home import HomeListeners
 
 Payload = dict[str, Any]
 
@@ -28,6 +32,7 @@ class AlertActions:
     handle: Handler
     directory: Directory
     team: Words
+    home: HomeListeners
 
     async def _act(self, event: ActorEvent, respond: AsyncRespond, *, ack: AsyncAck) -> None:
         raise NotImplementedError
@@ -39,7 +44,13 @@ class AlertActions:
         action: Payload,
         context: AsyncBoltContext,
         respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
+        """A claim on the alert, or from the Home tab's open cases (same action, no message
+        to answer in: `channels.slack.home`)."""
+        if from_home(body):
+            await self.home.claim(ack, body, action, context, client, await self._name(body))
+            return
         if (response_id := parse_id(str(action.get("value", "")))) is None:
             await ack()
             return

@@ -44,6 +44,7 @@ from channels.slack.blocks import (
     parse_id,
     parse_score_value,
 )
+from channels.slack.home import HomeListeners
 from channels.slack.mentions import normalise, unescape
 from channels.slack.profiles import Directory
 
@@ -67,8 +68,12 @@ class Listeners(AlertActions):
         self.team = team
         self.inbound = inbound
         self.turns = inbound.turns if inbound is not None else Turns()
+        self.home = HomeListeners(
+            handle=handle, directory=directory, accept=self._accept, finish=self._finish
+        )
 
     def register(self, app: AsyncApp) -> None:
+        self.home.register(app)
         app.action(SCORE_ACTION)(self._button(_score))
         app.action(SKIP_ACTION)(self._button(_skip))
         app.action(OPT_OUT_ACTION)(self._button(_opt_out))

@@ -35,9 +35,9 @@ from channels.telegram.digest_html import render_digest_html
 from channels.telegram.durable import DurableUpdates
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.fitting import split_text
-from channels.telegram.html_split import CAPTION_LIMIT, split_html
 from channels.telegram.limits import PacedRateLimiter
 from channels.telegram.memory import ChatMemory
+from channels.telegram.report_html import ReportPoster, photo_then_text
 from channels.telegram.webhook import webhook_route
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class TelegramAdapter(Adapter):
+class TelegramAdapter(ReportPoster, Adapter):
     """One bot token: its private chats are the respondents, its groups the team's rooms."""
 
     platform = "telegram"
@@ -213,14 +213,9 @@ class TelegramAdapter(Adapter):
         """The chart with a short caption, then the text in as many messages as it needs;
         a caption over Telegram's 1024 characters continues in the first message."""
         caption, body = render_digest_html(digest, self.catalogue.team)
-        first, *rest = split_html(caption, limit=CAPTION_LIMIT) or [""]
 
         async def post(chat: int | str) -> None:
-            await self._bot.send_photo(
-                chat_id=chat, photo=chart_png, caption=first or None, parse_mode=ParseMode.HTML
-            )
-            for part in [*rest, *split_html(body)]:
-                await self._bot.send_message(chat_id=chat, text=part, parse_mode=ParseMode.HTML)
+            await photo_then_text(self._bot, chat, photo=chart_png, caption=caption, body=body)
 
         await self._to_team(chat_id, "post the digest", post)
 

@@ -44,7 +44,14 @@ def test_import_bench_prints_rate_and_ratio_to_a_bare_insert() -> None:
     assert re.search(r"ratio [\d.]+x the bare insert", out), out
 
 
-@pytest.mark.parametrize("script", ["sentiment.py", "themes.py", "import_csv.py"])
+def test_home_bench_prints_seconds_ratio_and_one_build() -> None:
+    out = _run("home.py")
+    assert re.search(r"^report build \(the baseline, per open\): \d+\.\d{3} s$", out, re.M), out
+    assert re.search(r"^ratio \d+x faster than a build per open$", out, re.M), out
+    assert "reports built: 1, views published: 40" in out
+
+
+@pytest.mark.parametrize("script", ["sentiment.py", "themes.py", "import_csv.py", "home.py"])
 def test_make_bench_runs_them_in_full(script: str) -> None:
     makefile = (BENCH.parent / "Makefile").read_text()
     assert f"$(BIN)/python bench/{script}\n" in makefile

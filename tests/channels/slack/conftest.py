@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -38,8 +39,14 @@ async def start_bot(db: Database, sandbox: SlackSandbox) -> AsyncIterator[StartB
     running: list[tuple[NpsBot, asyncio.Task[None], SlackRequestSigner]] = []
 
     async def start(
-        *, clock: Clock | None = None, socket_mode: bool = False, **extra: str
+        *, clock: Clock | None = None, socket_mode: bool = False, public: bool = False, **extra: str
     ) -> SlackHarness:
+        """`public` serves on a port chosen first, named as NPSBOT_PUBLIC_URL (the Home's chart)."""
+        sockets = None
+        if public:
+            bound = socket.create_server(("127.0.0.1", 0))
+            sockets = [bound]
+            extra["NPSBOT_PUBLIC_URL"] = f"http://127.0.0.1:{bound.getsockname()[1]}"
         settings = Settings(
             SLACK_BOT_TOKEN=sandbox.bot_token,
             SLACK_SIGNING_SECRET=None if socket_mode else SIGNING_SECRET,
@@ -51,7 +58,7 @@ async def start_bot(db: Database, sandbox: SlackSandbox) -> AsyncIterator[StartB
             **extra,
         )
         bot = NpsBot(settings, db=db, platforms=["slack"], clock=clock)
-        task = asyncio.create_task(bot.serve(port=0))
+        task = asyncio.create_task(bot.serve(port=0, sockets=sockets))
         await bot.wait_started()
         signer = SlackRequestSigner(signing_secret=SIGNING_SECRET, sandbox=sandbox)
         running.append((bot, task, signer))
