@@ -3,7 +3,10 @@ dead after a day, visible in the log; the person's next event then goes out."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
@@ -98,3 +101,24 @@ def test_webhooks_are_removed_with_their_dead_jobs(db: Database, clock: FakeCloc
         webhook = session.exec(select(Webhook)).one()
         store.remove_webhook(session=session, webhook=webhook)
     assert jobs_left(db) == []
+
+
+def test_the_readmes_five_lines_verify_a_signature() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("## Webhooks")[2]
+    code = section.partition("```python\n")[2].partition("```")[0]
+    assert len(code.strip().splitlines()) == 5
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    body = '{"id":"e1","type":"ping"}'
+    timestamp = str(int(time.time()))
+    headers = {
+        "X-Npsbot-Timestamp": timestamp,
+        "X-Npsbot-Signature": signature("k", timestamp, body),
+    }
+    assert namespace["verified"]("k", headers, body.encode())
+    assert not namespace["verified"]("k", headers, body.replace("ping", "pong").encode())
+    assert not namespace["verified"]("other", headers, body.encode())
+    stale = str(int(time.time()) - 3600)
+    old = {"X-Npsbot-Timestamp": stale, "X-Npsbot-Signature": signature("k", stale, body)}
+    assert not namespace["verified"]("k", old, body.encode()), "a replayed old request"
