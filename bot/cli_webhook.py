@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 
 from bot.cli_support import fail, friendly, say, settings_and_db
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.models import Webhook
 
 webhook_app = typer.Typer(
     help="Signed webhooks to your CRM, helpdesk or warehouse.", no_args_is_help=True
@@ -36,6 +41,16 @@ def checked_events(values: list[str]) -> list[str]:
     if unknown:
         fail(f"unknown event '{unknown[0]}'; events are: {', '.join(EVENTS)}")
     return events
+
+
+def registered(session: Session, url: str) -> Webhook:
+    """The endpoint at `url`, or one line saying there is none."""
+    from bot import store
+
+    webhook = store.find_webhook(session=session, url=url)
+    if webhook is None:
+        fail(f"no webhook {url} (npsbot webhook list shows them)")
+    return webhook
 
 
 @webhook_app.command("add")
@@ -90,10 +105,7 @@ def webhook_remove(url: UrlArgument) -> None:
 
         _, database = settings_and_db()
         with database.session() as session:
-            webhook = store.find_webhook(session=session, url=url)
-            if webhook is None:
-                fail(f"no webhook {url} (npsbot webhook list shows them)")
-            store.remove_webhook(session=session, webhook=webhook)
+            store.remove_webhook(session=session, webhook=registered(session, url))
         say(f"Removed {url}.")
 
 
@@ -106,15 +118,12 @@ def webhook_test(url: UrlArgument) -> None:
 
         import aiohttp
 
-        from bot import store
         from bot.outbound import PING, encode, event_body
         from bot.webhook_delivery import post
 
         _, database = settings_and_db()
         with database.session() as session:
-            webhook = store.find_webhook(session=session, url=url)
-            if webhook is None:
-                fail(f"no webhook {url} (npsbot webhook list shows them)")
+            webhook = registered(session, url)
         now = datetime.now(UTC)
         body = event_body(event_type=PING, data={"url": url}, now=now)
 
@@ -147,12 +156,7 @@ def webhook_log(
 
         _, database = settings_and_db()
         with database.session() as session:
-            webhook_id = None
-            if url is not None:
-                webhook = store.find_webhook(session=session, url=url)
-                if webhook is None:
-                    fail(f"no webhook {url} (npsbot webhook list shows them)")
-                webhook_id = webhook.id
+            webhook_id = None if url is None else registered(session, url).id
             rows = store.delivery_log(session=session, webhook_id=webhook_id, limit=limit)
         if not rows:
             say("No deliveries yet.")

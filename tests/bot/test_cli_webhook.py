@@ -23,13 +23,6 @@ URL = "https://crm.example.com/npsbot"
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NPSBOT_DATABASE_URL", db.url)
-    return db
-
-
 def run(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.output

@@ -14,7 +14,7 @@ from bot import store
 from bot.db import Database
 from bot.models import InvitationSource, WebhookDelivery
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
-from tests.channels.slack.harness import button
+from tests.channels.slack.harness import click
 from tests.ops.process import Npsbot, environment
 from tests.webhook_receiver import Receiver
 
@@ -75,17 +75,7 @@ async def test_sigkill_between_the_answer_and_the_delivery_loses_nothing(
             base = await bot.url()
             await until(lambda: slack.messages_in("DU1"))
             question = slack.messages_in("DU1")[0]
-            block_id, value = button(question, "nps_score_2")
-            status, _ = await signer.deliver_block_action(
-                f"{base}/slack/events",
-                user_id="U1",
-                action_id="nps_score_2",
-                value=value,
-                channel_id=question.channel,
-                message_ts=question.ts,
-                block_id=block_id,
-            )
-            assert status == 200
+            assert await click(signer, f"{base}/slack/events", question, "nps_score_2") == 200
             (refused,) = (await receiver.wait_for(1))[:1]
         finally:
             await bot.kill()
