@@ -12,10 +12,11 @@ from sqlmodel import select
 
 from bot import store
 from bot.db import Database
-from bot.models import InvitationSource, WebhookDelivery
+from bot.models import WebhookDelivery
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from tests.channels.slack.harness import click
 from tests.ops.process import Npsbot, environment
+from tests.ops.test_logs import seed_slack_invitation
 from tests.webhook_receiver import Receiver
 
 SIGNING = "s" * 32
@@ -23,22 +24,10 @@ SECRET = "crash-secret"
 
 
 def seed(db: Database, team_id: str, url: str) -> None:
-    now = datetime.now(UTC)
+    """U1 with an invitation due now, and the team's endpoint."""
+    seed_slack_invitation(db, team_id)
     with db.session() as session:
-        store.add_webhook(session=session, url=url, secret=SECRET, events=[], now=now)
-        workspace = store.get_or_create_workspace(
-            session=session, platform="slack", external_id=team_id, now=now
-        )
-        respondent = store.upsert_respondent(
-            session=session, workspace=workspace, platform_user_id="U1", now=now
-        )
-        store.create_invitation(
-            session=session,
-            respondent=respondent,
-            source=InvitationSource.MANUAL,
-            due_at=now,
-            now=now,
-        )
+        store.add_webhook(session=session, url=url, secret=SECRET, events=[], now=datetime.now(UTC))
 
 
 def deliveries(db: Database) -> list[WebhookDelivery]:
