@@ -218,7 +218,7 @@ class Job(SQLModel, table=True):
     """Work that must happen once, retried with back-off until it does.
 
     An inbound event to handle, one effect of an answer (edit the message, ask the
-    follow-up, post the alert), and later an outbound webhook: each is its own row, so one
+    follow-up, post the alert), an outbound webhook delivery: each is its own row, so one
     failing never blocks another. Jobs sharing a `lane` (one person) run one at a time, in
     id order. A job is leased (`locked_by`, `locked_until`) while it runs; a lease left by a
     dead process expires and another worker takes the job.

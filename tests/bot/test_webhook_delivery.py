@@ -72,7 +72,9 @@ async def test_a_delivery_failing_for_a_day_is_given_up_and_the_next_goes_out(
         assert {got.event["data"]["owner"] for got in receiver.received} == {"ada"}
 
         with db.session() as session:
-            (dead, waiting) = session.exec(select(WebhookDelivery)).all()
+            (dead, waiting) = session.exec(
+                select(WebhookDelivery).order_by(WebhookDelivery.id)
+            ).all()
             assert (dead.status, dead.last_status, dead.attempts) == ("dead", 500, len(waits) + 1)
             (line, *_) = store.delivery_log(session=session)
             assert line[0].id == waiting.id, "newest first"
