@@ -34,8 +34,8 @@ def list_webhooks(*, session: Session) -> Sequence[Webhook]:
 def remove_webhook(*, session: Session, webhook: Webhook) -> None:
     """Forget an endpoint with its outbox and the jobs still meant to send to it."""
     webhook_id = webhook.id or 0
-    session.execute(sa.delete(Job).where(col(Job.lane).startswith(f"webhook:{webhook_id}:")))
-    session.execute(sa.delete(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id))
+    session.exec(sa.delete(Job).where(col(Job.lane).startswith(f"webhook:{webhook_id}:")))
+    session.exec(sa.delete(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id))
     session.delete(webhook)
 
 
@@ -99,14 +99,14 @@ def record_attempt(
     }
     if error is None:
         values |= {"status": "delivered", "delivered_at": now}
-    session.execute(
+    session.exec(
         sa.update(WebhookDelivery).where(col(WebhookDelivery.id) == delivery_id).values(**values)
     )
 
 
 def give_up_delivery(*, session: Session, delivery_id: int) -> None:
     """Retries ran out: the delivery is dead and shows so in the log."""
-    session.execute(
+    session.exec(
         sa.update(WebhookDelivery)
         .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.status) == "pending")
         .values(status="dead")
@@ -128,7 +128,7 @@ def delivery_log(
 
 def prune_deliveries(*, session: Session, before: datetime) -> int:
     """Settled deliveries (sent or dead) older than `before` leave the outbox."""
-    result = session.execute(
+    result = session.exec(
         sa.delete(WebhookDelivery).where(
             col(WebhookDelivery.status) != "pending", col(WebhookDelivery.created_at) < before
         )
@@ -138,12 +138,12 @@ def prune_deliveries(*, session: Session, before: datetime) -> int:
 
 def forget_deliveries(*, session: Session, respondent_id: int) -> int:
     """A forgotten person's events leave the outbox, sent or not: they carry their words."""
-    session.execute(
+    session.exec(
         sa.delete(Job).where(
             col(Job.lane).startswith("webhook:"), col(Job.lane).endswith(f":{respondent_id}")
         )
     )
-    result = session.execute(
+    result = session.exec(
         sa.delete(WebhookDelivery).where(col(WebhookDelivery.respondent_id) == respondent_id)
     )
     return result.rowcount or 0
