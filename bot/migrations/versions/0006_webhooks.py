@@ -1,7 +1,7 @@
 """webhooks: endpoints and their outbox
 
 Revision ID: 0006_webhooks
-Revises: 0005_privacy
+Revises: 0006_digest12
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from bot.models import UTCDateTime
 
 
 revision: str = '0006_webhooks'
-down_revision: str | None = '0005_privacy'
+down_revision: str | None = '0006_digest12'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
