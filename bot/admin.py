@@ -12,7 +12,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from bot import store
+from bot import outbound, store
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_help import help_text
 from bot.admin_parse import Command, UsageError, parse
@@ -229,9 +229,12 @@ class Admin:
 
         def opt_out(session: Session) -> None:
             respondent = self._named(session, workspace_id, user_id)
-            store.set_opted_out(
-                session=session, respondent=respondent, opted_out=True, now=self.clock.now()
-            )
+            now = self.clock.now()
+            if not respondent.opted_out:
+                outbound.opted_out(
+                    session, respondent=respondent, now=now, anonymous=self.settings.anonymous
+                )
+            store.set_opted_out(session=session, respondent=respondent, opted_out=True, now=now)
             self._audit(session, workspace_id, event, "optout")
 
         await self.db.run(opt_out)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from sqlmodel import Session
 
-from bot import store, wording
+from bot import outbound, store, wording
 from bot.answer import Answer, recipient_of, words_for
 from bot.channel import Alert, Channel, ChannelError, MessageRef, TargetUnavailable
 from bot.clock import Clock
@@ -67,6 +68,17 @@ class Alerts:
             labels=wording.alert_labels(
                 self.team, score=response.score, respondent=name, owner=response.owner
             ),
+        )
+
+    def _emit(self, session: Session, response: Response, event_type: str, **data: Any) -> None:
+        """A case event for the team's own systems, in the transaction that made it."""
+        outbound.emit(
+            session,
+            type=event_type,
+            respondent_id=response.respondent_id,
+            data={"response_id": response.id, "score": response.score, **data},
+            now=self.clock.now(),
+            anonymous=self.anonymous,
         )
 
     async def load(self, response_id: int) -> Answer | None:
@@ -165,6 +177,8 @@ class Alerts:
                 return self.team.t("alert.gone")
             if response.owner and response.owner != owner:
                 return self.team.t("alert.taken", owner=response.owner)
+            if response.owner != owner:
+                self._emit(session, response, "case.claimed", owner=owner)
             response.owner = owner
             session.add(response)
             store.audit(
@@ -209,6 +223,7 @@ class Alerts:
             stored.replied_at = self.clock.now()
             stored.owner = stored.owner or stored.replied_by
             session.add(stored)
+            self._emit(session, stored, "case.replied", replied_by=stored.replied_by, text=text)
 
         await self.db.run(keep)
         await self.score_changed(event.response_id)

@@ -42,6 +42,7 @@ from bot.settings import Settings
 from bot.survey import Survey
 from bot.targets import Targets
 from bot.web import AckTiming, BodyLimit, Server, metrics_route
+from bot.webhook_delivery import WebhookSender
 from scheduling.dispatch import Dispatcher
 from scheduling.scheduler import Scheduler
 from scheduling.triggers import schedule_trigger
@@ -87,6 +88,12 @@ class NpsBot:
         self.catalogue = catalogue = build_catalogue(settings)
         self.inbound = Inbound.build(db=self.db, settings=settings)
         self.jobs = self.inbound.jobs
+        self.webhooks = WebhookSender(
+            db=self.db,
+            jobs=self.jobs,
+            clock=self.clock,
+            retry_seconds=settings.webhook_retry_seconds,
+        )
         self.adapters: dict[str, Adapter] = {
             name: self._load(name)
             for name in (configured_platforms(settings) if platforms is None else platforms)
@@ -296,6 +303,7 @@ class NpsBot:
         for adapter in self.adapters.values():
             await adapter.stop()
         await self.inbound.stop()
+        await self.webhooks.close()
         if self._server is not None:
             self._server.should_exit = True
 

@@ -27,6 +27,7 @@ from bot.cli_support import (
     writable_file,
     write_bytes,
 )
+from bot.cli_webhook import webhook_app
 from bot.clock import when
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ app.add_typer(survey_app, name="survey")
 app.add_typer(wording_app, name="wording")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(responses_app, name="responses")
+app.add_typer(webhook_app, name="webhook")
 
 
 class ExportFormat(StrEnum):

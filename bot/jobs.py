@@ -32,6 +32,38 @@ log = logging.getLogger(__name__)
 JobHandler = Callable[[dict[str, Any], Any], Awaitable[None]]
 """Runs one job: its payload, and the context its writer passed along in memory (or None
 when the job is picked up later, and must read what it needs)."""
+GiveUp = Callable[[Session, dict[str, Any], str], None]
+"""Records, in the transaction that marks a job dead, that its work was given up (payload,
+last error), where a person will look for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """How a kind of job is retried: exponential back-off from `base` seconds up to `cap`,
+    until `max_attempts` tries or until the job is `give_up_after` old."""
+
+    base: float
+    cap: float
+    max_attempts: int | None = None
+    give_up_after: timedelta | None = None
+
+    def delay(self, attempts: int) -> float:
+        """Seconds before the next try, after `attempts` failed ones."""
+        return min(self.cap, self.base * 2 ** min(attempts - 1, 64))
+
+    def gives_up(self, *, attempts: int, age: timedelta) -> bool:
+        too_many = self.max_attempts is not None and attempts >= self.max_attempts
+        return too_many or (self.give_up_after is not None and age >= self.give_up_after)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """A registered kind: its handler, retries, own concurrency limit and give-up record."""
+
+    handler: JobHandler
+    retry: Retry | None
+    gate: asyncio.Semaphore | None
+    give_up: GiveUp | None
 
 
 class JobRunner:
@@ -54,10 +86,8 @@ class JobRunner:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:jobs"
         self.lease = timedelta(seconds=lease)
         self.poll = poll
-        self.retry_base = retry_base
-        self.retry_max = retry_max
-        self.max_attempts = max_attempts
-        self._handlers: dict[str, JobHandler] = {}
+        self.retry = Retry(base=retry_base, cap=retry_max, max_attempts=max_attempts)
+        self._kinds: dict[str, _Kind] = {}
         self._gate = asyncio.Semaphore(concurrency)
         self._running: set[int] = set()
         self._lanes: dict[str, _Lane] = {}
@@ -65,8 +95,19 @@ class JobRunner:
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
 
-    def register(self, kind: str, handler: JobHandler) -> None:
-        self._handlers[kind] = handler
+    def register(
+        self,
+        kind: str,
+        handler: JobHandler,
+        *,
+        retry: Retry | None = None,
+        concurrency: int | None = None,
+        give_up: GiveUp | None = None,
+    ) -> None:
+        """Run jobs of `kind` with `handler`; a kind with its own `concurrency` waits on its
+        own limit (slow receivers never take every slot from the survey's effects)."""
+        gate = asyncio.Semaphore(concurrency) if concurrency is not None else None
+        self._kinds[kind] = _Kind(handler=handler, retry=retry, gate=gate, give_up=give_up)
 
     def lease_until(self) -> Any:
         return self.clock.now() + self.lease
@@ -166,11 +207,11 @@ class JobRunner:
                     await self._settle(lambda s: store.release_job(session=s, job_id=job_id))
                     return False
                 try:
-                    async with self._gate:
-                        handler = self._handlers.get(job.kind)
-                        if handler is None:
-                            raise LookupError(f"no handler for job kind {job.kind!r}")
-                        await handler(job.payload, context)
+                    kind = self._kinds.get(job.kind)
+                    if kind is None:
+                        raise LookupError(f"no handler for job kind {job.kind!r}")
+                    async with kind.gate or self._gate:
+                        await kind.handler(job.payload, context)
                 except Exception as exc:
                     lane.failed = True
                     await self._failed(job, exc)
@@ -202,9 +243,14 @@ class JobRunner:
 
     async def _failed(self, job: Job, exc: Exception) -> None:
         attempts = job.attempts + 1
-        dead = attempts >= self.max_attempts
-        delay = min(self.retry_max, self.retry_base * 2 ** (attempts - 1))
-        run_after = self.clock.now() + timedelta(seconds=delay)
+        kind = self._kinds.get(job.kind)
+        retry = kind.retry if kind is not None and kind.retry is not None else self.retry
+        now = self.clock.now()
+        age = now - job.created_at if job.created_at is not None else timedelta(0)
+        dead = retry.gives_up(attempts=attempts, age=age)
+        delay = retry.delay(attempts)
+        run_after = now + timedelta(seconds=delay)
+        error = f"{type(exc).__name__}: {exc}"
         log.log(
             logging.ERROR if dead else logging.WARNING,
             "job %s (%s) failed, attempt %s%s: %s",
@@ -214,15 +260,16 @@ class JobRunner:
             "; given up" if dead else f"; again in {delay:.1f}s",
             exc,
         )
-        await self._settle(
-            lambda session: store.retry_job(
-                session=session,
-                job_id=job.id or 0,
-                error=f"{type(exc).__name__}: {exc}",
-                run_after=run_after,
-                dead=dead,
+        give_up = kind.give_up if dead and kind is not None else None
+
+        def settle(session: Session) -> None:
+            store.retry_job(
+                session=session, job_id=job.id or 0, error=error, run_after=run_after, dead=dead
             )
-        )
+            if give_up is not None:
+                give_up(session, job.payload, error)
+
+        await self._settle(settle)
 
     async def _settle(self, write: Callable[[Session], None]) -> None:
         """Record a job's end; if the database is away, the lease runs out and it runs again."""

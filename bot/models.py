@@ -218,7 +218,7 @@ class Job(SQLModel, table=True):
     """Work that must happen once, retried with back-off until it does.
 
     An inbound event to handle, one effect of an answer (edit the message, ask the
-    follow-up, post the alert), and later an outbound webhook: each is its own row, so one
+    follow-up, post the alert), an outbound webhook delivery: each is its own row, so one
     failing never blocks another. Jobs sharing a `lane` (one person) run one at a time, in
     id order. A job is leased (`locked_by`, `locked_until`) while it runs; a lease left by a
     dead process expires and another worker takes the job.
@@ -248,3 +248,40 @@ class ForgottenPerson(SQLModel, table=True):
     digest: str = Field(max_length=64)
     salt: str = Field(max_length=32)
     at: datetime | None = _ts()
+
+
+class Webhook(SQLModel, table=True):
+    """An endpoint of the team's own systems (CRM, helpdesk, warehouse) that hears events."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000, unique=True)
+    secret: str = Field(max_length=100)
+    """Signs every POST; the receiver checks `X-Npsbot-Signature` with it."""
+    events: list[str] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
+    """The event types it is sent; empty means all of them."""
+    created_at: datetime | None = _ts()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The outbox: one event for one endpoint, written in the change's own transaction.
+
+    Its body is fixed when written, so every retry sends the same bytes and event id (the
+    receiver deduplicates on it). A job in the lane `webhook:<endpoint>:<respondent>` sends
+    it; this row keeps what happened for `npsbot webhook log`.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("webhook_id", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: int = Field(foreign_key="webhook.id", index=True)
+    event_id: str = Field(max_length=36)
+    type: str = Field(max_length=40)
+    respondent_id: int | None = Field(default=None, index=True)
+    body: str = Field(sa_column=Column(sa.Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    """pending, delivered, or dead (given up after a day of failures)."""
+    attempts: int = 0
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime | None = _ts(index=True)
+    delivered_at: datetime | None = _ts()

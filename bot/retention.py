@@ -2,7 +2,8 @@
 
 Comments and conversation texts go after NPSBOT_RETENTION_DAYS (unset keeps them; scores
 always stay, so trends keep their history); audit entries after
-NPSBOT_AUDIT_RETENTION_DAYS; delivery marks after NPSBOT_PROCESSED_EVENT_DAYS.
+NPSBOT_AUDIT_RETENTION_DAYS; delivery marks after NPSBOT_PROCESSED_EVENT_DAYS; settled
+webhook deliveries after 30 days, or the text retention when shorter.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+WEBHOOK_LOG_DAYS = 30
+"""Sent and dead webhook deliveries stay this long in `npsbot webhook log` (shorter when
+NPSBOT_RETENTION_DAYS is: their bodies hold comments)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Purged:
     texts: int
     audit: int
     events: int
+    deliveries: int = 0
 
 
 def purge(*, db: Database, settings: Settings, now: datetime) -> Purged:
@@ -38,13 +44,18 @@ def purge(*, db: Database, settings: Settings, now: datetime) -> Purged:
             session=session, before=now - timedelta(days=settings.audit_retention_days)
         )
     events = forget_events(db=db, settings=settings, now=now)
-    purged = Purged(texts=texts, audit=audit, events=events)
-    if texts or audit or events:
+    log_days = min(WEBHOOK_LOG_DAYS, settings.retention_days or WEBHOOK_LOG_DAYS)
+    with db.session() as session:
+        deliveries = store.prune_deliveries(session=session, before=now - timedelta(days=log_days))
+    purged = Purged(texts=texts, audit=audit, events=events, deliveries=deliveries)
+    if texts or audit or events or deliveries:
         log.info(
-            "retention: %d answer text(s), %d audit entr(ies), %d delivery mark(s) purged",
+            "retention: %d answer text(s), %d audit entr(ies), %d delivery mark(s), "
+            "%d webhook deliver(ies) purged",
             texts,
             audit,
             events,
+            deliveries,
         )
     return purged
 

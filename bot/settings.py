@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=60.0, gt=0, le=3600, alias="NPSBOT_JOB_LEASE_SECONDS")
     job_retry_seconds: float = Field(default=1.0, gt=0, le=600, alias="NPSBOT_JOB_RETRY_SECONDS")
     job_poll_seconds: float = Field(default=1.0, gt=0, le=60, alias="NPSBOT_JOB_POLL_SECONDS")
+    webhook_retry_seconds: float = Field(
+        default=10.0, gt=0, le=30, alias="NPSBOT_WEBHOOK_RETRY_SECONDS"
+    )
+    """The first retry of a failed webhook delivery; each next waits twice as long."""
     trigger_joins_rotation: bool = Field(default=False, alias="NPSBOT_TRIGGER_JOINS_ROTATION")
     retention_days: int | None = Field(default=None, ge=1, le=36_500, alias="NPSBOT_RETENTION_DAYS")
     """Comments and conversation texts older than this are purged daily; unset keeps them."""

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import store
+from bot import outbound, store
 from bot.answer import Answer, Outcome, Stored, recipient_of, words_for
 from bot.channel import Channel, MessageRef
 from bot.clock import Clock, SystemClock
@@ -117,6 +117,8 @@ class Survey(Choices):
         if previous == event.score:
             return Stored(Outcome(False, "same score again"))
         response = self._store_score(session, invitation, respondent, response, event.score)
+        extra = {} if previous is None else {"change": "score", "previous_score": previous}
+        self._emit(session, response, "response.updated" if extra else "response.created", extra)
         answer = Answer.written(session=session, response=response, respondent=respondent)
         ref = _ref(invitation)
         jobs = (
@@ -133,6 +135,18 @@ class Survey(Choices):
             else []
         )
         return Stored(Outcome(True), [*jobs, *self.effects.alert(session, answer=answer)], answer)
+
+    def _emit(
+        self, session: Session, response: Response, event_type: str, extra: dict[str, object]
+    ) -> None:
+        outbound.emit(
+            session,
+            type=event_type,
+            respondent_id=response.respondent_id,
+            data=outbound.response_data(response, **extra),
+            now=self.clock.now(),
+            anonymous=self.settings.anonymous,
+        )
 
     def _store_score(
         self,
@@ -188,6 +202,7 @@ class Survey(Choices):
         response.followup = "done"
         response.commented_at = now
         session.add(response)
+        self._emit(session, response, "response.updated", {"change": "comment"})
         answer = Answer.written(session=session, response=response, respondent=respondent)
         recipient = recipient_of(respondent)
         thanks = self.effects.text(

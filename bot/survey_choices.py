@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot import store
+from bot import outbound, store
 from bot.answer import Outcome, recipient_of, words_for
 from bot.events import FollowupSkipped, OptOutRequested, Origin, RemindLater
 from bot.models import InvitationStatus, Respondent
@@ -94,6 +94,10 @@ class Choices:
         respondent = self._respondent(session, event.origin)
         if respondent is None:
             return None
+        if not respondent.opted_out:
+            outbound.opted_out(
+                session, respondent=respondent, now=now, anonymous=self.settings.anonymous
+            )
         store.set_opted_out(session=session, respondent=respondent, opted_out=True, now=now)
         store.audit(
             session=session,

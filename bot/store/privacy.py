@@ -25,6 +25,7 @@ from bot.models import (
     Respondent,
     Response,
 )
+from bot.store.webhooks import forget_deliveries
 
 FORGOTTEN_PREFIX = "forgotten-"
 OPEN = (InvitationStatus.PENDING, InvitationStatus.CLAIMED)
@@ -131,6 +132,7 @@ def forget_respondent(*, session: Session, respondent: Respondent, now: datetime
             .where(col(AuditEntry.workspace_id) == workspace_id, column.contains(user_id))
             .values({column: sa.func.replace(column, user_id, pseudonym)})
         )
+    forget_deliveries(session=session, respondent_id=respondent.id or 0)
     alerted = session.exec(
         select(Response.id).where(
             Response.respondent_id == respondent.id, col(Response.alert_ref).is_not(None)

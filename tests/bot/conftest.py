@@ -1,4 +1,5 @@
-"""The core with a recording channel in place of each platform (see tests/recording.py)."""
+"""The core with a recording channel in place of each platform (see tests/recording.py), and
+the environment the `npsbot` commands run in."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ async def slack(db: Database) -> AsyncIterator[SlackHarness]:
             NPSBOT_ADMINS="UADMIN",
             NPSBOT_JOB_RETRY_SECONDS=0.1,
             NPSBOT_JOB_POLL_SECONDS=0.1,
+            NPSBOT_WEBHOOK_RETRY_SECONDS=0.1,
         )
         bot = NpsBot(settings, db=db, platforms=["slack"])
         serving = asyncio.create_task(bot.serve(port=0))

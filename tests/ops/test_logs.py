@@ -23,7 +23,7 @@ from bot.models import InvitationSource
 from channels.sandbox.slack import SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
 from channels.sandbox.telegram import TelegramSandbox
-from tests.channels.slack.harness import button
+from tests.channels.slack.harness import click
 from tests.ops.process import Npsbot, environment
 
 BOT_TOKEN = "xoxb-1111111111-2222222222222-SlackBotSecretPart0123456"
@@ -87,16 +87,7 @@ async def test_a_full_run_logs_no_secret_name_or_comment(db: Database, tmp_path:
             async with httpx.AsyncClient(base_url=base) as http:
                 await _wait(lambda: slack.messages_in("DU1"))
                 question = slack.messages_in("DU1")[0]
-                block_id, value = button(question, "nps_score_2")
-                status, _ = await signer.deliver_block_action(
-                    f"{base}/slack/events",
-                    user_id="U1",
-                    action_id="nps_score_2",
-                    value=value,
-                    channel_id=question.channel,
-                    message_ts=question.ts,
-                    block_id=block_id,
-                )
+                status = await click(signer, f"{base}/slack/events", question, "nps_score_2")
                 assert status == 200
                 await _wait(lambda: len(slack.messages_in("DU1")) >= 2)  # the follow-up
                 comment = message_event(user_id="U1", text=COMMENT, channel_id="DU1")

@@ -37,6 +37,32 @@ def button(message: PostedMessage, action_id: str) -> tuple[str, str]:
     raise AssertionError(f"no button {action_id!r} in {message.blocks!r}")
 
 
+async def click(
+    signer: SlackRequestSigner,
+    url: str,
+    message: PostedMessage,
+    action_id: str,
+    *,
+    user_id: str = "U1",
+    trigger_id: str | None = None,
+    **signing: Any,
+) -> int:
+    """Click a button of a posted message, as Slack delivers it to the bot at `url`."""
+    block_id, value = button(message, action_id)
+    status, _ = await signer.deliver_block_action(
+        url,
+        user_id=user_id,
+        action_id=action_id,
+        value=value,
+        channel_id=message.channel,
+        message_ts=message.ts,
+        block_id=block_id,
+        trigger_id=trigger_id,
+        **signing,
+    )
+    return status
+
+
 def action_ids(message: PostedMessage) -> list[str]:
     """Every button left on a message, in order."""
     return [
@@ -113,19 +139,15 @@ class SlackHarness:
         trigger_id: str | None = None,
         **signing: Any,
     ) -> int:
-        block_id, value = button(message, action_id)
-        status, _ = await self.signer.deliver_block_action(
+        return await click(
+            self.signer,
             self.url,
+            message,
+            action_id,
             user_id=user_id,
-            action_id=action_id,
-            value=value,
-            channel_id=message.channel,
-            message_ts=message.ts,
-            block_id=block_id,
             trigger_id=trigger_id,
             **signing,
         )
-        return status
 
     async def say(self, text: str, *, user_id: str = "U1", **delivery: Any) -> int:
         """The person types a DM to the bot (a message.im event)."""
