@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot import store
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_help import help_text
+from bot.admin_loop import LoopSettings
 from bot.admin_parse import Command, UsageError, parse
 from bot.admin_status import describe_status
 from bot.channel import Channel, Profile, TargetUnavailable
@@ -33,7 +34,7 @@ class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
 
-class Admin:
+class Admin(LoopSettings):
     """Executes admin commands against the database and the channels."""
 
     def __init__(
@@ -110,7 +111,13 @@ class Admin:
             return workspace, status
 
         workspace, status = await self.db.run(read)
-        return describe_status(workspace, status, next_digest=self.next_digest(), words=self.words)
+        return describe_status(
+            workspace,
+            status,
+            next_digest=self.next_digest(),
+            words=self.words,
+            anonymous=self.settings.anonymous,
+        )
 
     async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
 
@@ -168,6 +175,8 @@ class Admin:
         return await self._set_target(workspace_id, command, event, kind="digest")
 
     async def _alerts(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        if command.args[0].lower() == "movers":
+            return await self._movers(workspace_id, command, event)
         return await self._set_target(workspace_id, command, event, kind="alerts")
 
     async def _set_target(

@@ -19,7 +19,10 @@ USAGE = {
         "reminder N|off | expiry N]"
     ),
     "digest": "/nps digest now | /nps digest channel #channel | /nps digest here",
-    "alerts": "/nps alerts channel #channel | /nps alerts here",
+    "alerts": (
+        "/nps alerts channel #channel | /nps alerts here | /nps alerts movers on|off|<points>"
+    ),
+    "followup": "/nps followup remember on|off",
     "pause": "/nps pause",
     "resume": "/nps resume",
     "send": "/nps send @user [--force]",
@@ -97,6 +100,14 @@ def _digest_ok(rest: list[str]) -> bool:
     return rest == ["now"] or _target_ok(rest)
 
 
+def _alerts_ok(rest: list[str]) -> bool:
+    """A target, or mover alerts: on, off, or how many points' fall (1-10) raises one."""
+    if len(rest) == 2 and rest[0].lower() == "movers":
+        value = rest[1].lower()
+        return value in {"on", "off"} or (NUMBER.match(value) is not None and 1 <= int(value) <= 10)
+    return _target_ok(rest)
+
+
 def _no_args(rest: list[str]) -> bool:
     return not rest
 
@@ -124,7 +135,10 @@ CHECKS: dict[str, Callable[[list[str]], bool]] = {
     "send": _one_user,
     "optout": _one_user,
     "digest": _digest_ok,
-    "alerts": _target_ok,
+    "alerts": _alerts_ok,
+    "followup": lambda rest: (
+        len(rest) == 2 and rest[0].lower() == "remember" and rest[1].lower() in {"on", "off"}
+    ),
     "audience": _audience_ok,
     "anonymous": lambda rest: rest in (["on"], ["off"]),
 }

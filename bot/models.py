@@ -84,6 +84,13 @@ class Workspace(SQLModel, table=True):
     daily_cap: int | None = None
     reminder_after_days: int | None = 3
     expiry_days: int = 7
+    mover_alerts: bool = True
+    """Alert on a person's own drop (`/nps alerts movers on|off|<points>`), not only on
+    detractors."""
+    mover_points: int = 3
+    """How many points below their previous score a person must fall to raise a mover alert."""
+    followup_remember: bool = True
+    """Whether the follow-up recalls the theme of the person's previous comment."""
     last_digest_at: datetime | None = _ts()
     held_back: dict[str, int] = _json()
     problems: dict[str, str] = _json()
@@ -162,6 +169,9 @@ class Response(SQLModel, table=True):
     subjectivity: float | None = None
     language: str | None = Field(default=None, max_length=8)
     """The comment's language as detected when it was stored ("und" when unsure)."""
+    previous_score: int | None = None
+    """The person's latest score before this invitation, fixed when this one is first
+    answered: a re-click within the same invitation is never a move against itself."""
     followup: str = Field(default="awaiting", max_length=16)
     import_key: str | None = Field(default=None, max_length=160, unique=True)
     """`delighted:<Response ID>` for an imported answer: a re-import finds it and skips it."""

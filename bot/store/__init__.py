@@ -109,7 +109,12 @@ from bot.store.respondents import (
     stale_profiles,
     upsert_respondent,
 )
-from bot.store.responses import awaiting_comment, response_for, responses_after
+from bot.store.responses import (
+    awaiting_comment,
+    previous_response,
+    response_for,
+    responses_after,
+)
 from bot.store.workspaces import (
     UnknownWorkspace,
     add_audience_source,
@@ -194,6 +199,7 @@ __all__ = [
     "people_by_id_or_email",
     "person_record",
     "platform_figures",
+    "previous_response",
     "prune_audit",
     "purge_texts",
     "register_workspace",

@@ -60,8 +60,9 @@ def alert_html(alert: Alert) -> str:
     4,096 units, so the alert always fits one message (it is edited in place later).
     """
     labels = alert.labels
+    previously = f" ({labels.previously})" if labels.previously else ""
     lines = [
-        _line("", cut(labels.heading, NAME_LIMIT), "b"),
+        _line("", cut(labels.heading + previously, NAME_LIMIT), "b"),
         _line(f"{labels.respondent}: ", cut(labels.who, NAME_LIMIT)),
     ]
     if alert.attributes:
