@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.models import Respondent
+from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SlackHarness, eventually
 from tests.channels.slack.test_movers import settled
 from tests.phrases import phrase
@@ -73,3 +74,9 @@ async def test_off_by_setting_and_in_anonymous_mode(slack: SlackHarness) -> None
     await eventually(lambda: slack.responses()[-1].comment == "the slow checkout again")
     await slack.command("anonymous off", user_id="UADMIN")
     assert "slow checkout" in await followup_after(slack, 6)
+
+
+async def test_nothing_is_recalled_when_the_deployment_is_anonymous(start_bot: StartBot) -> None:
+    slack = await start_bot(NPSBOT_ANONYMOUS="true")
+    await commented(slack, 3, "The slow checkout drives me mad")
+    assert await followup_after(slack, 6) == phrase("followup.detractor")

@@ -9,6 +9,7 @@ from bot.app import NpsBot
 from bot.clock import FakeClock
 from channels.sandbox.telegram import TelegramSandbox
 from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, imported_jane, said, texts
+from tests.phrases import phrase
 
 
 async def score(bot: NpsBot, sandbox: TelegramSandbox, jane: int, value: int) -> None:
@@ -41,3 +42,20 @@ async def test_mover_and_detractor_alerts_in_the_group(
     await score(bot, sandbox, jane, 3)
     await said(sandbox, GROUP, "Detractor alert: score 3/10 (previously 7)")
     assert len(texts(sandbox, GROUP, "alert: ")) == 2
+
+
+async def test_the_followup_remembers_the_last_theme(
+    bot: NpsBot, sandbox: TelegramSandbox, clock: FakeClock
+) -> None:
+    jane = imported_jane(bot, sandbox)
+    await score(bot, sandbox, jane, 4)
+    followup = await said(sandbox, JANE, "/skip")
+    sandbox.send_text(
+        JANE, "The slow checkout drives me mad", reply_to_message_id=followup["message_id"]
+    )
+    await said(sandbox, JANE, phrase("survey.thanks"))
+
+    clock.advance(timedelta(days=90))
+    await score(bot, sandbox, jane, 8)
+    asked = await said(sandbox, JANE, "Last time you mentioned slow checkout. Better now?")
+    assert asked["text"].startswith("Thanks. Last time") and "make it a 10" in asked["text"]
