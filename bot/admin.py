@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot import store
+from bot.admin_announce import Announcing
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_help import help_text
 from bot.admin_loop import LoopSettings
@@ -21,7 +22,7 @@ from bot.admin_status import describe_status
 from bot.channel import Channel, Profile, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
-from bot.events import AdminCommand
+from bot.events import AdminCommand, Audited
 from bot.i18n import Catalogue
 from bot.invites import Inviter
 from bot.models import Respondent, Workspace
@@ -34,7 +35,7 @@ class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
 
-class Admin(LoopSettings):
+class Admin(LoopSettings, Announcing):
     """Executes admin commands against the database and the channels."""
 
     def __init__(
@@ -85,7 +86,7 @@ class Admin(LoopSettings):
             reply += "\n:warning: " + "; ".join(problems.values()) + " (see /nps status)"
         return reply
 
-    def _audit(self, session: Session, workspace_id: int, event: AdminCommand, action: str) -> None:
+    def _audit(self, session: Session, workspace_id: int, event: Audited, action: str) -> None:
         store.audit(
             session=session,
             workspace_id=workspace_id,

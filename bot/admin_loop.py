@@ -15,7 +15,7 @@ from bot.models import Workspace
 if TYPE_CHECKING:
     from bot.admin_parse import Command
     from bot.db import Database
-    from bot.events import AdminCommand
+    from bot.events import AdminCommand, Audited
     from bot.i18n import Words
 
 
@@ -28,7 +28,7 @@ class LoopSettings:
     if TYPE_CHECKING:
 
         def _audit(
-            self, session: Session, workspace_id: int, event: AdminCommand, action: str
+            self, session: Session, workspace_id: int, event: Audited, action: str
         ) -> None: ...
 
     async def _movers(self, workspace_id: int, command: Command, event: AdminCommand) -> str:

@@ -258,3 +258,30 @@ class ForgottenPerson(SQLModel, table=True):
     digest: str = Field(max_length=64)
     salt: str = Field(max_length=32)
     at: datetime | None = _ts()
+
+
+class Announcement(SQLModel, table=True):
+    """A "you said, we did" message to the people whose comments mentioned a phrase."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    phrase: str = Field(max_length=200)
+    text: str
+    author: str = Field(max_length=200)
+    created_at: datetime | None = _ts()
+
+
+class AnnouncementDelivery(SQLModel, table=True):
+    """One announcement to one person: `pending` until their send window, claimed
+    (`sending`) before the send so it goes once, then `sent`, `skipped` or `failed`."""
+
+    __table_args__ = (sa.UniqueConstraint("announcement_id", "respondent_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=200)
+    due_at: datetime | None = _ts(index=True)
+    sent_at: datetime | None = _ts(index=True)

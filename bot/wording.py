@@ -62,6 +62,13 @@ def followup(
     )
 
 
+def announcement(words: Words, *, company: str, text: str) -> str:
+    """A "you said, we did" message as the person reads it: who it is from, then the team's
+    words as they wrote them."""
+    intro = words.t("announce.intro", company=company)
+    return f"{intro}\n\n{text}"
+
+
 def alert_labels(
     words: Words,
     *,

@@ -6,6 +6,15 @@ test holds everything outside `bot/store/`, `bot/db.py` and `bot/models.py` to t
 
 from __future__ import annotations
 
+from bot.store.announcements import (
+    claim_delivery,
+    comments_with_words,
+    create_announcement,
+    due_deliveries,
+    settle_delivery,
+    told_between,
+    told_since,
+)
 from bot.store.audit_log import audit
 from bot.store.claims import (
     claim,
@@ -154,15 +163,19 @@ __all__ = [
     "awaiting_comment",
     "candidates",
     "claim",
+    "claim_delivery",
     "claim_due",
     "claim_jobs",
     "claim_reminder",
     "claimed_by",
     "clear_problem",
+    "comments_with_words",
     "count_respondents",
+    "create_announcement",
     "create_invitation",
     "delivered_count",
     "drop_target",
+    "due_deliveries",
     "enqueue",
     "expire_invitations",
     "find_respondent",
@@ -222,12 +235,15 @@ __all__ = [
     "set_opted_out",
     "set_problem",
     "set_target",
+    "settle_delivery",
     "settle_worker",
     "slot_for",
     "sole_workspace",
     "stale_profiles",
     "targets",
     "theme_comments",
+    "told_between",
+    "told_since",
     "totals",
     "upsert_respondent",
     "week_counts",

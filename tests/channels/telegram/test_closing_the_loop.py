@@ -1,5 +1,5 @@
-"""Mover alerts in the team's group: `/nps alerts movers` from the group, the move on the
-alert, and a detractor's previous score."""
+"""Closing the loop from the team's group: `/nps alerts movers` and the move on the alert, a
+detractor's previous score, the follow-up that remembers, and `/nps announce`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from datetime import timedelta
 from bot.app import NpsBot
 from bot.clock import FakeClock
 from channels.sandbox.telegram import TelegramSandbox
-from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, imported_jane, said, texts
+from tests.channels.telegram.conftest import (
+    ADMIN,
+    GROUP,
+    JANE,
+    MEMBER,
+    imported_jane,
+    said,
+    texts,
+)
 from tests.phrases import phrase
 
 
@@ -59,3 +67,32 @@ async def test_the_followup_remembers_the_last_theme(
     await score(bot, sandbox, jane, 8)
     asked = await said(sandbox, JANE, "Last time you mentioned slow checkout. Better now?")
     assert asked["text"].startswith("Thanks. Last time") and "make it a 10" in asked["text"]
+
+
+async def test_announce_from_the_team_group(bot: NpsBot, sandbox: TelegramSandbox) -> None:
+    """`/nps announce` previews, `... send` asks for the message with a forced reply, and
+    the reply is sent to the person who mentioned the phrase, in their window."""
+    jane = imported_jane(bot, sandbox)
+    await score(bot, sandbox, jane, 4)
+    followup = await said(sandbox, JANE, "/skip")
+    sandbox.send_text(
+        JANE, "The slow checkout drives me mad", reply_to_message_id=followup["message_id"]
+    )
+    await said(sandbox, JANE, phrase("survey.thanks"))
+
+    sandbox.send_text(ADMIN, '/nps announce "slow checkout"', chat_id=GROUP)
+    preview = await said(sandbox, GROUP, "1 person(s) who can be told mentioned")
+    assert "> Jane: “The slow checkout drives me mad”" in preview["text"]
+    sandbox.send_text(ADMIN, '/nps announce "slow checkout" send', chat_id=GROUP)
+    prompt = await said(sandbox, GROUP, '(announcement: "slow checkout"):')
+    assert sandbox.calls_to("sendMessage")[-1].params["reply_markup"]["force_reply"] is True
+    sandbox.send_text(
+        ADMIN, "Checkout is fast now.", chat_id=GROUP, reply_to_message_id=prompt["message_id"]
+    )
+    await said(sandbox, GROUP, 'Announcement on "slow checkout" queued for 1 person(s)')
+
+    await bot.scheduler.tick()
+    told = await said(sandbox, JANE, "You told Acme what to improve")
+    assert told["text"].endswith("\n\nCheckout is fast now.")
+    sandbox.send_text(MEMBER, '/nps announce "slow checkout" send', chat_id=GROUP)
+    await said(sandbox, GROUP, "Sorry, only npsbot admins")
