@@ -52,9 +52,10 @@ def plan_announcements(
         start, end = _cap_day(policy, now)
         left = None
         if policy.daily_cap is not None:
+            today = store.Span(start, end, [workspace_id])
             used = store.asked_between(
                 session=session, workspace_id=workspace_id, start=start, end=end
-            ) + store.told_between(session=session, workspace_id=workspace_id, start=start, end=end)
+            ) + store.told_count(session=session, span=today)
             left = policy.daily_cap - used
         for delivery, respondent in rows:
             tz = respondent.timezone

@@ -12,7 +12,7 @@ from bot.store.announcements import (
     create_announcement,
     due_deliveries,
     settle_delivery,
-    told_between,
+    told_count,
     told_since,
 )
 from bot.store.audit_log import audit
@@ -242,7 +242,7 @@ __all__ = [
     "stale_profiles",
     "targets",
     "theme_comments",
-    "told_between",
+    "told_count",
     "told_since",
     "totals",
     "upsert_respondent",

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Announcement, AnnouncementDelivery, Respondent, Response
+from bot.store.digest import Span
 
 OWED = ("pending", "sending", "sent")
 """Deliveries that count against the once-in-30-days rule: sent, or on their way."""
@@ -137,13 +138,13 @@ def settle_delivery(
     )
 
 
-def told_between(*, session: Session, workspace_id: int, start: datetime, end: datetime) -> int:
-    """People sent an announcement in [start, end): the digest's "told", and the cap's use."""
-    return session.exec(
-        select(sa.func.count(sa.distinct(AnnouncementDelivery.respondent_id))).where(
-            AnnouncementDelivery.workspace_id == workspace_id,
-            AnnouncementDelivery.status == "sent",
-            col(AnnouncementDelivery.sent_at) >= start,
-            col(AnnouncementDelivery.sent_at) < end,
-        )
-    ).one()
+def told_count(*, session: Session, span: Span) -> int:
+    """People sent an announcement in the span: the digest's "told", and the cap's use."""
+    query = sa.select(sa.func.count(sa.distinct(AnnouncementDelivery.respondent_id))).where(
+        col(AnnouncementDelivery.status) == "sent",
+        col(AnnouncementDelivery.sent_at) >= span.start,
+        col(AnnouncementDelivery.sent_at) < span.end,
+    )
+    if span.workspace_ids is not None:
+        query = query.where(col(AnnouncementDelivery.workspace_id).in_(span.workspace_ids))
+    return int(session.execute(query).scalar_one())

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.models import AnnouncementDelivery, Respondent
+from scoring.digest.sections import sections
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SlackHarness, eventually
 from tests.channels.slack.test_movers import settled
@@ -97,6 +98,11 @@ async def test_announce_reaches_exactly_the_matching_people_once(start_bot: Star
     await slack.bot.scheduler.tick()
     await slack.bot.scheduler.tick()
     assert [len(announcements(slack, u)) for u in COMMENTS] == [1, 1, 0, 0, 1]
+    digests = slack.bot.digests
+    digest, _ = await digests.build_off_loop(digests.week_of("2026-W48"))
+    team = slack.bot.catalogue.team
+    figures = next(part for part in sections(digest, team) if part.kind == "figures")
+    assert figures.lines[-1] == "You said, we did: 3 people told what changed after their comments"
 
     clock.advance(timedelta(days=29))
     again = await slack.command('announce "slow checkout"', user_id="UADMIN")
