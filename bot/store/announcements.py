@@ -140,7 +140,7 @@ def settle_delivery(
 
 def told_count(*, session: Session, span: Span) -> int:
     """People sent an announcement in the span: the digest's "told", and the cap's use."""
-    query = sa.select(sa.func.count(sa.distinct(AnnouncementDelivery.respondent_id))).where(
+    query = sa.select(sa.func.count(sa.distinct(col(AnnouncementDelivery.respondent_id)))).where(
         col(AnnouncementDelivery.status) == "sent",
         col(AnnouncementDelivery.sent_at) >= span.start,
         col(AnnouncementDelivery.sent_at) < span.end,
