@@ -100,8 +100,9 @@ class Announcer:
         return told
 
     async def _tell(self, delivery_id: int) -> int:
+        now = self.clock.now()
         claimed = await self.db.run(
-            lambda session: store.claim_delivery(session=session, delivery_id=delivery_id)
+            lambda session: store.claim_delivery(session=session, delivery_id=delivery_id, now=now)
         )
         if claimed is None:
             return 0  # another replica has it
@@ -123,10 +124,10 @@ class Announcer:
         except ChannelError as exc:
             status, reason = "failed", str(exc)
             log.warning("announcement delivery %s failed; not retried: %s", delivery_id, exc)
-        now = self.clock.now()
+        done = self.clock.now()
         await self.db.run(
             lambda session: store.settle_delivery(
-                session=session, delivery_id=delivery_id, status=status, now=now, reason=reason
+                session=session, delivery_id=delivery_id, status=status, now=done, reason=reason
             )
         )
         return int(status == "sent")

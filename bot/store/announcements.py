@@ -41,13 +41,14 @@ def comments_with_words(
 
 
 def told_since(*, session: Session, workspace_id: int, since: datetime) -> set[int]:
-    """Respondents sent an announcement since `since`, or with one still on its way."""
+    """Respondents sent an announcement since `since` (a send cut off by a crash counts from
+    its attempt), or with one still waiting."""
     rows = session.exec(
         select(AnnouncementDelivery.respondent_id).where(
             AnnouncementDelivery.workspace_id == workspace_id,
             col(AnnouncementDelivery.status).in_(OWED),
             sa.or_(
-                col(AnnouncementDelivery.status) != "sent",
+                col(AnnouncementDelivery.status) == "pending",
                 col(AnnouncementDelivery.sent_at) >= since,
             ),
         )
@@ -101,16 +102,17 @@ def due_deliveries(
 
 
 def claim_delivery(
-    *, session: Session, delivery_id: int
+    *, session: Session, delivery_id: int, now: datetime
 ) -> tuple[AnnouncementDelivery, Announcement, Respondent] | None:
-    """Take a pending delivery for sending; None when another process took it first."""
+    """Take a pending delivery for sending (stamped with the attempt's time); None when
+    another process took it first."""
     taken = session.execute(
         sa.update(AnnouncementDelivery)
         .where(
             col(AnnouncementDelivery.id) == delivery_id,
             col(AnnouncementDelivery.status) == "pending",
         )
-        .values(status="sending")
+        .values(status="sending", sent_at=now)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return None
@@ -132,7 +134,7 @@ def settle_delivery(
         .where(col(AnnouncementDelivery.id) == delivery_id)
         .values(
             status=status,
-            sent_at=now if status == "sent" else None,
+            sent_at=now if status == "sent" else None,  # a failed one may be tried anew
             reason=reason[:200] if reason else None,
         )
     )
