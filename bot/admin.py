@@ -22,7 +22,7 @@ from bot.admin_status import describe_status
 from bot.channel import Channel, Profile, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
-from bot.events import AdminCommand, Audited
+from bot.events import AdminCommand, AnnouncementStarted, AnnouncementWritten, Audited
 from bot.i18n import Catalogue
 from bot.invites import Inviter
 from bot.models import Respondent, Workspace
@@ -59,7 +59,7 @@ class Admin(LoopSettings, Announcing):
         self.digests = digests
         self.next_digest = next_digest
 
-    def is_admin(self, event: AdminCommand) -> bool:
+    def is_admin(self, event: AdminCommand | AnnouncementStarted | AnnouncementWritten) -> bool:
         return event.platform_admin or event.origin.user_id in self.settings.admin_ids
 
     async def handle(self, event: AdminCommand) -> str:
@@ -70,14 +70,7 @@ class Admin(LoopSettings, Announcing):
             return str(exc)
         if command.verb not in READ_ONLY and not self.is_admin(event):
             return self.words.t("admin.not_allowed")
-        workspace = await self.db.run(
-            lambda session: store.get_or_create_workspace(
-                session=session,
-                platform=event.origin.platform,
-                external_id=event.origin.workspace,
-                now=self.clock.now(),
-            )
-        )
+        workspace = await self._workspace(event.origin)
         workspace_id = workspace.id or 0
         problems = dict(workspace.problems)
         handler = getattr(self, f"_{command.verb}")

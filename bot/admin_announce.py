@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     from bot.admin_parse import Command
     from bot.clock import Clock
     from bot.db import Database
-    from bot.events import AdminCommand, AnnouncementStarted, AnnouncementWritten, Audited
+    from bot.events import (
+        AdminCommand,
+        AnnouncementStarted,
+        AnnouncementWritten,
+        Audited,
+        Origin,
+    )
     from bot.i18n import Words
     from bot.settings import Settings
 
@@ -91,6 +97,10 @@ class Announcing:
 
     if TYPE_CHECKING:
 
+        def is_admin(
+            self, event: AdminCommand | AnnouncementStarted | AnnouncementWritten
+        ) -> bool: ...
+
         def _audit(
             self, session: Session, workspace_id: int, event: Audited, action: str
         ) -> None: ...
@@ -131,9 +141,9 @@ class Announcing:
         self, event: AnnouncementStarted | AnnouncementWritten
     ) -> str | None:
         """None when the admin may write the announcement (someone is to be told)."""
-        if not (event.platform_admin or event.origin.user_id in self.settings.admin_ids):
+        if not self.is_admin(event):
             return self.words.t("admin.not_allowed")
-        workspace_id = await self._workspace_id(event)
+        workspace_id = (await self._workspace(event.origin)).id or 0
         try:
             found = await self._reach(workspace_id, event.phrase)
         except NotAPhrase:
@@ -149,7 +159,7 @@ class Announcing:
         text = event.text.strip()[:TEXT_LIMIT]
         if not text:
             return self.words.t("announce.empty")
-        workspace_id = await self._workspace_id(event)
+        workspace_id = (await self._workspace(event.origin)).id or 0
         now = self.clock.now()
 
         def write(session: Session) -> int:
@@ -177,13 +187,13 @@ class Announcing:
         count = await self.db.run(write)
         return self.words.t("announce.queued", count=count, phrase=event.phrase)
 
-    async def _workspace_id(self, event: AnnouncementStarted | AnnouncementWritten) -> int:
-        workspace = await self.db.run(
+    async def _workspace(self, origin: Origin) -> Workspace:
+        """The workspace an admin acts in, registered on first use."""
+        return await self.db.run(
             lambda session: store.get_or_create_workspace(
                 session=session,
-                platform=event.origin.platform,
-                external_id=event.origin.workspace,
+                platform=origin.platform,
+                external_id=origin.workspace,
                 now=self.clock.now(),
             )
         )
-        return workspace.id or 0
