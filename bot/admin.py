@@ -13,14 +13,16 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot import outbound, store
+from bot.admin_announce import Announcing
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_help import help_text
+from bot.admin_loop import LoopSettings
 from bot.admin_parse import Command, UsageError, parse
 from bot.admin_status import describe_status
 from bot.channel import Channel, Profile, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
-from bot.events import AdminCommand
+from bot.events import AdminCommand, AnnouncementStarted, AnnouncementWritten, Audited
 from bot.i18n import Catalogue
 from bot.invites import Inviter
 from bot.models import Respondent, Workspace
@@ -33,7 +35,7 @@ class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
 
-class Admin:
+class Admin(LoopSettings, Announcing):
     """Executes admin commands against the database and the channels."""
 
     def __init__(
@@ -57,7 +59,7 @@ class Admin:
         self.digests = digests
         self.next_digest = next_digest
 
-    def is_admin(self, event: AdminCommand) -> bool:
+    def is_admin(self, event: AdminCommand | AnnouncementStarted | AnnouncementWritten) -> bool:
         return event.platform_admin or event.origin.user_id in self.settings.admin_ids
 
     async def handle(self, event: AdminCommand) -> str:
@@ -68,14 +70,7 @@ class Admin:
             return str(exc)
         if command.verb not in READ_ONLY and not self.is_admin(event):
             return self.words.t("admin.not_allowed")
-        workspace = await self.db.run(
-            lambda session: store.get_or_create_workspace(
-                session=session,
-                platform=event.origin.platform,
-                external_id=event.origin.workspace,
-                now=self.clock.now(),
-            )
-        )
+        workspace = await self._workspace(event.origin)
         workspace_id = workspace.id or 0
         problems = dict(workspace.problems)
         handler = getattr(self, f"_{command.verb}")
@@ -84,7 +79,7 @@ class Admin:
             reply += "\n:warning: " + "; ".join(problems.values()) + " (see /nps status)"
         return reply
 
-    def _audit(self, session: Session, workspace_id: int, event: AdminCommand, action: str) -> None:
+    def _audit(self, session: Session, workspace_id: int, event: Audited, action: str) -> None:
         store.audit(
             session=session,
             workspace_id=workspace_id,
@@ -110,7 +105,13 @@ class Admin:
             return workspace, status
 
         workspace, status = await self.db.run(read)
-        return describe_status(workspace, status, next_digest=self.next_digest(), words=self.words)
+        return describe_status(
+            workspace,
+            status,
+            next_digest=self.next_digest(),
+            words=self.words,
+            anonymous=self.settings.anonymous,
+        )
 
     async def _cadence(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
 
@@ -168,6 +169,8 @@ class Admin:
         return await self._set_target(workspace_id, command, event, kind="digest")
 
     async def _alerts(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
+        if command.args[0].lower() == "movers":
+            return await self._movers(workspace_id, command, event)
         return await self._set_target(workspace_id, command, event, kind="alerts")
 
     async def _set_target(

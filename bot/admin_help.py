@@ -20,6 +20,8 @@ def _descriptions(words: Words) -> dict[str, Callable[[], str]]:
         "cadence": lambda: words.t("help.cadence"),
         "digest": lambda: words.t("help.digest"),
         "alerts": lambda: words.t("help.alerts"),
+        "followup": lambda: words.t("help.followup"),
+        "announce": lambda: words.t("help.announce"),
         "pause": lambda: words.t("help.pause"),
         "resume": lambda: words.t("help.resume"),
         "send": lambda: words.t("help.send"),

@@ -19,7 +19,11 @@ USAGE = {
         "reminder N|off | expiry N]"
     ),
     "digest": "/nps digest now | /nps digest channel #channel | /nps digest here",
-    "alerts": "/nps alerts channel #channel | /nps alerts here",
+    "alerts": (
+        "/nps alerts channel #channel | /nps alerts here | /nps alerts movers on|off|<points>"
+    ),
+    "followup": "/nps followup remember on|off",
+    "announce": '/nps announce "<theme or phrase>" [send]',
     "pause": "/nps pause",
     "resume": "/nps resume",
     "send": "/nps send @user [--force]",
@@ -33,6 +37,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 NUMBER = re.compile(r"^[0-9]{1,9}$")
 """ASCII digits only: `str.isdigit` also accepts "²" and "⑤", which `int` then refuses."""
+PHRASE_LIMIT = 200
 PLATFORM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """What a Slack or Telegram user or channel id can look like (ids are stored as VARCHAR(64))."""
 
@@ -97,6 +102,32 @@ def _digest_ok(rest: list[str]) -> bool:
     return rest == ["now"] or _target_ok(rest)
 
 
+def _alerts_ok(rest: list[str]) -> bool:
+    """A target, or mover alerts: on, off, or how many points' fall (1-10) raises one."""
+    if len(rest) == 2 and rest[0].lower() == "movers":
+        value = rest[1].lower()
+        return value in {"on", "off"} or (NUMBER.match(value) is not None and 1 <= int(value) <= 10)
+    return _target_ok(rest)
+
+
+def _announce_ok(rest: list[str]) -> bool:
+    """A phrase (quoted when it has spaces), then `send` to write the message."""
+    phrase_ok = bool(rest) and bool(rest[0].strip()) and len(rest[0]) <= PHRASE_LIMIT
+    return phrase_ok and (len(rest) == 1 or (len(rest) == 2 and rest[1].lower() == "send"))
+
+
+def announce_phrase(text: str) -> str | None:
+    """The phrase of `announce "<phrase>" send`, for which the adapter asks for the message
+    (a modal, a forced reply); None for any other command."""
+    try:
+        command = parse(text)
+    except UsageError:
+        return None
+    if command.verb == "announce" and len(command.args) == 2:
+        return command.args[0].strip()
+    return None
+
+
 def _no_args(rest: list[str]) -> bool:
     return not rest
 
@@ -124,7 +155,11 @@ CHECKS: dict[str, Callable[[list[str]], bool]] = {
     "send": _one_user,
     "optout": _one_user,
     "digest": _digest_ok,
-    "alerts": _target_ok,
+    "alerts": _alerts_ok,
+    "announce": _announce_ok,
+    "followup": lambda rest: (
+        len(rest) == 2 and rest[0].lower() == "remember" and rest[1].lower() in {"on", "off"}
+    ),
     "audience": _audience_ok,
     "anonymous": lambda rest: rest in (["on"], ["off"]),
 }

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot import store
 from bot.admin_cadence import describe_cadence
+from bot.admin_loop import describe_loop
 from bot.clock import when
 from bot.i18n import Words
 from bot.models import Workspace
@@ -17,12 +18,14 @@ def describe_status(
     *,
     next_digest: datetime | None,
     words: Words,
+    anonymous: bool,
 ) -> str:
     """A few lines in the team's language; reasons and the cadence stay as stored."""
     state = words.t("status.paused") if workspace.paused else words.t("status.running")
     lines = [
         words.t("status.state", state=state),
         words.t("status.cadence", cadence=describe_cadence(workspace)),
+        words.t("status.loop", loop=describe_loop(workspace, anonymous=anonymous)),
         words.t("status.audience", audience=status.audience, opted_out=status.opted_out),
         words.t("status.week", sent=status.sent, answered=status.answered),
         words.t("status.digests", last=when(workspace.last_digest_at), next=when(next_digest)),

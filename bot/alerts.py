@@ -66,7 +66,12 @@ class Alerts:
             owner=response.owner,
             reply=response.reply_text,
             labels=wording.alert_labels(
-                self.team, score=response.score, respondent=name, owner=response.owner
+                self.team,
+                score=response.score,
+                respondent=name,
+                owner=response.owner,
+                previous=response.previous_score,
+                mover=answer.mover,
             ),
         )
 

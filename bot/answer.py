@@ -15,6 +15,7 @@ from bot import store
 from bot.channel import Recipient
 from bot.i18n import Catalogue, Words
 from bot.models import Job, Respondent, Response, Workspace
+from scoring.returning import moved
 
 DETRACTOR_MAX = 6
 
@@ -27,20 +28,33 @@ class Answer:
     respondent: Respondent
     anonymous: bool = False
     alert_targets: tuple[str, ...] = ()
+    mover: bool = False
+    """Not a detractor, but fell against their own previous score (a mover alert)."""
 
     @property
     def alerting(self) -> bool:
-        """Whether an alert is to be posted (a new detractor) or refreshed (one exists)."""
+        """Whether an alert is to be posted (a new detractor or mover) or refreshed (one
+        exists)."""
         has_alert = self.response.alert_ref is not None and self.response.alert_chat is not None
-        return has_alert or (self.response.score <= DETRACTOR_MAX and bool(self.alert_targets))
+        due = self.response.score <= DETRACTOR_MAX or self.mover
+        return has_alert or (due and bool(self.alert_targets))
 
     @classmethod
     def written(cls, *, session: Session, response: Response, respondent: Respondent) -> Answer:
         """The answer in the writer's session; the alert context only when an alert is due."""
-        if response.alert_ref is None and response.score > DETRACTOR_MAX:
+        detractor = response.score <= DETRACTOR_MAX
+        if response.alert_ref is None and not detractor and response.previous_score is None:
             return cls(response=response, respondent=respondent)
         workspace = session.get(Workspace, response.workspace_id)
         assert workspace is not None
+        moving = workspace.mover_alerts and moved(
+            response.previous_score, response.score, points=workspace.mover_points
+        )
+        # A posted alert re-clicked to another fall is still labelled with the move.
+        fell = response.previous_score is not None and response.previous_score > response.score
+        mover = not detractor and fell and (response.alert_ref is not None or moving)
+        if response.alert_ref is None and not detractor and not mover:
+            return cls(response=response, respondent=respondent)
         targets = (
             ()
             if response.alert_ref is not None
@@ -56,6 +70,7 @@ class Answer:
             respondent=respondent,
             anonymous=workspace.anonymous,
             alert_targets=targets,
+            mover=mover,
         )
 
     @classmethod

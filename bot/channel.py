@@ -141,7 +141,8 @@ class AlertLabels:
 
     title: str
     heading: str
-    """The title with the score, e.g. "Detractor alert: score 3/10"."""
+    """The title with the score, e.g. "Detractor alert: score 3/10", or a mover's move
+    ("Mover alert: 10 -> 7")."""
     notification: str
     """One line naming who and the score: the push notification and fallback text."""
     who: str
@@ -157,11 +158,13 @@ class AlertLabels:
     reply_sent: str
     claim: str
     reply: str
+    previously: str = ""
+    """A detractor's previous score ("previously 4"), empty when there is none."""
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A detractor alert for the team's alerts channel."""
+    """A detractor (or mover) alert for the team's alerts channel."""
 
     response_id: int
     score: int

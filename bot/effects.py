@@ -80,14 +80,17 @@ class Effects:
         invitation_id: int,
         score: int,
         first: bool,
+        recall: str | None = None,
     ) -> list[Job]:
-        """Edit the invitation to show the score; on a first answer, ask the follow-up."""
+        """Edit the invitation to show the score; on a first answer, ask the follow-up (about
+        `recall`, the theme of the person's previous comment, when there is one)."""
         payload = {
             "platform": platform,
             "recipient": dataclasses.asdict(recipient),
             "ref": dataclasses.asdict(ref),
             "invitation_id": invitation_id,
             "score": score,
+            "recall": recall,
         }
         kinds = [SHOW_SCORE, ASK_FOLLOWUP] if first else [SHOW_SCORE]
         return [self._queue(session, kind, payload) for kind in kinds]
@@ -128,7 +131,10 @@ class Effects:
     async def _ask_followup(self, payload: dict[str, Any], context: Any) -> None:
         channel, recipient, words = self._words(payload)
         followup = wording.followup(
-            words, invitation_id=payload["invitation_id"], score=payload["score"]
+            words,
+            invitation_id=payload["invitation_id"],
+            score=payload["score"],
+            recall=payload.get("recall"),
         )
         ref = MessageRef(**payload["ref"])
         await channel.ask_followup(recipient=recipient, ref=ref, followup=followup)

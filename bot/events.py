@@ -220,6 +220,30 @@ class TargetRemoved:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class AnnouncementStarted:
+    """An admin asked to write a "you said, we did" announcement on a phrase: the adapter
+    asks for the message (a modal, a forced reply) only if the core agrees."""
+
+    origin: Origin
+    phrase: str
+    platform_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementWritten:
+    """The announcement's message, to be sent to everyone whose comments mention `phrase`."""
+
+    origin: Origin
+    phrase: str
+    text: str
+    name: str | None = None
+    platform_admin: bool = False
+
+
+Audited = AdminCommand | AnnouncementWritten
+"""What an admin did that the audit log records, with the words they used (`text`)."""
+
 ActorEvent = (
     ScoreSubmitted
     | CommentSubmitted
@@ -240,6 +264,8 @@ ActorEvent = (
     | AlertClaimed
     | AlertReplyStarted
     | AlertReplied
+    | AnnouncementStarted
+    | AnnouncementWritten
 )
 """What a person did: each carries the `Origin` it is deduplicated and laned by."""
 

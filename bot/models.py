@@ -6,37 +6,15 @@ as naive UTC and handed back timezone-aware, so SQLite and PostgreSQL behave the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """A timestamp column that always reads back as aware UTC."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value is not None else None
-
-
-def _ts(*, nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
-
-
-def _json() -> Any:
-    return Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
+from bot.columns import UTCDateTime as UTCDateTime
+from bot.columns import _json, _ts
 
 
 class InvitationStatus(StrEnum):
@@ -84,6 +62,13 @@ class Workspace(SQLModel, table=True):
     daily_cap: int | None = None
     reminder_after_days: int | None = 3
     expiry_days: int = 7
+    mover_alerts: bool = True
+    """Alert on a person's own drop (`/nps alerts movers on|off|<points>`), not only on
+    detractors."""
+    mover_points: int = 3
+    """How many points below their previous score a person must fall to raise a mover alert."""
+    followup_remember: bool = True
+    """Whether the follow-up recalls the theme of the person's previous comment."""
     last_digest_at: datetime | None = _ts()
     held_back: dict[str, int] = _json()
     problems: dict[str, str] = _json()
@@ -162,6 +147,9 @@ class Response(SQLModel, table=True):
     subjectivity: float | None = None
     language: str | None = Field(default=None, max_length=8)
     """The comment's language as detected when it was stored ("und" when unsure)."""
+    previous_score: int | None = None
+    """The person's latest score before this invitation, fixed when this one is first
+    answered: a re-click within the same invitation is never a move against itself."""
     followup: str = Field(default="awaiting", max_length=16)
     import_key: str | None = Field(default=None, max_length=160, unique=True)
     """`delighted:<Response ID>` for an imported answer: a re-import finds it and skips it."""
@@ -250,38 +238,9 @@ class ForgottenPerson(SQLModel, table=True):
     at: datetime | None = _ts()
 
 
-class Webhook(SQLModel, table=True):
-    """An endpoint of the team's own systems (CRM, helpdesk, warehouse) that hears events."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    url: str = Field(max_length=2000, unique=True)
-    secret: str = Field(max_length=100)
-    """Signs every POST; the receiver checks `X-Npsbot-Signature` with it."""
-    events: list[str] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
-    """The event types it is sent; empty means all of them."""
-    created_at: datetime | None = _ts()
-
-
-class WebhookDelivery(SQLModel, table=True):
-    """The outbox: one event for one endpoint, written in the change's own transaction.
-
-    Its body is fixed when written, so every retry sends the same bytes and event id (the
-    receiver deduplicates on it). A job in the lane `webhook:<endpoint>:<respondent>` sends
-    it; this row keeps what happened for `npsbot webhook log`.
-    """
-
-    __table_args__ = (sa.UniqueConstraint("webhook_id", "event_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    webhook_id: int = Field(foreign_key="webhook.id", index=True)
-    event_id: str = Field(max_length=36)
-    type: str = Field(max_length=40)
-    respondent_id: int | None = Field(default=None, index=True)
-    body: str = Field(sa_column=Column(sa.Text, nullable=False))
-    status: str = Field(default="pending", max_length=16)
-    """pending, delivered, or dead (given up after a day of failures)."""
-    attempts: int = 0
-    last_status: int | None = None
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime | None = _ts(index=True)
-    delivered_at: datetime | None = _ts()
+# Tables of the outreach beyond the survey live apart (for size); re-exported here so that
+# `bot.models` names every table, as alembic and the store expect.
+from bot.outreach_models import Announcement as Announcement  # noqa: E402
+from bot.outreach_models import AnnouncementDelivery as AnnouncementDelivery  # noqa: E402
+from bot.outreach_models import Webhook as Webhook  # noqa: E402
+from bot.outreach_models import WebhookDelivery as WebhookDelivery  # noqa: E402

@@ -18,6 +18,8 @@ from bot.events import (
     AlertClaimed,
     AlertReplied,
     AlertReplyStarted,
+    AnnouncementStarted,
+    AnnouncementWritten,
     CommentSubmitted,
     Event,
     ExportRequested,
@@ -141,6 +143,10 @@ class Router:
                 return await self.alerts.refusal(event)
             case AlertReplied():
                 return await self.alerts.reply(event)
+            case AnnouncementStarted():
+                return await self.admin.announcement_refusal(event)
+            case AnnouncementWritten():
+                return await self.admin.announce(event)
             case TargetMigrated():
                 await self.targets.migrated(event)
                 return None

@@ -24,10 +24,11 @@ from bot.events import (
 )
 from bot.i18n import Catalogue
 from bot.jobs import JobRunner
-from bot.models import Invitation, InvitationStatus, Respondent, Response
+from bot.models import Invitation, InvitationStatus, Respondent, Response, Workspace
 from bot.settings import Settings
 from bot.survey_choices import Choices
 from scoring.language import UNDETERMINED
+from scoring.returning import recalled_theme
 from scoring.sentiment import analyse
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,18 @@ class Survey(Choices):
         previous = response.score if response else None
         if previous == event.score:
             return Stored(Outcome(False, "same score again"))
+        earlier, recall = None, None
+        if response is None:
+            earlier = store.previous_response(
+                session=session,
+                respondent_id=respondent.id or 0,
+                workspace_id=invitation.workspace_id,
+                invitation_id=invitation.id or 0,
+            )
+            recall = self._recall(session, earlier)
         response = self._store_score(session, invitation, respondent, response, event.score)
+        if earlier is not None:
+            response.previous_score = earlier.score
         extra = {} if previous is None else {"change": "score", "previous_score": previous}
         self._emit(session, response, "response.updated" if extra else "response.created", extra)
         answer = Answer.written(session=session, response=response, respondent=respondent)
@@ -130,6 +142,7 @@ class Survey(Choices):
                 invitation_id=event.invitation_id,
                 score=event.score,
                 first=previous is None,
+                recall=recall,
             )
             if ref is not None
             else []
@@ -147,6 +160,17 @@ class Survey(Choices):
             now=self.clock.now(),
             anonymous=self.settings.anonymous,
         )
+
+    def _recall(self, session: Session, earlier: Response | None) -> str | None:
+        """The theme of the person's previous comment for the follow-up to ask about; none
+        when the workspace turned it off or is anonymous (nobody is reminded what they
+        said where answers are not to be tied to people)."""
+        if earlier is None or earlier.comment is None or self.settings.anonymous:
+            return None
+        workspace = session.get(Workspace, earlier.workspace_id)
+        if workspace is None or workspace.anonymous or not workspace.followup_remember:
+            return None
+        return recalled_theme(earlier.comment, language=earlier.language)
 
     def _store_score(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.channel import AlertLabels, Followup, Question
 from bot.i18n import Words
 from scoring.nps import category
+from scoring.returning import move_label
 
 
 def question(
@@ -35,13 +36,23 @@ def question(
     )
 
 
-def followup(words: Words, *, invitation_id: int, score: int) -> Followup:
-    """Detractors are asked what to fix, passives what is missing, promoters what they value."""
-    text = {
-        "detractor": words.t("followup.detractor"),
-        "passive": words.t("followup.passive"),
-        "promoter": words.t("followup.promoter"),
-    }[category(score)]
+def followup(
+    words: Words, *, invitation_id: int, score: int, recall: str | None = None
+) -> Followup:
+    """Detractors are asked what to fix, passives what is missing, promoters what they value;
+    someone whose last comment had a theme (`recall`) is asked about it first."""
+    if recall:
+        text = {
+            "detractor": words.t("followup.recall_detractor", theme=recall),
+            "passive": words.t("followup.recall_passive", theme=recall),
+            "promoter": words.t("followup.recall_promoter", theme=recall),
+        }[category(score)]
+    else:
+        text = {
+            "detractor": words.t("followup.detractor"),
+            "passive": words.t("followup.passive"),
+            "promoter": words.t("followup.promoter"),
+        }[category(score)]
     return Followup(
         invitation_id=invitation_id,
         text=text,
@@ -51,15 +62,44 @@ def followup(words: Words, *, invitation_id: int, score: int) -> Followup:
     )
 
 
+def announcement(words: Words, *, company: str, text: str) -> str:
+    """A "you said, we did" message as the person reads it: who it is from, then the team's
+    words as they wrote them."""
+    intro = words.t("announce.intro", company=company)
+    return f"{intro}\n\n{text}"
+
+
 def alert_labels(
-    words: Words, *, score: int, respondent: str | None, owner: str | None
+    words: Words,
+    *,
+    score: int,
+    respondent: str | None,
+    owner: str | None,
+    previous: int | None = None,
+    mover: bool = False,
 ) -> AlertLabels:
-    """Every word on a detractor alert; the adapters only lay them out."""
+    """Every word on a detractor or mover alert; the adapters only lay them out.
+
+    A mover's alert is labelled with the move ("10 -> 7"); a detractor's says what the person
+    gave before, when they answered before.
+    """
     who = respondent or words.t("alert.anonymous")
+    if mover and previous is not None:
+        move = move_label(previous, score)
+        title = heading = words.t("alert.mover_title", move=move)
+        notification = words.t("alert.mover_notification", respondent=who, move=move)
+    else:
+        title, heading = words.t("alert.title"), words.t("alert.heading", score=score)
+        notification = words.t("alert.notification", respondent=who, score=score)
     return AlertLabels(
-        title=words.t("alert.title"),
-        heading=words.t("alert.heading", score=score),
-        notification=words.t("alert.notification", respondent=who, score=score),
+        title=title,
+        heading=heading,
+        notification=notification,
+        previously=(
+            words.t("alert.previously", score=previous)
+            if previous is not None and not mover
+            else ""
+        ),
         who=who,
         score=words.t("alert.score"),
         respondent=words.t("alert.respondent"),

@@ -43,6 +43,7 @@ from bot.invites import InviteResult
 from bot.metrics import Metrics
 from bot.models import Invitation, InvitationStatus
 from bot.settings import Settings
+from scheduling.announcements import Announcer
 from scheduling.claims import claim_batch, load_claimed, worker_name
 from scheduling.journal import Journal, Outcome, PassReport, Send
 from scheduling.pacing import Pacing
@@ -291,3 +292,15 @@ class Dispatcher:
             clock=self.clock,
             invitation_ids=invitation_ids,
         )
+
+    async def announce(self, delivery_ids: list[int]) -> int:
+        """Send the announcements `plan_announcements` found (see `scheduling.announcements`)."""
+        announcer = Announcer(
+            db=self.db,
+            channels=dict(self.channels),
+            pacing=self.pacing,
+            catalogue=self.catalogue,
+            company=self.settings.company_name,
+            clock=self.clock,
+        )
+        return await announcer.send(delivery_ids)

@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.digest import Digests
 from bot.metrics import Metrics
 from bot.settings import Settings
+from scheduling.announcements import plan_announcements
 from scheduling.bulk_planning import plan_due
 from scheduling.dispatch import Dispatcher
 from scheduling.reminders import plan_reminders
@@ -162,14 +163,24 @@ class Scheduler:
         report = await self.dispatcher.run_pass()
         due = await self.db.call(plan_reminders, db=self.db, now=now, guard=self.guard)
         reminded = await self.dispatcher.remind(due)
-        if report.sent or report.failed or report.uncertain or reminded:
+        owed = await self.db.call(
+            plan_announcements,
+            db=self.db,
+            now=now,
+            cap_timezone=self.settings.digest_timezone,
+            guard=self.guard,
+        )
+        told = await self.dispatcher.announce(owed)
+        if report.sent or report.failed or report.uncertain or reminded or told:
             log.info(
-                "dispatch: sent %s, failed %s, unreachable %s, uncertain %s, reminded %s",
+                "dispatch: sent %s, failed %s, unreachable %s, uncertain %s, reminded %s, "
+                "announcements %s",
                 report.sent,
                 report.failed,
                 report.unreachable,
                 report.uncertain,
                 reminded,
+                told,
             )
 
     async def housekeeping(self) -> None:

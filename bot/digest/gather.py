@@ -68,4 +68,5 @@ def gather(
             commented=commented,
             platforms=tuple(store.platform_figures(session=session, span=span(week))),
             detail=detail,
+            told=store.told_count(session=session, span=span(week)),
         )

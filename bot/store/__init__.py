@@ -6,6 +6,15 @@ test holds everything outside `bot/store/`, `bot/db.py` and `bot/models.py` to t
 
 from __future__ import annotations
 
+from bot.store.announcements import (
+    claim_delivery,
+    comments_with_words,
+    create_announcement,
+    due_deliveries,
+    settle_delivery,
+    told_count,
+    told_since,
+)
 from bot.store.audit_log import audit
 from bot.store.claims import (
     claim,
@@ -109,7 +118,12 @@ from bot.store.respondents import (
     stale_profiles,
     upsert_respondent,
 )
-from bot.store.responses import awaiting_comment, response_for, responses_after
+from bot.store.responses import (
+    awaiting_comment,
+    previous_response,
+    response_for,
+    responses_after,
+)
 from bot.store.webhooks import (
     add_delivery,
     add_webhook,
@@ -165,16 +179,20 @@ __all__ = [
     "awaiting_comment",
     "candidates",
     "claim",
+    "claim_delivery",
     "claim_due",
     "claim_jobs",
     "claim_reminder",
     "claimed_by",
     "clear_problem",
+    "comments_with_words",
     "count_respondents",
+    "create_announcement",
     "create_invitation",
     "delivered_count",
     "delivery_log",
     "drop_target",
+    "due_deliveries",
     "enqueue",
     "expire_invitations",
     "find_respondent",
@@ -216,6 +234,7 @@ __all__ = [
     "people_by_id_or_email",
     "person_record",
     "platform_figures",
+    "previous_response",
     "prune_audit",
     "prune_deliveries",
     "purge_texts",
@@ -241,6 +260,7 @@ __all__ = [
     "set_opted_out",
     "set_problem",
     "set_target",
+    "settle_delivery",
     "settle_worker",
     "slot_for",
     "sole_workspace",
@@ -248,6 +268,8 @@ __all__ = [
     "subscribed_webhooks",
     "targets",
     "theme_comments",
+    "told_count",
+    "told_since",
     "totals",
     "upsert_respondent",
     "week_counts",

@@ -27,6 +27,22 @@ def awaiting_comment(*, session: Session, respondent_id: int, since: datetime) -
     ).first()
 
 
+def previous_response(
+    *, session: Session, respondent_id: int, workspace_id: int, invitation_id: int
+) -> Response | None:
+    """The person's latest answer in this workspace to another invitation than this one: what
+    a new score is compared with, and whose comment the follow-up may recall."""
+    return session.exec(
+        select(Response)
+        .where(
+            Response.respondent_id == respondent_id,
+            Response.workspace_id == workspace_id,
+            Response.invitation_id != invitation_id,
+        )
+        .order_by(col(Response.answered_at).desc(), col(Response.id).desc())
+    ).first()
+
+
 def responses_after(
     *,
     session: Session,

@@ -57,7 +57,11 @@ def alert_blocks(alert: Alert) -> list[Block]:
     """
     labels = alert.labels
     attributes = sorted(alert.attributes.items())
-    fields = [f"*{labels.score}*\n{alert.score}/10", f"*{labels.respondent}*\n{_name(alert)}"]
+    previously = f" ({escape(labels.previously)})" if labels.previously else ""
+    fields = [
+        f"*{labels.score}*\n{alert.score}/10{previously}",
+        f"*{labels.respondent}*\n{_name(alert)}",
+    ]
     fields += [_attribute(key, value) for key, value in attributes[:ATTRIBUTES_SHOWN]]
     blocks: list[Block] = [header(labels.title), *fields_sections(fields)]
     hidden = len(attributes) - ATTRIBUTES_SHOWN

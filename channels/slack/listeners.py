@@ -16,7 +16,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.admin_parse import announce_phrase
 from bot.channel import ChannelError, Handler
 from bot.events import (
     AccessRevoked,
@@ -36,6 +38,7 @@ from channels.slack.alert_actions import AlertActions, Payload
 from channels.slack.alert_actions import interaction_origin as _interaction_origin
 from channels.slack.alert_actions import slack_origin as _origin
 from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW
+from channels.slack.announce import ANNOUNCE_VIEW, AnnounceActions
 from channels.slack.blocks import (
     OPT_OUT_ACTION,
     REMIND_ACTION,
@@ -57,7 +60,7 @@ COMMENT_SUBTYPES = (None, "file_share")
 """A DM with a file attached is still the person's comment; edits, joins and bots are not."""
 
 
-class Listeners(AlertActions):
+class Listeners(AlertActions, AnnounceActions):
     """The bolt side of the adapter: one listener per kind of payload."""
 
     def __init__(
@@ -81,6 +84,7 @@ class Listeners(AlertActions):
         app.action(CLAIM_ACTION)(self.on_claim)
         app.action(REPLY_ACTION)(self.on_reply_button)
         app.view(REPLY_VIEW)(self.on_reply_submitted)
+        app.view(ANNOUNCE_VIEW)(self.on_announce_submitted)
         app.command(COMMAND)(self.on_command)
         # Bolt acknowledges events before their listener runs, so the event is made durable
         # in listener middleware, which runs first; the listener then finishes it.
@@ -146,13 +150,28 @@ class Listeners(AlertActions):
     # -- audience and admin ----------------------------------------------------------------
 
     async def on_command(
-        self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        command: Payload,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
         """`/nps ...`: acked at once, answered ephemerally through the response_url.
 
         A failure inside the core still gets a one-line answer: a slash command that
         shows nothing leaves the admin guessing whether it ran.
         """
+        if (phrase := announce_phrase(normalise(command.get("text") or ""))) is not None:
+            await self.start_announcement(
+                ack=ack,
+                command=command,
+                context=context,
+                client=client,
+                respond=respond,
+                phrase=phrase,
+            )
+            return
         user_id = command["user_id"]
         origin = _origin(context, user_id=user_id, delivery_id=command.get("trigger_id"))
         event = AdminCommand(

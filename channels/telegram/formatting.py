@@ -15,6 +15,7 @@ from bot.i18n import Words
 from channels.telegram.fitting import MESSAGE_LIMIT, cut, units
 
 REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
+ANNOUNCE_PROMPT = re.compile(r'\(announcement: "(.{1,200})"\):\Z', re.DOTALL)
 NAME_LIMIT = 100
 SEGMENT_LIMIT = 1000
 SEGMENT_VALUE_LIMIT = 100
@@ -60,8 +61,9 @@ def alert_html(alert: Alert) -> str:
     4,096 units, so the alert always fits one message (it is edited in place later).
     """
     labels = alert.labels
+    previously = f" ({labels.previously})" if labels.previously else ""
     lines = [
-        _line("", cut(labels.heading, NAME_LIMIT), "b"),
+        _line("", cut(labels.heading + previously, NAME_LIMIT), "b"),
         _line(f"{labels.respondent}: ", cut(labels.who, NAME_LIMIT)),
     ]
     if alert.attributes:
@@ -95,3 +97,17 @@ def prompted_response(prompt: str | None) -> int | None:
     """The response id named by a reply prompt, or None when the text is not one."""
     found = REPLY_PROMPT.search(prompt or "")
     return int(found.group(1)) if found else None
+
+
+def announce_prompt_html(*, phrase: str, teammate_id: int, teammate: str, team: Words) -> str:
+    """The forced reply that asks an admin for an announcement's message; it names the phrase,
+    which `prompted_announcement` reads back from the message they reply to."""
+    mention = f'<a href="tg://user?id={teammate_id}">{escape(cut(teammate, NAME_LIMIT))}</a>'
+    ask = team.t("announce.prompt", phrase=phrase)
+    return f'{mention}, {escape(ask)} (announcement: "{escape(phrase)}"):'
+
+
+def prompted_announcement(prompt: str | None) -> str | None:
+    """The phrase named by an announcement prompt, or None when the text is not one."""
+    found = ANNOUNCE_PROMPT.search(prompt or "")
+    return found.group(1) if found else None

@@ -9,8 +9,16 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.admin_parse import announce_phrase
 from bot.channel import Handler
-from bot.events import AdminCommand, AlertClaimed, AlertReplied, AlertReplyStarted
+from bot.events import (
+    AdminCommand,
+    AlertClaimed,
+    AlertReplied,
+    AlertReplyStarted,
+    AnnouncementStarted,
+    AnnouncementWritten,
+)
 from bot.i18n import Words
 from channels.telegram import formatting, keyboards
 from channels.telegram.build import UpdateHandler
@@ -54,13 +62,37 @@ class TeamHandlers:
         """`/nps ...` (also `/nps@bot ...`); Telegram's own chat admins count as admins."""
         message = message_of(update)
         words = (message.text or "").split(maxsplit=1)
+        text = words[1] if len(words) > 1 else ""
+        admin = await _chat_admin(message, context)
+        if (phrase := announce_phrase(text)) is not None:
+            await self._ask_announcement(update, context, phrase, admin=admin)
+            return
         event = AdminCommand(
             origin=origin(update, context),
             chat_id=str(message.chat_id),
-            text=words[1] if len(words) > 1 else "",
-            platform_admin=await _chat_admin(message, context),
+            text=text,
+            platform_admin=admin,
         )
         await say(message, await self.handle(event))
+
+    async def _ask_announcement(
+        self, update: Update, context: Context, phrase: str, *, admin: bool
+    ) -> None:
+        """A forced reply asks the admin for the message, once the core agrees to send it."""
+        message, user = message_of(update), user_of(update)
+        started = AnnouncementStarted(origin(update, context), phrase=phrase, platform_admin=admin)
+        if (refused := await self.handle(started)) is not None:
+            await say(message, refused)
+            return
+        prompt = formatting.announce_prompt_html(
+            phrase=phrase, teammate_id=user.id, teammate=user.first_name, team=self.team
+        )
+        await context.bot.send_message(
+            chat_id=message.chat_id,
+            text=prompt,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboards.team_reply_prompt(self.team.t("announce.modal_label")),
+        )
 
     async def _claim(self, update: Update, context: Context) -> None:
         query = query_of(update)
@@ -107,6 +139,16 @@ class TeamHandlers:
         message = message_of(update)
         prompt = message.reply_to_message
         if prompt is None or prompt.from_user is None or prompt.from_user.id != context.bot.id:
+            return
+        if (phrase := formatting.prompted_announcement(prompt.text)) is not None:
+            written = AnnouncementWritten(
+                origin(update, context),
+                phrase=phrase,
+                text=message.text or "",
+                name=user_of(update).full_name,
+                platform_admin=await _chat_admin(message, context),
+            )
+            await say(message, await self.handle(written))
             return
         response_id = formatting.prompted_response(prompt.text)
         if response_id is None:

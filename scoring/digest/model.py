@@ -38,6 +38,8 @@ class DigestInput:
     commented: int
     platforms: Sequence[PlatformFigures]
     detail: Detail
+    told: int = 0
+    """People sent a "you said, we did" announcement this week."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,8 @@ class Digest:
     themes: ThemeReport
     segments: tuple[SegmentResult, ...]
     trend: tuple[TrendPoint, ...]
+    told: int = 0
+    """People told this week what changed after their comments ("you said, we did")."""
 
     @property
     def counts(self) -> Counts:
@@ -147,4 +151,5 @@ def compose(
             segment_table(detail.segments, overall=detail.counts, min_group=min_group, level=level)
         ),
         trend=tuple(trend(data.weekly, level=level)),
+        told=data.told,
     )

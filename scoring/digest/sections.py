@@ -67,6 +67,7 @@ def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
             say.mix_line(words, digest),
             say.rates_line(words, digest),
             say.platforms_line(words, digest),
+            say.told_line(words, digest),
         )
         parts += [
             Section("figures", tuple(line for line in figures if line)),

@@ -189,6 +189,12 @@ def windowed(digest: Digest) -> bool:
     return digest.detail_weeks > 1
 
 
+def told_line(words: Phrases, digest: Digest) -> str | None:
+    """How many people heard back on what they raised ("you said, we did"); None when
+    nobody was told this week."""
+    return words.t("digest.told", count=digest.told) if digest.told else None
+
+
 def sentiment_line(words: Phrases, digest: Digest) -> str:
     sentiment = digest.sentiment
     skipped = ""
