@@ -24,6 +24,7 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from scheduling.bulk_planning import plan_due
 from scheduling.dispatch import Dispatcher
+from scheduling.lease import RECOVERY_INTERVAL
 from scheduling.reminders import plan_reminders
 from scheduling.workspace_guard import WorkspaceGuard
 
@@ -70,6 +71,14 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
             next_run_time=self.clock.now(),  # after a restart, what is due goes out now
+        )
+        self._scheduler.add_job(
+            self.recover,
+            IntervalTrigger(seconds=RECOVERY_INTERVAL.total_seconds()),
+            id="recover",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),
         )
         self._scheduler.add_job(
             self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True
@@ -150,7 +159,7 @@ class Scheduler:
     async def _pass(self) -> None:
         now = self.clock.now()
         await self.audience.refresh_stale()
-        await self.db.call(self.dispatcher.recover)
+        await self.recover()
         await self.db.run(lambda session: store.expire_invitations(session=session, now=now))
         await self.db.call(
             plan_due,
@@ -171,6 +180,12 @@ class Scheduler:
                 report.uncertain,
                 reminded,
             )
+
+    async def recover(self) -> None:
+        """Every RECOVERY_INTERVAL, apart from the tick: a dead worker's claims back soon."""
+        retried, uncertain = await self.db.call(self.dispatcher.recover)
+        if retried or uncertain:
+            log.info("stale claims: %s back to pending, %s uncertain", retried, uncertain)
 
     async def housekeeping(self) -> None:
         """Hourly: delivery marks past the replay window."""
