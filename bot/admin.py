@@ -246,15 +246,17 @@ class Admin:
         action, names = command.args[0], command.args[1:]
         channel = self.channels[event.origin.platform]
         people: list[Profile] = []
+        synced: list[str] = []  # from a channel's members, not named: a forgotten one is left out
         for name in names:
             if name.startswith("#"):
                 members = await channel.channel_members(chat_id=name[1:])
                 people.extend(member for member in members if member.is_human)
+                synced.extend(member.user_id for member in members)
             else:
                 people.append(Profile(user_id=name.lstrip("@")))
         now = self.clock.now()
 
-        def write(session: Session) -> None:
+        def write(session: Session) -> int:
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
             for name in names:
@@ -262,7 +264,15 @@ class Admin:
                     store.add_audience_source(
                         session=session, workspace_id=workspace_id, chat_id=name[1:]
                     )
+            forgotten = store.forgotten_among(
+                session=session,
+                workspace_id=workspace_id,
+                platform=event.origin.platform,
+                user_ids=synced if action == "add" else [],
+            )
             for person in people:
+                if person.user_id in forgotten:
+                    continue
                 store.upsert_respondent(
                     session=session,
                     workspace=workspace,
@@ -277,11 +287,12 @@ class Admin:
                     profile_refreshed_at=now if person.timezone else None,
                 )
             self._audit(session, workspace_id, event, f"audience {action}")
+            return len(people) - len(forgotten)
 
-        await self.db.run(write)
+        count = await self.db.run(write)
         if action == "add":
-            return self.words.t("admin.audience_added", count=len(people))
-        return self.words.t("admin.audience_removed", count=len(people))
+            return self.words.t("admin.audience_added", count=count)
+        return self.words.t("admin.audience_removed", count=count)
 
     async def _audience_list(self, workspace_id: int) -> str:
         rows = await self.db.run(
