@@ -8,7 +8,6 @@ each other. People who opted out or became unreachable since planning are suppre
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import socket
 import time
@@ -134,18 +133,25 @@ class ClaimFeed:
             self._bounced = [send for send in self._bounced if send not in ready]
             self.queue.extend(
                 await self.db.call(
-                    functools.partial(reclaim, sends=ready, report=self.report, **self._who())
+                    reclaim,
+                    db=self.db,
+                    worker=self.worker,
+                    now=self.clock.now(),
+                    sends=ready,
+                    report=self.report,
                 )
             )
         elif not self._exhausted:
             claimed, sends = await self.db.call(
-                functools.partial(claim_batch, limit=self.limit, report=self.report, **self._who())
+                claim_batch,
+                db=self.db,
+                worker=self.worker,
+                now=self.clock.now(),
+                limit=self.limit,
+                report=self.report,
             )
             self.queue.extend(sends)
             self._exhausted = claimed == 0
         else:
             wait = min(send.retry_at for send in self._bounced) - time.monotonic()
             await asyncio.sleep(min(max(wait, 0.0), POLL_SECONDS))
-
-    def _who(self) -> dict[str, object]:
-        return {"db": self.db, "worker": self.worker, "now": self.clock.now()}

@@ -96,7 +96,7 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
 
 def renew_claims(*, session: Session, worker: str, now: datetime) -> int:
     """The live `worker`'s heartbeat: its claims' lease starts again at `now`."""
-    renewed = session.execute(
+    renewed = session.exec(
         sa.update(Invitation)
         .where(
             col(Invitation.status).in_([InvitationStatus.CLAIMED, InvitationStatus.SENDING]),

@@ -171,7 +171,8 @@ class TelegramAdapter(ReportPoster, Adapter):
                 chat_id=_private_chat(recipient),
                 text=formatting.question_text(question),
                 reply_markup=keyboards.question_keyboard(question),
-                rate_limit_args=NO_WAIT,  # the dispatcher waits, with the row released
+                # the dispatcher waits, with the row released; ExtBot[None] types it None
+                rate_limit_args=NO_WAIT,  # type: ignore[arg-type]
             )
         return _ref(message)
 
