@@ -109,7 +109,7 @@ class SlackAdapter(HomeTab, Adapter):
             handle=handle, directory=self.directory, team=catalogue.team, inbound=inbound
         ).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
-        secret = _reveal(settings.slack_signing_secret)
+        secret = _reveal(settings.signing_secret)
         self._signed = SignedOnly(secret) if secret else None
         self._socket: AsyncSocketModeHandler | None = None
 
