@@ -264,15 +264,12 @@ class Admin:
                     store.add_audience_source(
                         session=session, workspace_id=workspace_id, chat_id=name[1:]
                     )
+            synced_ids = synced if action == "add" else []
+            platform = event.origin.platform
             forgotten = store.forgotten_among(
-                session=session,
-                workspace_id=workspace_id,
-                platform=event.origin.platform,
-                user_ids=synced if action == "add" else [],
+                session=session, workspace_id=workspace_id, platform=platform, user_ids=synced_ids
             )
-            for person in people:
-                if person.user_id in forgotten:
-                    continue
+            for person in (p for p in people if p.user_id not in forgotten):
                 store.upsert_respondent(
                     session=session,
                     workspace=workspace,
