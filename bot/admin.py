@@ -14,12 +14,13 @@ from sqlmodel import Session
 
 from bot import outbound, store
 from bot.admin_announce import Announcing
+from bot.admin_audience import AudienceCommands
 from bot.admin_cadence import apply_cadence, describe_cadence
 from bot.admin_help import help_text
 from bot.admin_loop import LoopSettings
 from bot.admin_parse import Command, UsageError, parse
 from bot.admin_status import describe_status
-from bot.channel import Channel, Profile, TargetUnavailable
+from bot.channel import Channel, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import AdminCommand, AnnouncementStarted, AnnouncementWritten, Audited
@@ -35,7 +36,7 @@ class DigestPoster(Protocol):
     async def post_now(self, *, workspace_id: int) -> int: ...
 
 
-class Admin(LoopSettings, Announcing):
+class Admin(AudienceCommands, LoopSettings, Announcing):
     """Executes admin commands against the database and the channels."""
 
     def __init__(
@@ -242,62 +243,6 @@ class Admin(LoopSettings, Announcing):
 
         await self.db.run(opt_out)
         return self.words.t("admin.opted_out", person=_mention(event, user_id))
-
-    async def _audience(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
-        if command.args == ("list",):
-            return await self._audience_list(workspace_id)
-        action, names = command.args[0], command.args[1:]
-        channel = self.channels[event.origin.platform]
-        people: list[Profile] = []
-        for name in names:
-            if name.startswith("#"):
-                members = await channel.channel_members(chat_id=name[1:])
-                people.extend(member for member in members if member.is_human)
-            else:
-                people.append(Profile(user_id=name.lstrip("@")))
-        now = self.clock.now()
-
-        def write(session: Session) -> None:
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            for name in names:
-                if name.startswith("#") and action == "add":
-                    store.add_audience_source(
-                        session=session, workspace_id=workspace_id, chat_id=name[1:]
-                    )
-            for person in people:
-                store.upsert_respondent(
-                    session=session,
-                    workspace=workspace,
-                    platform_user_id=person.user_id,
-                    now=now,
-                    active=action == "add",
-                    display_name=person.display_name,
-                    timezone=person.timezone,
-                    locale=person.locale,
-                    email=person.email,
-                    person_key=person.email.lower() if person.email else None,
-                    profile_refreshed_at=now if person.timezone else None,
-                )
-            self._audit(session, workspace_id, event, f"audience {action}")
-
-        await self.db.run(write)
-        if action == "add":
-            return self.words.t("admin.audience_added", count=len(people))
-        return self.words.t("admin.audience_removed", count=len(people))
-
-    async def _audience_list(self, workspace_id: int) -> str:
-        rows = await self.db.run(
-            lambda session: store.active_respondents(session=session, workspace_id=workspace_id)
-        )
-        if not rows:
-            return self.words.t("admin.audience_empty")
-        shown = ", ".join(
-            f"{r.display_name or r.platform_user_id}{' (opted out)' if r.opted_out else ''}"
-            for r in rows[:50]
-        )
-        more = f" and {len(rows) - 50} more" if len(rows) > 50 else ""
-        return f"{len(rows)} respondent(s): {shown}{more}"
 
 
 def _mention(event: AdminCommand, user_id: str) -> str:

@@ -225,8 +225,17 @@ class Audience:
         )
 
     def _record_membership(self, session: Session, event: MembershipChanged) -> None:
+        """A join adds the person, unless they had their data deleted (`/forget`): joining a
+        channel is not asking to be surveyed again."""
         workspace = self._workspace(session, event.origin)
         if event.joined:
+            if store.forgotten_among(
+                session=session,
+                workspace_id=workspace.id or 0,
+                platform=event.origin.platform,
+                user_ids=[event.origin.user_id],
+            ):
+                return
             store.upsert_respondent(
                 session=session,
                 workspace=workspace,
@@ -262,6 +271,8 @@ class Audience:
         def write(session: Session) -> Respondent:
             respondent = session.get(Respondent, respondent_id)
             assert respondent is not None
+            if respondent.platform_user_id != cached.platform_user_id:
+                return respondent  # forgotten while the profile was fetched: write nothing back
             if profile is not None:
                 respondent.display_name = profile.display_name or respondent.display_name
                 respondent.timezone = profile.timezone or respondent.timezone

@@ -7,17 +7,25 @@ each other. People who opted out or became unreachable since planning are suppre
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import time
+from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
 
 from bot import store
 from bot.answer import recipient_of
+from bot.clock import Clock
 from bot.db import Database
 from bot.models import InvitationStatus
 from scheduling.journal import PassReport, Send
+
+POLL_SECONDS = 1.0
+"""How long a pass waiting for a 429's Retry-After sleeps before looking at `stopping` again."""
 
 
 def worker_name() -> str:
@@ -34,6 +42,20 @@ def claim_batch(
             session=session, now=now, worker=worker, limit=limit, skip_locked=db.is_postgres
         )
         return len(ids), load_claimed(session=session, ids=ids, worker=worker, report=report)
+
+
+def reclaim(
+    *, db: Database, worker: str, now: datetime, sends: list[Send], report: PassReport
+) -> list[Send]:
+    """Claim again invitations a 429 put back in the queue, unless someone else took them
+    meanwhile (another replica, once they were due); their bounces carry over."""
+    bounces = {send.invitation_id: send.bounces for send in sends}
+    with db.session() as session:
+        ids = store.claim(session=session, ids=list(bounces), now=now, worker=worker)
+        claimed = load_claimed(session=session, ids=ids, worker=worker, report=report)
+    for send in claimed:
+        send.bounces = bounces[send.invitation_id]
+    return claimed
 
 
 def load_claimed(
@@ -64,3 +86,72 @@ def load_claimed(
             )
         )
     return sends
+
+
+class ClaimFeed:
+    """What a pass sends next: its claimed batch, refilled from the queue, and the invitations
+    a 429 put back, claimed again once their Retry-After has passed."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        worker: str,
+        limit: int,
+        report: PassReport,
+        stopping: Callable[[], bool],
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.worker = worker
+        self.limit = limit
+        self.report = report
+        self.stopping = stopping
+        self.queue: deque[Send] = deque()
+        """Claimed and not yet taken: handed back if the pass stops."""
+        self._bounced: list[Send] = []
+        self._refill = asyncio.Lock()
+        self._exhausted = False
+
+    def retry(self, send: Send) -> None:
+        """Claim `send` again after its `retry_at` (its row is pending meanwhile)."""
+        self._bounced.append(send)
+
+    async def next(self) -> Send | None:
+        """The next send, None once nothing is due and no 429 waits (or the pass stops)."""
+        async with self._refill:
+            while not self.queue and (self._bounced or not self._exhausted):
+                if self.stopping():
+                    return None
+                await self._claim_more()
+            return self.queue.popleft() if self.queue and not self.stopping() else None
+
+    async def _claim_more(self) -> None:
+        ready = [send for send in self._bounced if send.retry_at <= time.monotonic()]
+        if ready:
+            self._bounced = [send for send in self._bounced if send not in ready]
+            self.queue.extend(
+                await self.db.call(
+                    reclaim,
+                    db=self.db,
+                    worker=self.worker,
+                    now=self.clock.now(),
+                    sends=ready,
+                    report=self.report,
+                )
+            )
+        elif not self._exhausted:
+            claimed, sends = await self.db.call(
+                claim_batch,
+                db=self.db,
+                worker=self.worker,
+                now=self.clock.now(),
+                limit=self.limit,
+                report=self.report,
+            )
+            self.queue.extend(sends)
+            self._exhausted = claimed == 0
+        else:
+            wait = min(send.retry_at for send in self._bounced) - time.monotonic()
+            await asyncio.sleep(min(max(wait, 0.0), POLL_SECONDS))

@@ -3,7 +3,8 @@
 A survey sent twice is worse than one sent late. An invitation moves
 pending -> claimed -> sending -> sent, each step committed before the next. After a crash a
 `claimed` row never reached the platform and goes back to pending; a `sending` row may have
-reached it and becomes `uncertain` instead of being sent blindly again.
+reached it and becomes `uncertain` instead of being sent blindly again (`scheduling.lease`).
+A 429 sent nothing: the row goes back to pending, released, until its Retry-After.
 
 A pass runs at the platform's rate (`scheduling.pacing`) with `concurrency` sends in flight.
 An invitation becomes `sending` only once it holds a pacing token, and a worker takes the next
@@ -16,10 +17,10 @@ Disturb (`Channel.busy_until`) is not sent to: the invitation goes back to pendi
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-from collections import deque
+import time
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -43,9 +44,9 @@ from bot.invites import InviteResult
 from bot.metrics import Metrics
 from bot.models import Invitation, InvitationStatus
 from bot.settings import Settings
-from scheduling.announcements import Announcer
-from scheduling.claims import claim_batch, load_claimed, worker_name
+from scheduling.claims import ClaimFeed, load_claimed, reclaim, worker_name
 from scheduling.journal import Journal, Outcome, PassReport, Send
+from scheduling.lease import LEASE, held, recover
 from scheduling.pacing import Pacing
 from scheduling.reminders import send_reminders
 from scheduling.single_sends import invite_now
@@ -54,12 +55,13 @@ from scheduling.token_pause import TokenPause
 log = logging.getLogger(__name__)
 
 MAX_BOUNCES = 5
-"""429s one invitation may meet in a pass before it waits for the next attempt instead."""
+"""429s one invitation may meet in a pass before it is left, pending, to a later pass."""
+BOUNCED = "rate limited"
+"""What `_send` returns after a 429: the row is pending again, to be claimed after Retry-After."""
 SUPPRESSED = ("opted out", "unreachable")
 CLAIM_SECONDS = 2.0
-TOKEN_HOLD = timedelta(minutes=5)
-"""How long an invitation held by a token pause waits before a pass looks at it again."""
 """A claim holds at most this many seconds of sends at the paced rate (or `batch` rows)."""
+TOKEN_HOLD = timedelta(minutes=5)
 
 
 class Dispatcher:
@@ -105,43 +107,34 @@ class Dispatcher:
     # -- sending ---------------------------------------------------------------------------
 
     async def run_pass(self, *, batch: int = 200) -> PassReport:
-        """Send everything due now at the paced rate, `concurrency` sends in flight."""
+        """Send everything due now at the paced rate, `concurrency` sends in flight.
+
+        A 429 puts its invitation back in the queue (released, not due before Retry-After);
+        the pass claims it again once the platform takes it, up to MAX_BOUNCES times.
+        """
         report = PassReport()
         journal = self._journal()
-        queue: deque[Send] = deque()
-        refill = asyncio.Lock()
-        exhausted = False
-        limit = self._claim_size(batch)
-
-        async def next_send() -> Send | None:
-            nonlocal exhausted
-            async with refill:
-                if self.stopping:
-                    return None
-                while not queue and not exhausted and not self.stopping:
-                    claimed, sends = await self.db.call(
-                        functools.partial(
-                            claim_batch,
-                            db=self.db,
-                            worker=self.worker,
-                            now=self.clock.now(),
-                            limit=limit,
-                            report=report,
-                        )
-                    )
-                    queue.extend(sends)
-                    exhausted = claimed == 0
-                return queue.popleft() if queue else None
+        feed = ClaimFeed(
+            db=self.db,
+            clock=self.clock,
+            worker=self.worker,
+            limit=self._claim_size(batch),
+            report=report,
+            stopping=lambda: self.stopping,
+        )
 
         async def work() -> None:
-            while (send := await next_send()) is not None:
-                await self._send(send, journal, report)
+            while (send := await feed.next()) is not None:
+                status = await self._send(send, journal, report)
+                if status == BOUNCED and send.bounces < MAX_BOUNCES:
+                    feed.retry(send)
 
         try:
-            await asyncio.gather(*(work() for _ in range(self.concurrency)))
+            async with self._leased():
+                await asyncio.gather(*(work() for _ in range(self.concurrency)))
         finally:
-            if queue:
-                await self.db.call(self.hand_back, [send.invitation_id for send in queue])
+            if feed.queue:
+                await self.db.call(self.hand_back, [send.invitation_id for send in feed.queue])
             self.metrics.record_pass(report)
         return report
 
@@ -182,16 +175,36 @@ class Dispatcher:
         sends = await self.db.run(load)
         if isinstance(sends, str):
             return sends
+        send, journal = sends[0], self._journal()
         try:
-            return await self._send(sends[0], self._journal(), report)
+            async with self._leased():
+                return await self._deliver(send, journal, report)
         finally:
             self.metrics.record_pass(report)
 
-    async def _send(self, send: Send, journal: Journal, report: PassReport) -> str:
-        """Pace, mark `sending`, send, record; a 429 waits and tries again (it sent nothing).
+    async def _deliver(self, send: Send, journal: Journal, report: PassReport) -> str:
+        """Send one, waiting out its 429s with the row released, then claiming it again."""
+        while (status := await self._send(send, journal, report)) == BOUNCED:
+            if send.bounces >= MAX_BOUNCES:
+                return InvitationStatus.PENDING
+            await asyncio.sleep(max(0.0, send.retry_at - time.monotonic()))
+            now = self.clock.now()
+            again = await self.db.call(
+                reclaim, db=self.db, worker=self.worker, now=now, sends=[send], report=report
+            )
+            if not again:
+                return InvitationStatus.PENDING
+            send = again[0]
+        return status
 
-        A timeout is the opposite case: the message may be there, so the invitation becomes
-        `uncertain`, as after a crash while `sending`, and is not sent again.
+    async def _send(self, send: Send, journal: Journal, report: PassReport) -> str:
+        """Pace, mark `sending`, send, record.
+
+        A 429 sent nothing: the row goes back to pending, not due before Retry-After, and the
+        send returns BOUNCED for the caller to claim it again then (no back-off is waited out
+        while the row is `sending`). A timeout is the opposite case: the message may be there,
+        so the invitation becomes `uncertain`, as after a crash while `sending`, and is not
+        sent again.
         """
         channel = self.channels[send.platform]
         question = self._question(send.invitation_id, send.recipient)
@@ -201,37 +214,35 @@ class Dispatcher:
         if busy is not None:
             report.deferred += 1
             return await journal.record(Outcome.deferred(send, busy))
-        while True:
-            await self.pacing.acquire(send.platform)
-            skipped = await journal.mark_sending(send)
-            if skipped is not None:
-                report.skip(skipped)
-                return InvitationStatus.SUPPRESSED if skipped in SUPPRESSED else skipped
-            try:
-                ref = await channel.send_question(recipient=send.recipient, question=question)
-            except RecipientUnreachable as exc:
-                report.unreachable += 1
-                return await journal.record(Outcome.unreachable(send, str(exc)))
-            except DeliveryUncertain as exc:
-                report.uncertain += 1
-                return await journal.record(Outcome.uncertain(send, str(exc)))
-            except WorkspaceUnauthorized as exc:
-                self.token_pause.pause(send.platform, channel, str(exc))
-                return await self._hold(send, journal, report)
-            except RateLimited as exc:
-                if send.bounces < MAX_BOUNCES:
-                    send.bounces += 1
-                    report.rate_limited += 1
-                    self.pacing.slow_down(send.platform, exc.retry_after)
-                    await journal.record(Outcome.bounced(send, str(exc)))
-                    continue
-                report.failed += 1
-                return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
-            except ChannelError as exc:
-                report.failed += 1
-                return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
-            report.sent += 1
-            return await journal.record(Outcome.sent(send, ref, self.clock.now()))
+        await self.pacing.acquire(send.platform)
+        skipped = await journal.mark_sending(send)
+        if skipped is not None:
+            report.skip(skipped)
+            return InvitationStatus.SUPPRESSED if skipped in SUPPRESSED else skipped
+        try:
+            ref = await channel.send_question(recipient=send.recipient, question=question)
+        except RecipientUnreachable as exc:
+            report.unreachable += 1
+            return await journal.record(Outcome.unreachable(send, str(exc)))
+        except DeliveryUncertain as exc:
+            report.uncertain += 1
+            return await journal.record(Outcome.uncertain(send, str(exc)))
+        except WorkspaceUnauthorized as exc:
+            self.token_pause.pause(send.platform, channel, str(exc))
+            return await self._hold(send, journal, report)
+        except RateLimited as exc:
+            send.bounces += 1
+            send.retry_at = time.monotonic() + exc.retry_after
+            report.rate_limited += 1
+            self.pacing.slow_down(send.platform, exc.retry_after)
+            until = self.clock.now() + timedelta(seconds=exc.retry_after)
+            await journal.record(Outcome.bounced(send, str(exc), until))
+            return BOUNCED
+        except ChannelError as exc:
+            report.failed += 1
+            return await journal.record(Outcome.failed(send, str(exc), self.clock.now()))
+        report.sent += 1
+        return await journal.record(Outcome.sent(send, ref, self.clock.now()))
 
     async def _hold(self, send: Send, journal: Journal, report: PassReport) -> str:
         """Back to pending while the platform refuses our token; first to go when it lifts."""
@@ -276,11 +287,12 @@ class Dispatcher:
 
     # -- after a crash, and reminders --------------------------------------------------------
 
-    def recover(self, *, older_than: timedelta = timedelta(minutes=5)) -> tuple[int, int]:
-        """Settle claims left by a dead process: retry `claimed`, flag `sending` uncertain."""
-        cutoff = self.clock.now() - older_than
-        with self.db.session() as session:
-            return store.release_stale_claims(session=session, cutoff=cutoff)
+    def recover(self, *, older_than: timedelta = LEASE) -> tuple[int, int]:
+        """Settle claims whose lease ran out (`scheduling.lease`)."""
+        return recover(db=self.db, clock=self.clock, older_than=older_than)
+
+    def _leased(self) -> AbstractAsyncContextManager[None]:
+        return held(db=self.db, clock=self.clock, worker=self.worker)
 
     async def remind(self, invitation_ids: list[int]) -> int:
         """Send the reminders `plan_reminders` found (see `scheduling.reminders`)."""
@@ -292,15 +304,3 @@ class Dispatcher:
             clock=self.clock,
             invitation_ids=invitation_ids,
         )
-
-    async def announce(self, delivery_ids: list[int]) -> int:
-        """Send the announcements `plan_announcements` found (see `scheduling.announcements`)."""
-        announcer = Announcer(
-            db=self.db,
-            channels=dict(self.channels),
-            pacing=self.pacing,
-            catalogue=self.catalogue,
-            company=self.settings.company_name,
-            clock=self.clock,
-        )
-        return await announcer.send(delivery_ids)

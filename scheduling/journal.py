@@ -39,6 +39,9 @@ class Send:
     expiry_days: int
     attempts: int
     bounces: int = 0
+    """429s met in this pass."""
+    retry_at: float = 0.0
+    """After a 429: the monotonic time from which the platform takes it again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +78,11 @@ class Outcome:
         return cls(send, "deferred", InvitationStatus.PENDING, at=until)
 
     @classmethod
-    def bounced(cls, send: Send, error: str) -> Outcome:
-        """A 429: nothing reached the platform, so the claim stands and the send is retried."""
-        return cls(send, "bounced", InvitationStatus.CLAIMED, error=error)
+    def bounced(cls, send: Send, error: str, until: datetime) -> Outcome:
+        """A 429: nothing reached the platform. The row goes back to the queue, released and
+        not due before `until`, so a crash during the back-off leaves it to be sent, not
+        `uncertain`; the attempt is not counted."""
+        return cls(send, "bounced", InvitationStatus.PENDING, error=error, at=until)
 
     @classmethod
     def uncertain(cls, send: Send, error: str) -> Outcome:
@@ -100,10 +105,11 @@ class Outcome:
         elif self.kind == "deferred":
             row |= {"due_at": self.at, "claimed_by": None, "reason": DO_NOT_DISTURB}
             row |= {"attempts": max(0, self.send.attempts - 1)}
+        elif self.kind == "bounced":
+            row |= {"due_at": self.at, "claimed_by": None, "last_error": error}
+            row |= {"attempts": max(0, self.send.attempts - 1)}
         elif self.kind == "uncertain":
             row |= {"reason": UNCERTAIN, "last_error": error}
-        else:
-            row |= {"last_error": error}
         return row
 
 

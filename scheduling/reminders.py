@@ -8,14 +8,21 @@ they still respect opt-out, the pause and the recipient's local send window.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlmodel import Session
 
 from bot import store
 from bot.answer import recipient_of
-from bot.channel import Channel, ChannelError, Question, Recipient, RecipientUnreachable
+from bot.channel import (
+    Channel,
+    ChannelError,
+    Question,
+    RateLimited,
+    Recipient,
+    RecipientUnreachable,
+)
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Invitation, Respondent, Workspace
@@ -75,6 +82,14 @@ async def send_reminders(
                 question=question(invitation_id, recipient_of(respondent), reminder=True),
             )
             reminded += 1
+        except RateLimited as exc:  # nothing sent: the reminder is due again after Retry-After
+            pacing.slow_down(respondent.platform, exc.retry_after)
+            with db.session() as session:
+                store.release_reminder(
+                    session=session,
+                    invitation_id=invitation_id,
+                    remind_at=clock.now() + timedelta(seconds=exc.retry_after),
+                )
         except RecipientUnreachable as exc:
             with db.session() as session:
                 store.mark_unreachable(

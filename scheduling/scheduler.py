@@ -22,9 +22,10 @@ from bot.db import Database
 from bot.digest import Digests
 from bot.metrics import Metrics
 from bot.settings import Settings
-from scheduling.announcements import plan_announcements
+from scheduling.announcements import Announcer, plan_announcements
 from scheduling.bulk_planning import plan_due
 from scheduling.dispatch import Dispatcher
+from scheduling.lease import RECOVERY_INTERVAL
 from scheduling.reminders import plan_reminders
 from scheduling.workspace_guard import WorkspaceGuard
 
@@ -71,6 +72,14 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
             next_run_time=self.clock.now(),  # after a restart, what is due goes out now
+        )
+        self._scheduler.add_job(
+            self.recover,
+            IntervalTrigger(seconds=RECOVERY_INTERVAL.total_seconds()),
+            id="recover",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.clock.now(),
         )
         self._scheduler.add_job(
             self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True
@@ -151,7 +160,7 @@ class Scheduler:
     async def _pass(self) -> None:
         now = self.clock.now()
         await self.audience.refresh_stale()
-        await self.db.call(self.dispatcher.recover)
+        await self.recover()
         await self.db.run(lambda session: store.expire_invitations(session=session, now=now))
         await self.db.call(
             plan_due,
@@ -170,7 +179,14 @@ class Scheduler:
             cap_timezone=self.settings.digest_timezone,
             guard=self.guard,
         )
-        told = await self.dispatcher.announce(owed)
+        told = await Announcer(
+            db=self.db,
+            channels=dict(self.dispatcher.channels),
+            pacing=self.dispatcher.pacing,
+            catalogue=self.dispatcher.catalogue,
+            company=self.settings.company_name,
+            clock=self.clock,
+        ).send(owed)
         if report.sent or report.failed or report.uncertain or reminded or told:
             log.info(
                 "dispatch: sent %s, failed %s, unreachable %s, uncertain %s, reminded %s, "
@@ -182,6 +198,12 @@ class Scheduler:
                 reminded,
                 told,
             )
+
+    async def recover(self) -> None:
+        """Every RECOVERY_INTERVAL, apart from the tick: a dead worker's claims back soon."""
+        retried, uncertain = await self.db.call(self.dispatcher.recover)
+        if retried or uncertain:
+            log.info("stale claims: %s back to pending, %s uncertain", retried, uncertain)
 
     async def housekeeping(self) -> None:
         """Hourly: delivery marks past the replay window."""

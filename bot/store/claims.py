@@ -94,6 +94,19 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
     return retried or 0, uncertain or 0
 
 
+def renew_claims(*, session: Session, worker: str, now: datetime) -> int:
+    """The live `worker`'s heartbeat: its claims' lease starts again at `now`."""
+    renewed = session.exec(
+        sa.update(Invitation)
+        .where(
+            col(Invitation.status).in_([InvitationStatus.CLAIMED, InvitationStatus.SENDING]),
+            col(Invitation.claimed_by) == worker,
+        )
+        .values(claimed_at=now)
+    ).rowcount
+    return renewed or 0
+
+
 def hand_back_claims(*, session: Session, invitation_ids: list[int], worker: str) -> int:
     """`worker`'s claims it will not send after all (shutdown): pending again, the attempt
     not counted."""
@@ -143,6 +156,15 @@ def claim_reminder(*, session: Session, invitation_id: int, now: datetime) -> bo
         .values(reminded_at=now, remind_at=None)
     ).rowcount
     return bool(claimed)
+
+
+def release_reminder(*, session: Session, invitation_id: int, remind_at: datetime) -> None:
+    """A reminder the platform refused with a 429 (nothing sent): due again at `remind_at`."""
+    session.execute(
+        sa.update(Invitation)
+        .where(col(Invitation.id) == invitation_id)
+        .values(reminded_at=None, remind_at=remind_at)
+    )
 
 
 def mark_unreachable(*, session: Session, respondent_id: int, error: str) -> None:

@@ -46,8 +46,9 @@ from channels.slack.errors import invite_hint, slack_errors, translate
 from channels.slack.home import HomeTab
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
+from channels.slack.signature import SignedOnly
 from channels.slack.text import fit
-from channels.slack.web_client import build_web_client, configure
+from channels.slack.web_client import build_web_client, configure, no_429_wait
 from scoring.digest import wording as say
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class SlackAdapter(HomeTab, Adapter):
             handle=handle, directory=self.directory, team=catalogue.team, inbound=inbound
         ).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
+        secret = _reveal(settings.signing_secret)
+        self._signed = SignedOnly(secret) if secret else None
         self._socket: AsyncSocketModeHandler | None = None
 
     # -- running ---------------------------------------------------------------------------
@@ -157,15 +160,18 @@ class SlackAdapter(HomeTab, Adapter):
         return [Route(EVENTS_PATH, self._events, methods=["POST"])]
 
     async def _events(self, request: Request) -> Response:
-        return await self._http.handle(request)
+        """Only what Slack signed reaches bolt (`channels.slack.signature`)."""
+        assert self._signed is not None  # the route is served only with a signing secret
+        return await self._signed.refusal(request) or await self._http.handle(request)
 
     # -- the survey ------------------------------------------------------------------------
 
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
-        chat_id = self._dm(recipient)
-        return await self._post(
-            chat_id, text=question.text, blocks=question_blocks(question), dm=True
-        )
+        """A 429 is raised at once (`no_429_wait`): the dispatcher waits with the row released."""
+        with no_429_wait():
+            return await self._post(
+                self._dm(recipient), text=question.text, blocks=question_blocks(question), dm=True
+            )
 
     async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
         await self._update(

@@ -5,11 +5,17 @@ the invitation would be retried minutes later by the dispatcher. With these hand
 waits out `Retry-After` and a 5xx is tried again shortly, so a burst is delayed, not lost.
 Retrying a 5xx cannot double a send the core would not double anyway: the dispatcher puts a
 failed send back in the queue for another attempt.
+
+Invitations are the exception (`no_429_wait`): their row is `sending` while the call is on the
+wire, and a crash during a back-off there would leave the person `uncertain` with nothing sent.
+Their 429 reaches the dispatcher at once, which puts the row back in the queue until then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -23,6 +29,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 1
 CONNECTION_RETRIES = 2
+_NO_429_WAIT: ContextVar[bool] = ContextVar("no_429_wait", default=False)
+
+
+@contextmanager
+def no_429_wait() -> Iterator[None]:
+    """Calls made inside raise their 429 at once instead of waiting it out (for claimed sends)."""
+    token = _NO_429_WAIT.set(True)
+    try:
+        yield
+    finally:
+        _NO_429_WAIT.reset(token)
+
+
+class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, skipped inside `no_429_wait`."""
+
+    async def _can_retry_async(self, **kwargs: Any) -> bool:
+        return not _NO_429_WAIT.get() and await super()._can_retry_async(**kwargs)
 
 
 class Count429(AsyncRetryHandler):
@@ -55,7 +79,7 @@ def configure(
     handlers.append(AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES))
     if wait_out_429:
         handlers += [
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            RateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ]
     client.base_url = base_url

@@ -35,7 +35,7 @@ from channels.telegram.digest_html import render_digest_html
 from channels.telegram.durable import DurableUpdates
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.fitting import split_text
-from channels.telegram.limits import PacedRateLimiter
+from channels.telegram.limits import NO_WAIT, PacedRateLimiter
 from channels.telegram.memory import ChatMemory
 from channels.telegram.report_html import ReportPoster, photo_then_text
 from channels.telegram.webhook import webhook_route
@@ -171,6 +171,8 @@ class TelegramAdapter(ReportPoster, Adapter):
                 chat_id=_private_chat(recipient),
                 text=formatting.question_text(question),
                 reply_markup=keyboards.question_keyboard(question),
+                # the dispatcher waits, with the row released; ExtBot[None] types it None
+                rate_limit_args=NO_WAIT,  # type: ignore[arg-type]
             )
         return _ref(message)
 

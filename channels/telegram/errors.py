@@ -3,7 +3,8 @@
 PTB maps HTTP statuses to exceptions: 401 -> InvalidToken (the token is dead: the whole
 workspace pauses, nobody is marked unreachable), 403 -> Forbidden (blocked, deactivated, never
 started; or, on a team post, removed from the group), 400 -> BadRequest, 429 -> RetryAfter
-(AIORateLimiter has already waited and retried by the time one escapes), other failures ->
+(AIORateLimiter has already waited and retried by the time one escapes, except on an
+invitation, whose 429 comes at once: `limits.NO_WAIT`), other failures ->
 NetworkError / TimedOut. A 400 with `migrate_to_chat_id` is ChatMigrated, which the adapter
 follows itself (`adapter._to_team`).
 A RetryAfter becomes `RateLimited` (nothing was sent: wait, then send). A TimedOut becomes
@@ -70,7 +71,7 @@ def platform_errors(action: str, *, team: bool = False) -> Iterator[None]:
             raise RecipientUnreachable(exc.message) from exc
         raise ChannelError(f"Telegram refused to {action}: {exc.message}") from exc
     except RetryAfter as exc:
-        raise RateLimited(exc.message, retry_after=_seconds(exc)) from exc
+        raise RateLimited(exc.message, retry_after=retry_seconds(exc)) from exc
     except TimedOut as exc:
         if isinstance(exc.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout):
             raise ChannelError(f"Telegram could not {action}: {exc.message}") from exc
@@ -100,7 +101,7 @@ def _gone(exc: BadRequest) -> bool:
     return any(reason in exc.message.lower() for reason in GONE)
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     """`retry_after` in seconds: an int in PTB 21, a timedelta (or an int, with a warning) in 22."""
     with warnings.catch_warnings():  # PTB 22 warns that `retry_after` becomes a timedelta
         warnings.simplefilter("ignore")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.privacy import forget_person
 from tests.channels.slack.harness import TEAM, SlackHarness, eventually
 
 BOTS = [f"UBOT{i}" for i in range(4)]
@@ -81,3 +82,31 @@ async def test_audience_add_of_a_big_channel_ends_with_a_count(slack: SlackHarne
     reply = await slack.command("audience add <#C0BIG|big>", user_id="UADMIN", timeout=30)
     assert reply == "Added 1000 respondent(s)."
     assert slack.sandbox.count_429 == 0 and len(slack.respondents()) == 1000
+
+
+async def test_a_forgotten_person_is_not_re_added_by_the_channel_sync(
+    slack: SlackHarness,
+) -> None:
+    customers_channel(slack)
+    await slack.command("audience add <#C0CUSTOMERS|customers>", user_id="UADMIN")
+    gone = HUMANS[1]
+    forgotten = await slack.bot.db.call(
+        forget_person,
+        db=slack.bot.db,
+        platform="slack",
+        user_id=gone,
+        actor="slack:UADMIN",
+        now=slack.bot.clock.now(),
+    )
+    assert forgotten.people == 1
+
+    reply = await slack.command("audience add <#C0CUSTOMERS|customers>", user_id="UADMIN")
+    assert reply == f"Added {len(HUMANS) - 1} respondent(s)."
+    assert await slack.event(membership("member_left_channel", gone)) == 200
+    assert await slack.event(membership("member_joined_channel", gone)) == 200
+    slack.sandbox.add_user("UNEW")
+    assert await slack.event(membership("member_joined_channel", "UNEW")) == 200
+    await eventually(lambda: "UNEW" in {r.platform_user_id for r in slack.respondents()})
+    await slack.bot.jobs.idle()
+    ids = [r.platform_user_id for r in slack.respondents()]
+    assert gone not in ids and len(ids) == len(HUMANS) + 1  # the forgotten row, pseudonymous
