@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.admin import Admin
-from bot.alerts import Alerts
 from bot.answer import Stored
 from bot.audience import Audience
+from bot.case_actions import CaseActions
 from bot.events import (
     AccessRevoked,
     AdminCommand,
     AlertClaimed,
     AlertReplied,
     AlertReplyStarted,
+    CaseResolved,
     CommentSubmitted,
     Event,
     ExportRequested,
@@ -31,6 +32,7 @@ from bot.events import (
     Subscribed,
     TargetMigrated,
     TargetRemoved,
+    ThreadReplied,
     TimezoneSet,
     Unreachable,
 )
@@ -50,7 +52,7 @@ class Router:
         survey: Survey,
         admin: Admin,
         audience: Audience,
-        alerts: Alerts,
+        cases: CaseActions,
         targets: Targets,
         privacy: Privacy,
         metrics: Metrics | None = None,
@@ -59,7 +61,7 @@ class Router:
         self.survey = survey
         self.admin = admin
         self.audience = audience
-        self.alerts = alerts
+        self.cases = cases
         self.privacy = privacy
         self.metrics = metrics or Metrics()
         self.revoked = revoked
@@ -126,11 +128,15 @@ class Router:
                 await self.audience.membership(event)
                 return None
             case AlertClaimed():
-                return await self.alerts.claim(event)
+                return await self.cases.claim(event)
             case AlertReplyStarted():
-                return await self.alerts.refusal(event)
+                return await self.cases.refusal(event)
             case AlertReplied():
-                return await self.alerts.reply(event)
+                return await self.cases.reply(event)
+            case CaseResolved():
+                return await self.cases.resolve(event)
+            case ThreadReplied():
+                return await self.cases.thread_reply(event)
             case TargetMigrated():
                 await self.targets.migrated(event)
                 return None

@@ -35,7 +35,13 @@ from bot.inbound import Inbound, Receipt
 from channels.slack.alert_actions import AlertActions, Payload
 from channels.slack.alert_actions import interaction_origin as _interaction_origin
 from channels.slack.alert_actions import slack_origin as _origin
-from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW
+from channels.slack.alert_blocks import (
+    CLAIM_ACTION,
+    REPLY_ACTION,
+    REPLY_VIEW,
+    RESOLVE_ACTION,
+    RESOLVE_VIEW,
+)
 from channels.slack.blocks import (
     OPT_OUT_ACTION,
     REMIND_ACTION,
@@ -75,6 +81,8 @@ class Listeners(AlertActions):
         app.action(CLAIM_ACTION)(self.on_claim)
         app.action(REPLY_ACTION)(self.on_reply_button)
         app.view(REPLY_VIEW)(self.on_reply_submitted)
+        app.action(RESOLVE_ACTION)(self.on_resolve_button)
+        app.view(RESOLVE_VIEW)(self.on_reply_submitted)
         app.command(COMMAND)(self.on_command)
         # Bolt acknowledges events before their listener runs, so the event is made durable
         # in listener middleware, which runs first; the listener then finishes it.

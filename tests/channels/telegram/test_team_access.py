@@ -13,6 +13,7 @@ from bot.db import Database
 from bot.models import AuditEntry, Response
 from channels.sandbox.telegram import TelegramSandbox
 from channels.sandbox.telegram import updates as tg
+from tests.case_rows import conversation, the_case
 from tests.channels.telegram.conftest import (
     ADMIN,
     GROUP,
@@ -73,9 +74,10 @@ async def refused(sandbox: TelegramSandbox, query_id: str) -> None:
 
 def unchanged(db: Database) -> None:
     with db.session() as session:
-        response = session.exec(select(Response)).one()
         claims = session.exec(select(AuditEntry).where(AuditEntry.action == "alert claimed"))
-        assert (response.owner, response.reply_text, list(claims)) == (None, None, [])
+        assert list(claims) == []
+    case = the_case(db)
+    assert (case.claimed_by, case.state, conversation(db)) == (None, "open", [])
 
 
 async def test_forged_claim_and_reply_from_the_customers_chat(
