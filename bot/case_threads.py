@@ -100,20 +100,18 @@ class CaseThreads:
     async def remind_due(self) -> int:
         """Queue the one reminder of every alert still unclaimed after the SLA."""
 
-        def take(session: store.Session) -> int:
+        def take(session: store.Session) -> list[Job]:
             now = self.clock.now()
             due = store.unreminded_open_cases(session=session, opened_before=now - self.sla)
-            taken = [
-                case_id for case_id in due if cases.reminded(session, case_id=case_id, now=now)
-            ]
-            for case_id in taken:
+            return [
                 self._queue(session, REMIND, f"case:{case_id}", {"case_id": case_id})
-            return len(taken)
+                for case_id in due
+                if cases.reminded(session, case_id=case_id, now=now)
+            ]
 
         queued = await self.db.run(take)
-        if queued:
-            self.jobs.wake()
-        return queued
+        self.jobs.start_jobs(queued)
+        return len(queued)
 
     async def _remind(self, payload: dict[str, Any], context: Any) -> None:
         def read(session: store.Session) -> Answer | None:

@@ -70,4 +70,5 @@ def gather(
             commented=commented,
             platforms=tuple(store.platform_figures(session=session, span=span(week))),
             detail=detail,
+            followup=store.case_counts(session=session, span=span(week)),
         )

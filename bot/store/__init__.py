@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from bot.store.audit_log import audit
 from bot.store.cases import (
-    CaseCounts,
     add_case_message,
     case_counts,
     case_for,
@@ -143,7 +142,6 @@ from bot.store.workspaces import (
 )
 
 __all__ = [
-    "CaseCounts",
     "Facts",
     "Member",
     "RotationFilter",
@@ -154,8 +152,8 @@ __all__ = [
     "active_respondents",
     "active_workspaces",
     "add_audience_source",
-    "add_people",
     "add_case_message",
+    "add_people",
     "analyze_respondents",
     "answered_of_delivered",
     "asked_at",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,6 +11,7 @@ from sqlmodel import Session, col, select
 from bot.channel import MessageRef
 from bot.models import Case, CaseMessage, CaseState, Response
 from bot.store.digest import Span
+from scoring.digest import FollowUp
 
 
 def case_for(*, session: Session, response_id: int) -> Case | None:
@@ -112,29 +111,12 @@ def mark_reminded(*, session: Session, case_id: int, now: datetime) -> bool:
     return bool(taken.rowcount)
 
 
-@dataclass(frozen=True, slots=True)
-class CaseCounts:
-    """A week's alerted detractors and how they were followed up."""
-
-    alerted: int = 0
-    claimed: int = 0
-    replied: int = 0
-    median_reply_seconds: float | None = None
-    open_at_end: int = 0
-
-
-def case_counts(*, session: Session, span: Span) -> CaseCounts:
-    """Cases opened in the span, how many were claimed and answered (by now), the median
-    time to the first reply, and how many cases of any week were still open at its end."""
+def case_counts(*, session: Session, span: Span) -> FollowUp:
+    """Cases opened in the span, how many were claimed and answered (by now), each wait for
+    the first reply, and how many cases of any week were still open at the span's end."""
     query = select(Case.claimed_at, Case.first_reply_at, Case.opened_at).where(
         col(Case.opened_at) >= span.start, col(Case.opened_at) < span.end
     )
-    if span.workspace_ids is not None:
-        query = query.where(col(Case.workspace_id).in_(span.workspace_ids))
-    rows = session.exec(query).all()
-    waits = [
-        (replied - opened).total_seconds() for _, replied, opened in rows if replied and opened
-    ]
     backlog = (
         select(sa.func.count())
         .select_from(Case)
@@ -144,13 +126,18 @@ def case_counts(*, session: Session, span: Span) -> CaseCounts:
         )
     )
     if span.workspace_ids is not None:
+        query = query.where(col(Case.workspace_id).in_(span.workspace_ids))
         backlog = backlog.where(col(Case.workspace_id).in_(span.workspace_ids))
-    return CaseCounts(
+    rows = session.exec(query).all()
+    waits = tuple(
+        (replied - opened).total_seconds() for _, replied, opened in rows if replied and opened
+    )
+    return FollowUp(
         alerted=len(rows),
-        claimed=sum(1 for claimed, replied, _ in rows if claimed or replied),
+        claimed=sum(1 for claimed, _, _ in rows if claimed),
         replied=len(waits),
-        median_reply_seconds=statistics.median(waits) if waits else None,
-        open_at_end=int(session.exec(backlog).one()),
+        reply_seconds=waits,
+        open_cases=int(session.exec(backlog).one()),
     )
 
 

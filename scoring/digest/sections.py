@@ -20,6 +20,7 @@ Kind = Literal[
     "notice",
     "change",
     "figures",
+    "followup",
     "sentiment",
     "themes",
     "segments",
@@ -52,7 +53,8 @@ class Section:
 
 def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
     """Title, headline, notice, then (when anyone answered) change, figures, sentiment,
-    themes and segments, and the footnote; parts with nothing to say are left out."""
+    how detractors were followed up (when any were alerted or cases are open), themes and
+    segments, and the footnote; parts with nothing to say are left out."""
     parts = [
         Section("title", (say.title_line(words, digest),)),
         Section("headline", (say.headline(words, digest),)),
@@ -72,6 +74,9 @@ def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
             Section("figures", tuple(line for line in figures if line)),
             Section("sentiment", (say.sentiment_line(words, digest),)),
         ]
+    if digest.followup.alerted or digest.followup.open_cases:
+        parts.append(Section("followup", (say.followup_line(words, digest),)))
+    if digest.estimate.n:
         sides: tuple[tuple[Side, tuple[Theme, ...]], ...] = (
             ("detractor", digest.themes.detractor_themes),
             ("promoter", digest.themes.promoter_themes),

@@ -1,6 +1,6 @@
 """Team actions are accepted only from the alerts group's members (or an admin): forged
-`claim:` / `reply:` presses from a customer's chat or a foreign group change nothing and
-send nothing, through the real PTB stack."""
+`claim:` / `reply:` / `resolve:` presses from a customer's chat or a foreign group change
+nothing and send nothing, through the real PTB stack."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ async def test_forged_claim_and_reply_from_the_customers_chat(
     response_id = await detractor_alert(bot, sandbox, db)
     jane_chat = tg.private_chat(tg.user(user_id=JANE, first_name="Jane"))
     sent_before = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
-    for data in (f"claim:{response_id}", f"reply:{response_id}"):
+    for data in (f"claim:{response_id}", f"reply:{response_id}", f"resolve:{response_id}"):
         await refused(sandbox, forged_press(sandbox, user=JANE, chat=jane_chat, data=data))
     unchanged(db)
     sent = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
@@ -99,7 +99,7 @@ async def test_forged_claim_reply_and_answer_from_a_foreign_group(
     response_id = await detractor_alert(bot, sandbox, db)
     chat = sandbox.add_group(FOREIGN, title="Elsewhere", admins=[STRANGER], members=[])
     sent_before = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
-    for data in (f"claim:{response_id}", f"reply:{response_id}"):
+    for data in (f"claim:{response_id}", f"reply:{response_id}", f"resolve:{response_id}"):
         await refused(sandbox, forged_press(sandbox, user=STRANGER, chat=chat, data=data))
     # a reply to a (forged) prompt of ours in the foreign group is refused by the core too
     bot_account = sandbox.bot
