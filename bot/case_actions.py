@@ -22,7 +22,7 @@ from bot.events import (
     Origin,
     ThreadReplied,
 )
-from bot.models import Case
+from bot.models import Case, CaseState
 from bot.team_access import TeamAction, team_chat_member
 
 log = logging.getLogger(__name__)
@@ -104,16 +104,18 @@ class CaseActions:
         who = event.name or event.origin.user_id
         note = (event.note or "").strip() or None
 
+        earlier: list[bool] = []
+
         def settle(session: Session, case: Case) -> None:
+            earlier.append(case.state == CaseState.RESOLVED)
             cases.resolved(session, case=case, by=who, note=note, now=self.clock.now())
 
         action = "case resolved" if note is None else "case resolution noted"
-        if refused := await self.db.run(
-            self._step(event.response_id, event.origin, action, settle)
-        ):
+        step = self._step(event.response_id, event.origin, action, settle)
+        if refused := await self.db.run(step):
             return refused
         await self.alerts.score_changed(event.response_id)
-        if note is not None:
+        if earlier == [True]:  # Telegram's note, after the press that resolved it
             return self.team.t("alert.note_added")
         return self.team.t("alert.resolved", who=who)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from bot import cases, store
 from bot.alerts import Alerts
 from bot.answer import Answer, Outcome, Stored
@@ -37,7 +39,7 @@ class CaseThreads:
         jobs.register(RELAY, self._relay)
         jobs.register(REMIND, self._remind)
 
-    def _queue(self, session: store.Session, kind: str, lane: str, payload: dict[str, Any]) -> Job:
+    def _queue(self, session: Session, kind: str, lane: str, payload: dict[str, Any]) -> Job:
         return store.enqueue(
             session=session,
             kind=kind,
@@ -51,7 +53,7 @@ class CaseThreads:
     # -- the customer's side -------------------------------------------------------------
 
     def customer_wrote(
-        self, session: store.Session, *, respondent: Respondent, text: str
+        self, session: Session, *, respondent: Respondent, text: str
     ) -> Stored | None:
         """In the comment's transaction: a DM within the conversation window of the team's
         last reply joins that case's conversation (None: no conversation is open)."""
@@ -68,7 +70,7 @@ class CaseThreads:
         return Stored(Outcome(False, "relayed to the alert's thread"), [job])
 
     async def _relay(self, payload: dict[str, Any], context: Any) -> None:
-        def read(session: store.Session) -> tuple[Answer, str] | None:
+        def read(session: Session) -> tuple[Answer, str] | None:
             message = store.case_message(session=session, message_id=payload["message_id"])
             if message is None or message.text is None or message.message_ref is not None:
                 return None  # erased meanwhile, or already posted
@@ -100,7 +102,7 @@ class CaseThreads:
     async def remind_due(self) -> int:
         """Queue the one reminder of every alert still unclaimed after the SLA."""
 
-        def take(session: store.Session) -> list[Job]:
+        def take(session: Session) -> list[Job]:
             now = self.clock.now()
             due = store.unreminded_open_cases(session=session, opened_before=now - self.sla)
             return [
@@ -114,7 +116,7 @@ class CaseThreads:
         return len(queued)
 
     async def _remind(self, payload: dict[str, Any], context: Any) -> None:
-        def read(session: store.Session) -> Answer | None:
+        def read(session: Session) -> Answer | None:
             case = session.get(Case, payload["case_id"])
             if case is None or case.state != CaseState.OPEN:
                 return None  # claimed since: nobody needs reminding

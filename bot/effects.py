@@ -40,7 +40,7 @@ class Conversations(Protocol):
     """Takes a DM no follow-up awaits into an open conversation with the team, if any."""
 
     def customer_wrote(
-        self, session: store.Session, *, respondent: Respondent, text: str
+        self, session: Session, *, respondent: Respondent, text: str
     ) -> Stored | None: ...
 
 

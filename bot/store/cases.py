@@ -103,7 +103,7 @@ def unreminded_open_cases(*, session: Session, opened_before: datetime) -> Seque
 
 def mark_reminded(*, session: Session, case_id: int, now: datetime) -> bool:
     """Take the case's one reminder; False when another replica took it first."""
-    taken = session.execute(
+    taken = session.exec(
         sa.update(Case)
         .where(col(Case.id) == case_id, col(Case.reminded_at).is_(None))
         .values(reminded_at=now)

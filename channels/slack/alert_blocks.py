@@ -93,7 +93,9 @@ def thread_blocks(note: ThreadNote) -> list[Block]:
     blocks = [section(escape(fit(note.text, THREAD_LIMIT)))]
     if note.reply:
         reply = button(note.reply, action_id=REPLY_ACTION, value=str(note.response_id))
-        blocks.append({"type": "actions", "elements": [reply]})
+        blocks.append(
+            {"type": "actions", "block_id": f"nps_thread_{note.response_id}", "elements": [reply]}
+        )
     return blocks
 
 

@@ -97,6 +97,9 @@ async def test_a_case_from_alert_to_resolution_with_a_conversation(
     assert sandbox.calls_to("sendMessage")[-1].params["reply_markup"]["force_reply"] is True
     await said(sandbox, GROUP, "Status: resolved by Mia")
     sandbox.send_text(MEMBER, "refunded", chat_id=GROUP, reply_to_message_id=prompt["message_id"])
+    await said(sandbox, GROUP, "The note was added to the resolution.")
+    toasts = [call.params.get("text") for call in sandbox.calls_to("answerCallbackQuery")]
+    assert "Resolved by Mia." in toasts
     resolved = await said(sandbox, GROUP, "Note: refunded")
     assert "Resolved" not in str(resolved["reply_markup"])
 
