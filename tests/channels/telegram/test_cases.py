@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import select
+
 from bot.app import NpsBot
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.digest.week import Week
+from bot.models import Workspace
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram.digest_html import render_digest_html
 from tests.case_rows import conversation, the_case
@@ -148,3 +151,20 @@ async def test_the_conversation_closes_days_after_the_teams_last_reply(
     await said(sandbox, JANE, "/stop")
     assert texts(sandbox, GROUP, "hello?") == []
     assert [text for _, _, text in conversation(db)] == ["Looking into it.", "any news?"]
+
+
+async def test_anonymous_mode_names_neither_side(
+    bot: NpsBot, sandbox: TelegramSandbox, db: Database
+) -> None:
+    alert = await detractor(bot, sandbox, comment="slow")
+    with db.session() as session:
+        workspace = session.exec(select(Workspace)).one()
+        workspace.anonymous = True
+        session.add(workspace)
+    await team_reply(sandbox, alert, "Looking into it.")
+    assert texts(sandbox, JANE, "Looking into it.") == [
+        "A reply from the Acme team about your feedback:\n\nLooking into it."
+    ]
+    sandbox.send_text(JANE, "still slow")
+    relayed = await said(sandbox, GROUP, "still slow")
+    assert relayed["text"] == "Anonymous respondent wrote: still slow"
