@@ -7,7 +7,7 @@ actions only from the workspace's own team chats (or an admin).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -23,7 +23,7 @@ from bot.events import (
     Origin,
 )
 from bot.i18n import Words
-from channels.slack.alert_blocks import RESOLVE_VIEW, modal_target, reply_modal, resolve_modal
+from channels.slack.alert_blocks import RESOLVE_VIEW, modal_target
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import parse_id
 from channels.slack.profiles import Directory
@@ -58,54 +58,36 @@ class AlertActions:
         event = AlertClaimed(origin, response_id, name=name, chat_id=chat_id, member=True)
         await self._act(event, respond, ack=ack)
 
-    async def on_reply_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await self._open_modal(ack, body, action, context, client, respond, modal=reply_modal)
+    def modal_button(
+        self, modal: Callable[[int, Words, str | None], Payload]
+    ) -> Callable[..., Awaitable[None]]:
+        """The listener of a button that opens `modal` ("Reply", "Resolved"): at once (its
+        trigger_id is valid for 3 seconds) once the core agrees; the modal carries the
+        channel, as a view submission names none."""
 
-    async def on_resolve_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await self._open_modal(ack, body, action, context, client, respond, modal=resolve_modal)
+        async def pressed(
+            ack: AsyncAck,
+            body: Payload,
+            action: Payload,
+            context: AsyncBoltContext,
+            client: AsyncWebClient,
+            respond: AsyncRespond,
+        ) -> None:
+            await ack()
+            if (response_id := parse_id(str(action.get("value", "")))) is None:
+                return
+            chat_id = action_channel(body)
+            started = AlertReplyStarted(
+                interaction_origin(context, body), response_id, chat_id=chat_id, member=True
+            )
+            if (refused := await self.handle(started)) is not None:
+                await respond(text=refused, response_type="ephemeral", replace_original=False)
+                return
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=modal(response_id, self.team, chat_id)
+            )
 
-    async def _open_modal(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        *,
-        modal: Callable[[int, Words, str | None], Payload],
-    ) -> None:
-        """Open the button's modal at once (its trigger_id is valid for 3 seconds) once the
-        core agrees; the modal carries the channel, as a view submission names none."""
-        await ack()
-        if (response_id := parse_id(str(action.get("value", "")))) is None:
-            return
-        chat_id = action_channel(body)
-        started = AlertReplyStarted(
-            interaction_origin(context, body), response_id, chat_id=chat_id, member=True
-        )
-        if (refused := await self.handle(started)) is not None:
-            await respond(text=refused, response_type="ephemeral", replace_original=False)
-            return
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=modal(response_id, self.team, chat_id)
-        )
+        return pressed
 
     async def on_reply_submitted(
         self,

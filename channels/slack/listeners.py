@@ -41,6 +41,8 @@ from channels.slack.alert_blocks import (
     REPLY_VIEW,
     RESOLVE_ACTION,
     RESOLVE_VIEW,
+    reply_modal,
+    resolve_modal,
 )
 from channels.slack.blocks import (
     OPT_OUT_ACTION,
@@ -79,9 +81,9 @@ class Listeners(AlertActions):
         app.action(OPT_OUT_ACTION)(self._button(_opt_out))
         app.action(REMIND_ACTION)(self._button(_remind_later))
         app.action(CLAIM_ACTION)(self.on_claim)
-        app.action(REPLY_ACTION)(self.on_reply_button)
+        app.action(REPLY_ACTION)(self.modal_button(reply_modal))
         app.view(REPLY_VIEW)(self.on_reply_submitted)
-        app.action(RESOLVE_ACTION)(self.on_resolve_button)
+        app.action(RESOLVE_ACTION)(self.modal_button(resolve_modal))
         app.view(RESOLVE_VIEW)(self.on_reply_submitted)
         app.command(COMMAND)(self.on_command)
         # Bolt acknowledges events before their listener runs, so the event is made durable

@@ -103,13 +103,7 @@ class TeamHandlers:
             teammate=user.first_name,
             team=self.team,
         )
-        assert update.effective_chat is not None
-        await context.bot.send_message(
-            chat_id=update.effective_chat.id,
-            text=prompt,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboards.team_reply_prompt(self.team.t("team.reply_placeholder")),
-        )
+        await _force_reply(update, context, prompt, self.team.t("team.reply_placeholder"))
 
     async def _resolve_button(self, update: Update, context: Context) -> None:
         """Resolve at once, then ask the presser (only them) for an optional note."""
@@ -131,13 +125,7 @@ class TeamHandlers:
         prompt = formatting.note_prompt_html(
             response_id=response_id, teammate_id=user.id, teammate=user.first_name, team=self.team
         )
-        assert update.effective_chat is not None
-        await context.bot.send_message(
-            chat_id=update.effective_chat.id,
-            text=prompt,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboards.team_reply_prompt(self.team.t("team.resolve_placeholder")),
-        )
+        await _force_reply(update, context, prompt, self.team.t("team.resolve_placeholder"))
 
     async def _team_reply(self, update: Update, context: Context) -> None:
         """A reply to one of the bot's messages in a team chat: to a reply prompt, it is
@@ -158,6 +146,17 @@ class TeamHandlers:
         else:
             event = ThreadReplied(asked, where, str(prompt.message_id), text, name, member)
         await say(message, await self.handle(event))
+
+
+async def _force_reply(update: Update, context: Context, prompt: str, placeholder: str) -> None:
+    """Post a prompt (HTML) whose reply box opens only for the teammate it mentions."""
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        chat_id=update.effective_chat.id,
+        text=prompt,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboards.team_reply_prompt(placeholder),
+    )
 
 
 async def _chat_admin(message: Message, context: Context) -> bool:

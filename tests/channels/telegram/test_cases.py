@@ -22,8 +22,8 @@ from tests.channels.telegram.conftest import (
     GROUP,
     JANE,
     MEMBER,
+    detractor_alert,
     eventually,
-    imported_jane,
     said,
     texts,
 )
@@ -32,14 +32,7 @@ from tests.phrases import phrase
 
 async def detractor(bot: NpsBot, sandbox: TelegramSandbox, *, comment: str) -> dict[str, Any]:
     """Jane scores 2 and answers the follow-up; returns the alert once it shows the comment."""
-    sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
-    await said(sandbox, GROUP, "Detractor alerts will be posted to this chat")
-    jane = imported_jane(bot, sandbox)
-    assert (await bot.dispatcher.invite_now(respondent_id=jane)).sent
-    question = await said(sandbox, JANE, "How likely")
-    invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
-    sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:2")
-    await said(sandbox, GROUP, "Detractor alert: score 2/10")
+    await detractor_alert(bot, sandbox, score=2)
     sandbox.send_text(JANE, comment)
     await said(sandbox, JANE, phrase("survey.thanks"))
     return await said(sandbox, GROUP, f"Comment: {comment}")

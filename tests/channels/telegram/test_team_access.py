@@ -15,12 +15,11 @@ from channels.sandbox.telegram import TelegramSandbox
 from channels.sandbox.telegram import updates as tg
 from tests.case_rows import conversation, the_case
 from tests.channels.telegram.conftest import (
-    ADMIN,
     GROUP,
     JANE,
     MEMBER,
+    detractor_alert,
     eventually,
-    imported_jane,
     said,
 )
 
@@ -29,16 +28,9 @@ STRANGER = 600700800
 REFUSED = "Only members of this workspace's alerts or digest chat can act on alerts."
 
 
-async def detractor_alert(bot: NpsBot, sandbox: TelegramSandbox, db: Database) -> int:
+async def alerted(bot: NpsBot, sandbox: TelegramSandbox, db: Database) -> int:
     """Jane scores 3; the alert is in GROUP. Returns the response id."""
-    sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
-    await said(sandbox, GROUP, "Detractor alerts will be posted to this chat")
-    jane = imported_jane(bot, sandbox)
-    assert (await bot.dispatcher.invite_now(respondent_id=jane)).sent
-    question = await said(sandbox, JANE, "How likely")
-    invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
-    sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:3")
-    await said(sandbox, GROUP, "Detractor alert: score 3/10")
+    await detractor_alert(bot, sandbox, score=3)
     with db.session() as session:
         response_id = session.exec(select(Response.id)).one()
     assert response_id is not None
@@ -83,7 +75,7 @@ def unchanged(db: Database) -> None:
 async def test_forged_claim_and_reply_from_the_customers_chat(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    response_id = await alerted(bot, sandbox, db)
     jane_chat = tg.private_chat(tg.user(user_id=JANE, first_name="Jane"))
     sent_before = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
     for data in (f"claim:{response_id}", f"reply:{response_id}", f"resolve:{response_id}"):
@@ -96,7 +88,7 @@ async def test_forged_claim_and_reply_from_the_customers_chat(
 async def test_forged_claim_reply_and_answer_from_a_foreign_group(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    response_id = await alerted(bot, sandbox, db)
     chat = sandbox.add_group(FOREIGN, title="Elsewhere", admins=[STRANGER], members=[])
     sent_before = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
     for data in (f"claim:{response_id}", f"reply:{response_id}", f"resolve:{response_id}"):
@@ -130,7 +122,7 @@ async def test_forged_claim_reply_and_answer_from_a_foreign_group(
 async def test_a_member_who_left_the_alerts_group_is_refused_and_a_member_is_not(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    response_id = await alerted(bot, sandbox, db)
     group = tg.group_chat(chat_id=GROUP, title="Acme CS")
     await refused(
         sandbox, forged_press(sandbox, user=STRANGER, chat=group, data=f"claim:{response_id}")
