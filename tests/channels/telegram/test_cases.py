@@ -161,3 +161,17 @@ async def test_anonymous_mode_names_neither_side(
     sandbox.send_text(JANE, "still slow")
     relayed = await said(sandbox, GROUP, "still slow")
     assert relayed["text"] == "Anonymous respondent wrote: still slow"
+
+
+async def test_forgetting_the_customer_erases_their_conversation(
+    bot: NpsBot, sandbox: TelegramSandbox, db: Database
+) -> None:
+    alert = await detractor(bot, sandbox, comment="slow")
+    await team_reply(sandbox, alert, "Looking into it.")
+    sandbox.send_text(JANE, "my card ends 4242")
+    await said(sandbox, GROUP, "Jane wrote: my card ends 4242")
+    sandbox.send_text(JANE, "/forget")
+    confirm = await said(sandbox, JANE, "Delete everything we store about you?")
+    sandbox.press_button(JANE, message_id=confirm["message_id"], data="forget:yes")
+    await said(sandbox, JANE, "Your data was deleted.")
+    await eventually(lambda: conversation(db) == [(True, "Oscar Ops", None), (False, None, None)])
