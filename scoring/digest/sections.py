@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from scoring.digest import wording as say
+from scoring.digest.followup_wording import followup_line
 from scoring.digest.model import Digest
 from scoring.digest.wording import Phrases
 from scoring.themes import Theme
@@ -75,7 +76,7 @@ def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
             Section("sentiment", (say.sentiment_line(words, digest),)),
         ]
     if digest.followup.alerted or digest.followup.open_cases:
-        parts.append(Section("followup", (say.followup_line(words, digest),)))
+        parts.append(Section("followup", (followup_line(words, digest),)))
     if digest.estimate.n:
         sides: tuple[tuple[Side, tuple[Theme, ...]], ...] = (
             ("detractor", digest.themes.detractor_themes),

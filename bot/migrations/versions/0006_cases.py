@@ -4,7 +4,7 @@ The claim and the one reply that lived on `response` (owner, reply_text, replied
 replied_at) move to `alertcase` and `casemessage`; every posted alert becomes a case.
 
 Revision ID: 0006_cases
-Revises: 0005_privacy
+Revises: 0006_digest12
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from bot.models import UTCDateTime
 
 revision: str = '0006_cases'
-down_revision: str | None = '0005_privacy'
+down_revision: str | None = '0006_digest12'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

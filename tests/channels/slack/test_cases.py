@@ -14,6 +14,7 @@ from channels.slack.digest_blocks import render_digest_blocks
 from tests.case_rows import conversation, the_case
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SlackHarness, action_ids, eventually
+from tests.phrases import EN
 
 TUESDAY = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
@@ -86,10 +87,10 @@ async def test_a_case_from_alert_to_resolution_with_a_conversation(start_bot: St
     assert the_case(slack.bot.db).resolution_note == "refunded"
 
     digest, _ = slack.bot.digests.build(Week.of(TUESDAY.date(), "UTC"))
-    _, blocks = render_digest_blocks(digest)
+    _, blocks = render_digest_blocks(digest, EN)
     shown = str(blocks)
     assert "Detractors followed up: 1 of 1 claimed (100%), 1 of 1 replied to (100%)" in shown
-    assert "median time to first reply 2 h 5 min · 0 cases open" in shown
+    assert "median time to first reply 2 h 5 min · open cases: 0" in shown
 
 
 async def test_an_unclaimed_alert_gets_one_reminder_in_its_thread(start_bot: StartBot) -> None:

@@ -27,7 +27,7 @@ from tests.channels.telegram.conftest import (
     said,
     texts,
 )
-from tests.phrases import phrase
+from tests.phrases import EN, phrase
 
 
 async def detractor(bot: NpsBot, sandbox: TelegramSandbox, *, comment: str) -> dict[str, Any]:
@@ -108,9 +108,9 @@ async def test_a_case_from_alert_to_resolution_with_a_conversation(
     ]
     digest, _ = bot.digests.build(Week.of(clock.now().date(), "UTC"))
     assert (digest.followup.alerted, digest.followup.claimed, digest.followup.replied) == (1, 1, 1)
-    _, body = render_digest_html(digest)
+    _, body = render_digest_html(digest, EN)
     assert "Detractors followed up: 1 of 1 claimed (100%), 1 of 1 replied to (100%)" in body
-    assert "median time to first reply 42 min · 0 cases open" in body
+    assert "median time to first reply 42 min · open cases: 0" in body
 
 
 async def test_an_unclaimed_alert_is_reminded_once(
