@@ -1,5 +1,6 @@
-"""Detractor alerts: the closed loop. A low score reaches the team within seconds, someone
-claims it, and their reply reaches the customer as a message from the bot."""
+"""Detractor alerts: the closed loop. A low score reaches the team within seconds as an
+alert whose case (`bot.cases`) the team then claims, answers and resolves; the alert is
+redrawn from the stored case after every step."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import outbound, store, wording
-from bot.answer import Answer, recipient_of, words_for
+from bot import cases, outbound, store, wording
+from bot.answer import Answer
 from bot.channel import Alert, Channel, ChannelError, MessageRef, TargetUnavailable
 from bot.clock import Clock
 from bot.db import Database
-from bot.events import AlertClaimed, AlertReplied, AlertReplyStarted
 from bot.i18n import Catalogue
 from bot.metrics import Metrics
-from bot.models import Response
-from bot.team_access import TeamAction, team_chat_member
+from bot.models import Case, CaseState, Response
 
 log = logging.getLogger(__name__)
 
@@ -50,38 +49,44 @@ class Alerts:
         self.metrics = metrics or Metrics()
         self._publishing: dict[int, asyncio.Lock] = {}
 
+    def respondent_name(self, answer: Answer) -> str | None:
+        """How the team may see the customer: None in anonymous mode or once forgotten."""
+        respondent = answer.respondent
+        if answer.anonymous or self.anonymous or store.is_forgotten(respondent):
+            return None
+        return respondent.display_name or respondent.platform_user_id
+
     def _alert(self, answer: Answer) -> Alert:
-        response, respondent = answer.response, answer.respondent
-        name = (
-            None
-            if answer.anonymous or self.anonymous or store.is_forgotten(respondent)
-            else (respondent.display_name or respondent.platform_user_id)
-        )
+        response, case = answer.response, answer.case
+        name = self.respondent_name(answer)
+        owner = case.claimed_by if case else None
         return Alert(
             response_id=response.id or 0,
             score=response.score,
             respondent=name,
             attributes=dict(response.attributes),
             comment=response.comment,
-            owner=response.owner,
-            reply=response.reply_text,
+            owner=owner,
+            reply=answer.last_reply,
             labels=wording.alert_labels(
                 self.team,
                 score=response.score,
                 respondent=name,
-                owner=response.owner,
+                owner=owner,
                 previous=response.previous_score,
                 mover=answer.mover,
+                case=case,
             ),
+            resolved=case is not None and case.state == CaseState.RESOLVED,
         )
 
-    def _emit(self, session: Session, response: Response, event_type: str, **data: Any) -> None:
-        """A case event for the team's own systems, in the transaction that made it."""
+    def case_event(self, session: Session, case: Case, event_type: str, **data: Any) -> None:
+        """A case event for the team's own systems (webhooks), in the step's transaction."""
         outbound.emit(
             session,
             type=event_type,
-            respondent_id=response.respondent_id,
-            data={"response_id": response.id, "score": response.score, **data},
+            respondent_id=case.respondent_id,
+            data={"response_id": case.response_id, "case_id": case.id, "state": case.state, **data},
             now=self.clock.now(),
             anonymous=self.anonymous,
         )
@@ -92,7 +97,7 @@ class Alerts:
         )
 
     async def score_changed(self, response_id: int) -> None:
-        """Refresh the alert of an answer a teammate changed (claimed, replied)."""
+        """Refresh the alert of an answer a teammate changed (claimed, replied, resolved)."""
         answer = await self.load(response_id)
         if answer is None:
             return
@@ -148,88 +153,10 @@ class Alerts:
             session=session, workspace_id=workspace_id, kind="alerts", chat_id=chat_id, hint=hint
         )
 
-    @staticmethod
-    def _remember(session: Session, response_id: int, ref: MessageRef) -> None:
+    def _remember(self, session: Session, response_id: int, ref: MessageRef) -> None:
+        """Where the alert lives, and its case opened, in one transaction."""
         response = session.get(Response, response_id)
         assert response is not None
         response.alert_chat, response.alert_ref = ref.chat_id, ref.message_id
         session.add(response)
-
-    async def refusal(self, event: TeamAction | AlertReplyStarted) -> str | None:
-        """One line for someone who may not act on this alert; None when they may."""
-        allowed = await self.db.run(
-            lambda session: team_chat_member(session=session, admins=self.admins, event=event)
-        )
-        if allowed:
-            return None
-        log.warning(
-            "team action on response %s refused: %s:%s from chat %s",
-            event.response_id,
-            event.origin.platform,
-            event.origin.user_id,
-            event.chat_id,
-        )
-        return self.team.t("alert.not_team")
-
-    async def claim(self, event: AlertClaimed) -> str:
-        if (refused := await self.refusal(event)) is not None:
-            return refused
-        owner = event.name or event.origin.user_id
-
-        def take(session: Session) -> str | None:
-            response = session.get(Response, event.response_id)
-            if response is None:
-                return self.team.t("alert.gone")
-            if response.owner and response.owner != owner:
-                return self.team.t("alert.taken", owner=response.owner)
-            if response.owner != owner:
-                self._emit(session, response, "case.claimed", owner=owner)
-            response.owner = owner
-            session.add(response)
-            store.audit(
-                session=session,
-                workspace_id=response.workspace_id,
-                actor=f"{event.origin.platform}:{event.origin.user_id}",
-                action="alert claimed",
-                detail=f"response {event.response_id}",
-                now=self.clock.now(),
-            )
-            return None
-
-        if refused := await self.db.run(take):
-            return refused
-        await self.score_changed(event.response_id)
-        return self.team.t("alert.claimed", owner=owner)
-
-    async def reply(self, event: AlertReplied) -> str:
-        """Relay a teammate's words to the respondent and keep them with the response."""
-        if (refused := await self.refusal(event)) is not None:
-            return refused
-        text = event.text.strip()
-        if not text:
-            return self.team.t("alert.reply_empty")
-        answer = await self.load(event.response_id)
-        if answer is None:
-            return self.team.t("alert.gone")
-        respondent = answer.respondent
-        channel = self.channels[respondent.platform]
-        recipient = recipient_of(respondent)
-        intro = words_for(self.catalogue, recipient).t("reply.from_team", company=self.company)
-        try:
-            await channel.send_text(recipient=recipient, text=f"{intro}\n\n{text}")
-        except ChannelError as exc:
-            return self.team.t("alert.reply_failed", error=str(exc))
-
-        def keep(session: Session) -> None:
-            stored = session.get(Response, event.response_id)
-            assert stored is not None
-            stored.reply_text = text
-            stored.replied_by = event.name or event.origin.user_id
-            stored.replied_at = self.clock.now()
-            stored.owner = stored.owner or stored.replied_by
-            session.add(stored)
-            self._emit(session, stored, "case.replied", replied_by=stored.replied_by, text=text)
-
-        await self.db.run(keep)
-        await self.score_changed(event.response_id)
-        return self.team.t("alert.reply_sent")
+        cases.opened(session, response=response, now=self.clock.now())

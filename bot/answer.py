@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot import store
 from bot.channel import Recipient
 from bot.i18n import Catalogue, Words
-from bot.models import Job, Respondent, Response, Workspace
+from bot.models import Case, Job, Respondent, Response, Workspace
 from scoring.returning import moved
 
 DETRACTOR_MAX = 6
@@ -30,6 +30,9 @@ class Answer:
     alert_targets: tuple[str, ...] = ()
     mover: bool = False
     """Not a detractor, but fell against their own previous score (a mover alert)."""
+    case: Case | None = None
+    """The follow-up of a posted alert, with the team's latest words in it."""
+    last_reply: str | None = None
 
     @property
     def alerting(self) -> bool:
@@ -65,12 +68,20 @@ class Answer:
                 )
             )
         )
+        case = (
+            store.case_for(session=session, response_id=response.id or 0)
+            if response.alert_ref is not None
+            else None
+        )
+        latest = store.latest_team_message(session=session, case_id=case.id or 0) if case else None
         return cls(
             response=response,
             respondent=respondent,
             anonymous=workspace.anonymous,
             alert_targets=targets,
             mover=mover,
+            case=case,
+            last_reply=latest.text if latest else None,
         )
 
     @classmethod

@@ -25,6 +25,8 @@ from bot.admin import Admin
 from bot.alerts import Alerts
 from bot.api import TriggerOutcome, trigger_routes
 from bot.audience import Audience
+from bot.case_actions import CaseActions
+from bot.case_threads import CaseThreads
 from bot.channel import Adapter, Channel, Identity
 from bot.clock import Clock, SystemClock
 from bot.db import Database
@@ -112,6 +114,7 @@ class NpsBot:
             admins=settings.admin_ids,  # who may act on alerts from anywhere
             anonymous=settings.anonymous,
         )
+        self.case_threads = CaseThreads(alerts=self.alerts, jobs=self.jobs, settings=settings)
         self.survey = Survey(
             db=self.db,
             channels=channels,
@@ -120,6 +123,7 @@ class NpsBot:
             clock=self.clock,
             alerts=self.alerts,
             jobs=self.jobs,
+            conversations=self.case_threads,
         )
         self.dispatcher = Dispatcher(
             db=self.db,
@@ -145,6 +149,7 @@ class NpsBot:
             digests=self.digests,
             audience=self.audience,
             metrics=self.metrics,
+            remind_unclaimed=self.case_threads.remind_due,
         )
         self.admin = Admin(
             db=self.db,
@@ -168,7 +173,7 @@ class NpsBot:
             survey=self.survey,
             admin=self.admin,
             audience=self.audience,
-            alerts=self.alerts,
+            cases=CaseActions(alerts=self.alerts, company=company),
             privacy=Privacy(alerts=self.alerts),
             home=self.home,
             metrics=self.metrics,

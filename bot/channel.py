@@ -160,6 +160,9 @@ class AlertLabels:
     reply: str
     previously: str = ""
     """A detractor's previous score ("previously 4"), empty when there is none."""
+    resolve: str = ""
+    state_line: str = ""
+    """Where the case stands: "Open", "Replied to by Mia", "Resolved by Mia: refunded"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,17 @@ class Alert:
     owner: str | None = None
     reply: str | None = None
     labels: AlertLabels = field(kw_only=True)
+    resolved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadNote:
+    """A line posted under an alert (its Slack thread, a Telegram reply to it): a customer's
+    relayed message, or the SLA reminder. `reply` labels a button that answers the customer."""
+
+    response_id: int
+    text: str
+    reply: str | None = None
 
 
 class Channel(ABC):
@@ -246,6 +260,10 @@ class Channel(ABC):
 
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
         """Refresh an alert after a comment, a claim or a reply."""
+        return None
+
+    async def post_under_alert(self, *, alert: MessageRef, note: ThreadNote) -> MessageRef | None:
+        """Post a note under an alert; platforms without alerts ignore it."""
         return None
 
 

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from bot import store, wording
-from bot.answer import Answer
+from bot.answer import Answer, Stored
 from bot.channel import Channel, MessageRef, Recipient
 from bot.i18n import Catalogue, Words
 from bot.jobs import JobRunner
-from bot.models import Job
+from bot.models import Job, Respondent
 from bot.settings import Settings
 
 SHOW_SCORE = "survey.show_score"
@@ -34,6 +34,14 @@ class AlertPublisher(Protocol):
     async def publish(self, answer: Answer) -> None: ...
 
     async def load(self, response_id: int) -> Answer | None: ...
+
+
+class Conversations(Protocol):
+    """Takes a DM no follow-up awaits into an open conversation with the team, if any."""
+
+    def customer_wrote(
+        self, session: Session, *, respondent: Respondent, text: str
+    ) -> Stored | None: ...
 
 
 class Effects:

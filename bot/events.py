@@ -180,7 +180,8 @@ class AlertClaimed:
 
 @dataclass(frozen=True, slots=True)
 class AlertReplyStarted:
-    """A teammate pressed "Reply": the adapter asks for their words only if the core agrees."""
+    """A teammate pressed "Reply" or "Resolved": the adapter asks for their words (the
+    reply, the resolution note) only if the core agrees they may act on the alert."""
 
     origin: Origin
     response_id: int
@@ -197,6 +198,32 @@ class AlertReplied:
     text: str
     name: str | None = None
     chat_id: str | None = None
+    member: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResolved:
+    """A teammate marked an alert's case resolved, with an optional note (Telegram asks for
+    the note after the press: a second event with the note adds it)."""
+
+    origin: Origin
+    response_id: int
+    note: str | None = None
+    name: str | None = None
+    chat_id: str | None = None
+    member: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadReplied:
+    """A teammate answered in a team chat by replying to one of the bot's messages there
+    (Telegram); the core finds the case whose alert or relayed turn that message is."""
+
+    origin: Origin
+    chat_id: str
+    message_id: str
+    text: str
+    name: str | None = None
     member: bool = False
 
 
@@ -266,6 +293,8 @@ ActorEvent = (
     | AlertReplied
     | AnnouncementStarted
     | AnnouncementWritten
+    | CaseResolved
+    | ThreadReplied
 )
 """What a person did: each carries the `Origin` it is deduplicated and laned by."""
 

@@ -53,10 +53,14 @@ def export_rows(
             rows = store.responses_after(
                 session=session, after_id=last_id, limit=batch, since=since, until=until
             )
+            replies = store.team_replies(
+                session=session, response_ids=[response.id or 0 for response, _ in rows]
+            )
         if not rows:
             return
         for response, respondent in rows:
             masked = respondent.workspace_id in hidden
+            reply = replies.get(response.id or 0)
             yield {
                 "response_id": response.id,
                 "platform": response.platform,
@@ -73,8 +77,8 @@ def export_rows(
                 "subjectivity": response.subjectivity,
                 "answered_at": _iso(response.answered_at),
                 "commented_at": _iso(response.commented_at),
-                "reply_text": response.reply_text,
-                "replied_by": response.replied_by,
+                "reply_text": reply.text if reply else None,
+                "replied_by": reply.author if reply else None,
             }
         last_id = rows[-1][0].id or last_id
 

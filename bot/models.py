@@ -157,10 +157,58 @@ class Response(SQLModel, table=True):
     commented_at: datetime | None = _ts(index=True)
     alert_chat: str | None = Field(default=None, max_length=64)
     alert_ref: str | None = Field(default=None, max_length=64)
-    owner: str | None = Field(default=None, max_length=100)
-    reply_text: str | None = None
-    replied_by: str | None = Field(default=None, max_length=100)
-    replied_at: datetime | None = _ts()
+
+
+class CaseState(StrEnum):
+    """Life of a detractor alert: posted, someone took it, they wrote back, it is settled."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    REPLIED = "replied"
+    RESOLVED = "resolved"
+
+
+class Case(SQLModel, table=True):
+    """The follow-up of one alerted answer: who took it, when the customer first heard back,
+    how it ended; its conversation hangs off it (`CaseMessage`). The table is not named
+    `case`, a reserved word in SQL."""
+
+    __tablename__ = "alertcase"
+    __table_args__ = (sa.Index("ix_alertcase_state_opened_at", "state", "opened_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", unique=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    state: str = Field(default=CaseState.OPEN, max_length=16)
+    opened_at: datetime | None = _ts(nullable=False)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = _ts()
+    first_reply_at: datetime | None = _ts()
+    last_reply_at: datetime | None = _ts()
+    """The team's latest words to the customer: the conversation window runs from here."""
+    reminded_at: datetime | None = _ts()
+    resolved_by: str | None = Field(default=None, max_length=100)
+    resolved_at: datetime | None = _ts()
+    resolution_note: str | None = None
+
+
+class CaseMessage(SQLModel, table=True):
+    """One turn of a case's conversation: the team's words to the customer, or theirs back.
+
+    `chat_ref`/`message_ref` say where the turn shows in the team's thread, so a reply to it
+    there finds its case."""
+
+    __table_args__ = (sa.Index("ix_casemessage_chat_ref_message_ref", "chat_ref", "message_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="alertcase.id", index=True)
+    from_team: bool
+    author: str | None = Field(default=None, max_length=200)
+    text: str | None = None
+    at: datetime | None = _ts(nullable=False, index=True)
+    chat_ref: str | None = Field(default=None, max_length=64)
+    message_ref: str | None = Field(default=None, max_length=64)
 
 
 class Target(SQLModel, table=True):

@@ -23,7 +23,7 @@ from bot import store
 from bot.db import Database
 from bot.digest import worker
 from bot.digest.week import Week
-from bot.models import Respondent, Response, Workspace
+from bot.models import Case, Respondent, Response, Workspace
 from bot.settings import Settings
 from scoring.chart import render_trend_chart
 from scoring.nps import NpsEstimate, estimate
@@ -102,7 +102,15 @@ def build_report(*, db: Database, settings: Settings, workspace_id: int, now: da
         comments = store.latest_comments(
             session=session, workspace_id=workspace_id, limit=MAX_COMMENTS
         )
-        case_lines = tuple(_case(response, who, anonymous) for response, who in cases)
+        case_lines = tuple(
+            _case(
+                response,
+                who,
+                anonymous,
+                store.case_for(session=session, response_id=response.id or 0),
+            )
+            for response, who in cases
+        )
         comment_lines = tuple(_comments(comments, anonymous))
     level = settings.confidence_level
     weekly = trend(points, level=level, end=points[-1].week_start)
@@ -132,14 +140,16 @@ def _name(respondent: Respondent, anonymous: bool) -> str | None:
     return respondent.display_name or respondent.platform_user_id
 
 
-def _case(response: Response, respondent: Respondent, anonymous: bool) -> CaseLine:
+def _case(
+    response: Response, respondent: Respondent, anonymous: bool, case: Case | None
+) -> CaseLine:
     comment = _text(response.comment, respondent, anonymous) if response.comment else None
     return CaseLine(
         response_id=response.id or 0,
         score=response.score,
         who=_name(respondent, anonymous),
         comment=comment,
-        owner=response.owner,
+        owner=case.claimed_by if case else None,
     )
 
 

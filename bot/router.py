@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 
 from bot.admin import Admin
 from bot.admin_parse import is_report
-from bot.alerts import Alerts
 from bot.answer import Stored
 from bot.audience import Audience
+from bot.case_actions import CaseActions
 from bot.events import (
     AccessRevoked,
     AdminCommand,
@@ -20,6 +20,7 @@ from bot.events import (
     AlertReplyStarted,
     AnnouncementStarted,
     AnnouncementWritten,
+    CaseResolved,
     CommentSubmitted,
     Event,
     ExportRequested,
@@ -35,6 +36,7 @@ from bot.events import (
     Subscribed,
     TargetMigrated,
     TargetRemoved,
+    ThreadReplied,
     TimezoneSet,
     Unreachable,
 )
@@ -55,7 +57,7 @@ class Router:
         survey: Survey,
         admin: Admin,
         audience: Audience,
-        alerts: Alerts,
+        cases: CaseActions,
         targets: Targets,
         privacy: Privacy,
         home: Home,
@@ -65,7 +67,7 @@ class Router:
         self.survey = survey
         self.admin = admin
         self.audience = audience
-        self.alerts = alerts
+        self.cases = cases
         self.privacy = privacy
         self.home = home
         self.metrics = metrics or Metrics()
@@ -138,15 +140,19 @@ class Router:
                 await self.audience.membership(event)
                 return None
             case AlertClaimed():
-                return await self.alerts.claim(event)
+                return await self.cases.claim(event)
             case AlertReplyStarted():
-                return await self.alerts.refusal(event)
+                return await self.cases.refusal(event)
             case AlertReplied():
-                return await self.alerts.reply(event)
+                return await self.cases.reply(event)
             case AnnouncementStarted():
                 return await self.admin.announcement_refusal(event)
             case AnnouncementWritten():
                 return await self.admin.announce(event)
+            case CaseResolved():
+                return await self.cases.resolve(event)
+            case ThreadReplied():
+                return await self.cases.thread_reply(event)
             case TargetMigrated():
                 await self.targets.migrated(event)
                 return None

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     followup_window_hours: float = Field(
         default=24.0, gt=0, le=30 * 24, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS"
     )
+    alert_sla_hours: float = Field(default=24.0, gt=0, le=30 * 24, alias="NPSBOT_ALERT_SLA_HOURS")
+    conversation_days: float = Field(default=7.0, gt=0, le=90, alias="NPSBOT_CONVERSATION_DAYS")
     digest_day: str = Field(
         default="mon", pattern=r"(?i)^(mon|tue|wed|thu|fri|sat|sun)$", alias="NPSBOT_DIGEST_DAY"
     )

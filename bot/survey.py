@@ -16,7 +16,7 @@ from bot.answer import Answer, Outcome, Stored, recipient_of, words_for
 from bot.channel import Channel, MessageRef
 from bot.clock import Clock, SystemClock
 from bot.db import Database
-from bot.effects import AlertPublisher, Effects
+from bot.effects import AlertPublisher, Conversations, Effects
 from bot.events import (
     CommentSubmitted,
     Origin,
@@ -49,6 +49,7 @@ class Survey(Choices):
         catalogue: Catalogue,
         alerts: AlertPublisher | None = None,
         jobs: JobRunner | None = None,
+        conversations: Conversations | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
@@ -56,6 +57,8 @@ class Survey(Choices):
         self.clock = clock
         self.catalogue = catalogue
         self.alerts = alerts
+        self.conversations = conversations
+        """Where a DM goes when no follow-up awaits it: an open conversation with the team."""
         self.jobs = jobs or JobRunner(db=db, clock=SystemClock())
         self.effects = Effects(
             jobs=self.jobs,
@@ -217,6 +220,13 @@ class Survey(Choices):
             session=session, respondent_id=respondent.id or 0, since=now - window
         )
         if response is None:
+            # The follow-up comes first: a person answering it is not talking to the team.
+            if self.conversations is not None and (
+                relayed := self.conversations.customer_wrote(
+                    session, respondent=respondent, text=text
+                )
+            ):
+                return relayed
             return Stored(Outcome(False, "no survey waiting for a comment"))
         sentiment = analyse(text)
         response.comment = text[:COMMENT_LIMIT]

@@ -8,12 +8,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot import store
-from bot.events import AlertClaimed, AlertReplied, AlertReplyStarted
+from bot.events import AlertClaimed, AlertReplied, AlertReplyStarted, CaseResolved
 from bot.models import Response, Workspace
 
 TEAM_KINDS = ("alerts", "digest")
 
-TeamAction = AlertClaimed | AlertReplied | AlertReplyStarted
+TeamAction = AlertClaimed | AlertReplied | AlertReplyStarted | CaseResolved
 
 
 def team_chat_member(*, session: Session, admins: frozenset[str], event: TeamAction) -> bool:

@@ -8,7 +8,9 @@ question or a follow-up (the follow-up is worded by the score's category).
 from __future__ import annotations
 
 from bot.channel import AlertLabels, Followup, Question
+from bot.clock import when
 from bot.i18n import Words
+from bot.models import Case, CaseState
 from scoring.nps import category
 from scoring.returning import move_label
 
@@ -69,6 +71,22 @@ def announcement(words: Words, *, company: str, text: str) -> str:
     return f"{intro}\n\n{text}"
 
 
+def case_status(words: Words, case: Case | None) -> str:
+    """Where an alert's case stands, with who and when (empty before it is posted)."""
+    if case is None:
+        return ""
+    if case.state == CaseState.RESOLVED:
+        line = words.t("alert.status_resolved", who=case.resolved_by, at=when(case.resolved_at))
+        if case.resolution_note:
+            line += "\n" + words.t("alert.status_note", note=case.resolution_note)
+        return line
+    if case.state == CaseState.REPLIED:
+        return words.t("alert.status_replied", at=when(case.first_reply_at))
+    if case.state == CaseState.CLAIMED:
+        return words.t("alert.status_claimed", who=case.claimed_by, at=when(case.claimed_at))
+    return words.t("alert.status_open")
+
+
 def alert_labels(
     words: Words,
     *,
@@ -77,6 +95,7 @@ def alert_labels(
     owner: str | None,
     previous: int | None = None,
     mover: bool = False,
+    case: Case | None = None,
 ) -> AlertLabels:
     """Every word on a detractor or mover alert; the adapters only lay them out.
 
@@ -111,6 +130,8 @@ def alert_labels(
         reply_sent=words.t("alert.reply_sent_label"),
         claim=words.t("alert.claim_button"),
         reply=words.t("alert.reply_button"),
+        resolve=words.t("alert.resolve_button"),
+        state_line=case_status(words, case),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -46,6 +47,7 @@ class Scheduler:
         audience: Audience,
         interval: timedelta = timedelta(seconds=30),
         metrics: Metrics | None = None,
+        remind_unclaimed: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.db = db
         self.dispatcher = dispatcher
@@ -55,6 +57,8 @@ class Scheduler:
         self.audience = audience
         self.interval = interval
         self.metrics = metrics or Metrics()
+        self.remind_unclaimed = remind_unclaimed
+        """Queues the SLA reminder of alerts nobody claimed (`bot.case_threads`)."""
         self.guard = WorkspaceGuard(
             db=db, failed=lambda job: self.metrics.job_errors.labels(job=job).inc()
         )
@@ -84,6 +88,14 @@ class Scheduler:
         self._scheduler.add_job(
             self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True
         )
+        if self.remind_unclaimed is not None:
+            self._scheduler.add_job(
+                self.remind_unclaimed,
+                IntervalTrigger(minutes=5),
+                id="alert-sla",
+                coalesce=True,
+                max_instances=1,
+            )
         self._scheduler.add_job(
             self.purge_old,
             CronTrigger(hour=3, minute=17, timezone="UTC"),

@@ -206,6 +206,7 @@ def themes(
         banned=banned,
     )
     used: set[int] = set()
+    shown: set[str] = set()
     side = partial(
         _side,
         data=data,
@@ -215,6 +216,7 @@ def themes(
         min_z=min_z,
         n_quotes=quotes,
         used=used,
+        shown=shown,
         render=lambda text, term: quoting.excerpt(mask(text), term, max_chars=max_quote_chars),
     )
     return ThemeReport(
@@ -236,6 +238,7 @@ def _side(
     min_z: float,
     n_quotes: int,
     used: set[int],
+    shown: set[str],
     render: Callable[[str, str], str],
 ) -> tuple[Theme, ...]:
     own = data.counts[group]
@@ -255,13 +258,17 @@ def _side(
         if len(support) < min_count:
             continue
         picked = quoting.pick(candidates=support, texts=data.texts, used=used, n_quotes=n_quotes)
+        # Two comments can read the same once cut and masked ("[name] bad"): quote it once.
+        rendered = dict.fromkeys(render(data.texts[i], term) for i in picked)
+        quotes = [quote for quote in rendered if quote not in shown]
+        shown.update(quotes)
         result.append(
             Theme(
                 term=term,
                 z=z,
                 count_detractors=detractors[term],
                 count_promoters=promoters[term],
-                quotes=tuple(render(data.texts[i], term) for i in picked),
+                quotes=tuple(quotes),
                 count=detractors[term] + promoters[term] + data.counts["passive"][term],
                 detractor_share=detractors[term] / n_d if n_d else 0.0,
                 promoter_share=promoters[term] / n_p if n_p else 0.0,

@@ -158,9 +158,9 @@ def test_only_the_data_layer_builds_queries() -> None:
 
 MAX_LINES = 310
 """About 300 lines: one concept a module (a little slack so a docstring never breaks CI)."""
-SIZE_EXEMPT = ("bot/app.py", "bot/cli.py", "bot/migrations/", "channels/sandbox/telegram.py")
-"""The bot's and the CLI's wiring may grow (STYLE.md); the Telegram sandbox is being split by
-concept on its own branch."""
+SIZE_EXEMPT = ("bot/app.py", "bot/cli.py", "bot/migrations/", "bot/store/__init__.py")
+"""The bot's and the CLI's wiring may grow (STYLE.md); the store's index names each query
+twice (its import and `__all__`) and holds no code."""
 
 
 def test_no_runtime_module_is_over_about_300_lines() -> None:

@@ -69,4 +69,5 @@ def gather(
             platforms=tuple(store.platform_figures(session=session, span=span(week))),
             detail=detail,
             told=store.told_count(session=session, span=span(week)),
+            followup=store.case_counts(session=session, span=span(week)),
         )

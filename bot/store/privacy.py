@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from bot.models import (
     AuditEntry,
+    Case,
+    CaseMessage,
     ForgottenPerson,
     Invitation,
     InvitationStatus,
@@ -57,10 +59,9 @@ RESPONSE_FIELDS = (
     "subjectivity",
     "answered_at",
     "commented_at",
-    "owner",
-    "reply_text",
-    "replied_at",
 )
+CASE_FIELDS = ("state", "opened_at", "claimed_by", "first_reply_at", "resolved_at")
+MESSAGE_FIELDS = ("from_team", "author", "text", "at")
 INVITATION_FIELDS = ("id", "source", "event", "status", "due_at", "sent_at", "expires_at")
 
 
@@ -89,10 +90,28 @@ def person_record(*, session: Session, respondent: Respondent) -> dict[str, Any]
     responses = session.exec(
         select(Response).where(Response.respondent_id == respondent.id).order_by(col(Response.id))
     ).all()
+    cases = session.exec(
+        select(Case).where(Case.respondent_id == respondent.id).order_by(col(Case.id))
+    ).all()
     return {
         "person": {name: _plain(getattr(respondent, name)) for name in PERSON_FIELDS},
         "invitations": [_row(invitation, INVITATION_FIELDS) for invitation in invitations],
         "responses": [_row(response, RESPONSE_FIELDS) for response in responses],
+        "conversations": [
+            _row(case, CASE_FIELDS)
+            | {
+                "response_id": case.response_id,
+                "messages": [
+                    _row(message, MESSAGE_FIELDS)
+                    for message in session.exec(
+                        select(CaseMessage)
+                        .where(CaseMessage.case_id == case.id)
+                        .order_by(col(CaseMessage.id))
+                    ).all()
+                ],
+            }
+            for case in cases
+        ],
     }
 
 
@@ -125,6 +144,15 @@ def forget_respondent(*, session: Session, respondent: Respondent, now: datetime
         sa.update(Response)
         .where(col(Response.respondent_id) == respondent.id)
         .values(_ERASED_TEXTS | {"attributes": {}})
+    )
+    theirs = select(Case.id).where(Case.respondent_id == respondent.id)
+    session.execute(
+        sa.update(CaseMessage)
+        .where(col(CaseMessage.case_id).in_(theirs.scalar_subquery()))
+        .values(text=None, author=sa.case((col(CaseMessage.from_team), CaseMessage.author)))
+    )
+    session.execute(
+        sa.update(Case).where(col(Case.respondent_id) == respondent.id).values(resolution_note=None)
     )
     for column in (col(AuditEntry.detail), col(AuditEntry.actor)):
         session.execute(
@@ -162,9 +190,13 @@ def forgotten_among(
 def purge_texts(*, session: Session, before: datetime) -> int:
     """Retention: comments and conversation texts of answers older than `before` go; the
     scores stay. Returns how many responses lost text."""
-    old = sa.or_(col(Response.commented_at) < before, col(Response.replied_at) < before)
-    has_text = sa.or_(col(Response.comment).is_not(None), col(Response.reply_text).is_not(None))
+    old, has_text = col(Response.commented_at) < before, col(Response.comment).is_not(None)
     result = session.exec(sa.update(Response).where(old, has_text).values(_ERASED_TEXTS))
+    session.execute(
+        sa.update(CaseMessage)
+        .where(col(CaseMessage.at) < before, col(CaseMessage.text).is_not(None))
+        .values(text=None)
+    )
     return result.rowcount or 0
 
 
@@ -177,7 +209,6 @@ _ERASED_TEXTS: dict[str, Any] = {
     "comment": None,
     "polarity": None,
     "subjectivity": None,
-    "reply_text": None,
 }
 
 

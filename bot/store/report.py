@@ -12,18 +12,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.models import Respondent, Response
+from bot.models import Case, CaseState, Respondent, Response
 
 
 def open_cases(
     *, session: Session, workspace_id: int, limit: int
 ) -> Sequence[tuple[Response, Respondent]]:
-    """Answers whose alert was posted and not yet answered by the team (claimed or not)."""
+    """Answers whose alert's case the team has not answered yet (claimed or not)."""
+    waiting = sa.exists().where(
+        col(Case.response_id) == Response.id,
+        col(Case.state).in_([CaseState.OPEN, CaseState.CLAIMED]),
+    )
     return _newest(
         session,
         workspace_id,
         limit,
-        [col(Response.alert_ref).is_not(None), col(Response.replied_at).is_(None)],
+        [col(Response.alert_ref).is_not(None), waiting],
         col(Response.answered_at),
     )
 

@@ -64,6 +64,8 @@ class MessageMethods:
         if not params.get("text") and not params.get("blocks"):
             raise SlackError("no_text")
         check_blocks(params)
+        if params.get("thread_ts"):
+            self.state.thread_parent(channel, params["thread_ts"])
         message = PostedMessage(
             channel=channel,
             ts=self.state.next_ts(),

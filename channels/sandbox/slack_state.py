@@ -193,6 +193,16 @@ class SandboxState:
                 return message
         raise SlackError("message_not_found")
 
+    def thread_parent(self, channel: str, ts: Any) -> PostedMessage:
+        """A reply's `thread_ts` must name a top-level message of the same channel: Slack
+        refuses a ts from elsewhere, an unknown one, and a reply's own ts alike."""
+        for message in self.messages:
+            if message.channel == channel and message.ts == ts:
+                if message.thread_ts not in (None, message.ts):
+                    break
+                return message
+        raise SlackError("invalid_thread_ts")
+
     def next_ts(self) -> str:
         """Unique, increasing message ts in Slack's `seconds.micros` form."""
         self._last_ts_us = max(time.time_ns() // 1000, self._last_ts_us + 1)

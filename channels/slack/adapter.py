@@ -10,8 +10,7 @@ sandbox can stand in for Slack and no call ever escapes to the real one.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,6 @@ from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -28,7 +26,6 @@ from starlette.routing import BaseRoute, Route
 from bot.channel import (
     Adapter,
     Alert,
-    ChannelError,
     Followup,
     Handler,
     Identity,
@@ -37,12 +34,13 @@ from bot.channel import (
     Question,
     Recipient,
     TargetUnavailable,
+    ThreadNote,
 )
-from channels.slack.alert_blocks import alert_blocks, alert_text
+from channels.slack.alert_blocks import alert_blocks, alert_text, thread_blocks
 from channels.slack.blocks import answered_blocks, followup_blocks, question_blocks
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.dnd import DoNotDisturb
-from channels.slack.errors import invite_hint, slack_errors, translate
+from channels.slack.errors import invite_hint, named_errors, slack_errors
 from channels.slack.home import HomeTab
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
@@ -233,6 +231,16 @@ class SlackAdapter(HomeTab, Adapter):
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
         await self._update(ref, text=alert_text(alert), blocks=alert_blocks(alert), dm=False)
 
+    async def post_under_alert(self, *, alert: MessageRef, note: ThreadNote) -> MessageRef | None:
+        """In the alert's thread, so the case's story reads in one place."""
+        return await self._post(
+            alert.chat_id,
+            text=note.text,
+            blocks=thread_blocks(note),
+            dm=False,
+            thread_ts=alert.message_id,
+        )
+
     async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
         team = self.catalogue.team
         text, blocks = render_digest_blocks(digest, team)
@@ -268,11 +276,17 @@ class SlackAdapter(HomeTab, Adapter):
         return recipient.chat_id or recipient.user_id
 
     async def _post(
-        self, chat_id: str, *, text: str, blocks: list[dict[str, Any]] | None = None, dm: bool
+        self,
+        chat_id: str,
+        *,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        dm: bool,
+        thread_ts: str | None = None,
     ) -> MessageRef:
         async with self._errors(chat_id, dm=dm):
             posted = await self.client.chat_postMessage(
-                channel=chat_id, text=fit(text, TEXT_LIMIT), blocks=blocks
+                channel=chat_id, text=fit(text, TEXT_LIMIT), blocks=blocks, thread_ts=thread_ts
             )
         return MessageRef(chat_id=str(posted["channel"]), message_id=str(posted["ts"]))
 
@@ -284,24 +298,8 @@ class SlackAdapter(HomeTab, Adapter):
                 channel=ref.chat_id, ts=ref.message_id, text=fit(text, TEXT_LIMIT), blocks=blocks
             )
 
-    @asynccontextmanager
-    async def _errors(self, chat_id: str, *, dm: bool) -> AsyncIterator[None]:
-        """`slack_errors`, with the bot's real @-name in a team channel's invite hint.
-
-        The name costs an auth.test, so it is asked for only once a post has failed.
-        """
-        try:
-            with slack_errors(dm=dm, chat_id=chat_id):
-                yield
-        except TargetUnavailable as exc:
-            cause = exc.__cause__
-            if not isinstance(cause, SlackApiError):
-                raise
-            try:
-                bot_name = await self.directory.bot_name()
-            except ChannelError:
-                raise exc from cause
-            raise translate(cause, dm=dm, chat_id=chat_id, bot_name=bot_name) from cause
+    def _errors(self, chat_id: str, *, dm: bool) -> AbstractAsyncContextManager[None]:
+        return named_errors(self.directory.bot_name, chat_id, dm=dm)
 
 
 def _reveal(secret: SecretStr | None) -> str | None:

@@ -1,4 +1,5 @@
-"""The bolt listeners of detractor alerts: claim, the reply button and the reply modal.
+"""The bolt listeners of detractor alerts: claim, and the reply and resolve buttons with
+their modals.
 
 The channel an action came from goes to the core with the event, which accepts team
 actions only from the workspace's own team chats (or an admin).
@@ -6,15 +7,23 @@ actions only from the workspace's own team chats (or an admin).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import ChannelError, Handler
-from bot.events import ActorEvent, AlertClaimed, AlertReplied, AlertReplyStarted, Origin
+from bot.events import (
+    ActorEvent,
+    AlertClaimed,
+    AlertReplied,
+    AlertReplyStarted,
+    CaseResolved,
+    Origin,
+)
 from bot.i18n import Words
-from channels.slack.alert_blocks import modal_target, reply_modal
+from channels.slack.alert_blocks import RESOLVE_VIEW, modal_target
 from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import parse_id
 from channels.slack.home_blocks import from_home
@@ -60,30 +69,36 @@ class AlertActions:
         event = AlertClaimed(origin, response_id, name=name, chat_id=chat_id, member=True)
         await self._act(event, respond, ack=ack)
 
-    async def on_reply_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        """Open the reply modal at once (its trigger_id is valid for 3 seconds) once the core
-        agrees; the modal carries the channel, as a view submission names none."""
-        await ack()
-        if (response_id := parse_id(str(action.get("value", "")))) is None:
-            return
-        chat_id = action_channel(body)
-        started = AlertReplyStarted(
-            interaction_origin(context, body), response_id, chat_id=chat_id, member=True
-        )
-        if (refused := await self.handle(started)) is not None:
-            await respond(text=refused, response_type="ephemeral", replace_original=False)
-            return
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=reply_modal(response_id, self.team, chat_id)
-        )
+    def modal_button(
+        self, modal: Callable[[int, Words, str | None], Payload]
+    ) -> Callable[..., Awaitable[None]]:
+        """The listener of a button that opens `modal` ("Reply", "Resolved"): at once (its
+        trigger_id is valid for 3 seconds) once the core agrees; the modal carries the
+        channel, as a view submission names none."""
+
+        async def pressed(
+            ack: AsyncAck,
+            body: Payload,
+            action: Payload,
+            context: AsyncBoltContext,
+            client: AsyncWebClient,
+            respond: AsyncRespond,
+        ) -> None:
+            await ack()
+            if (response_id := parse_id(str(action.get("value", "")))) is None:
+                return
+            chat_id = action_channel(body)
+            started = AlertReplyStarted(
+                interaction_origin(context, body), response_id, chat_id=chat_id, member=True
+            )
+            if (refused := await self.handle(started)) is not None:
+                await respond(text=refused, response_type="ephemeral", replace_original=False)
+                return
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=modal(response_id, self.team, chat_id)
+            )
+
+        return pressed
 
     async def on_reply_submitted(
         self,
@@ -100,8 +115,11 @@ class AlertActions:
             return
         origin = interaction_origin(context, body)
         name = await self._name(body)
-        event = AlertReplied(
-            origin, response_id, typed_reply(view), name=name, chat_id=chat_id, member=True
+        typed = typed_reply(view)
+        event: ActorEvent = (
+            CaseResolved(origin, response_id, typed, name=name, chat_id=chat_id, member=True)
+            if view.get("callback_id") == RESOLVE_VIEW
+            else AlertReplied(origin, response_id, typed, name=name, chat_id=chat_id, member=True)
         )
         if reply := await self.handle(event):
             await client.chat_postMessage(channel=origin.user_id, text=reply)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channel import Alert
+from bot.channel import Alert, ThreadNote
 from bot.i18n import Words
 from channels.slack.blocks import (
     FIELDS_PER_SECTION,
@@ -25,8 +25,12 @@ from channels.slack.text import escape, fit, quote
 CLAIM_ACTION = "nps_alert_claim"
 REPLY_ACTION = "nps_alert_reply"
 REPLY_VIEW = "nps_alert_reply"
+RESOLVE_ACTION = "nps_alert_resolve"
+RESOLVE_VIEW = "nps_alert_resolve"
 REPLY_BLOCK = "nps_reply"
 REPLY_INPUT = "text"
+THREAD_LIMIT = 2900
+"""A relayed message in one section (3,000 characters at most), with room for the name."""
 NAME_LIMIT = 200
 ATTRIBUTE_KEY_LIMIT = 100
 ATTRIBUTE_VALUE_LIMIT = 300
@@ -73,33 +77,80 @@ def alert_blocks(alert: Alert) -> list[Block]:
         owner_line = escape(fit(alert.labels.owner_line, 2 * NAME_LIMIT))
         blocks.append(context(f":raising_hand: {owner_line}"))
     if alert.reply:
-        blocks.append(section(f"*{labels.reply_sent}*\n{escape(alert.reply)}"))
+        blocks.append(section(f"*{labels.reply_sent}*\n{escape(fit(alert.reply, THREAD_LIMIT))}"))
+    if labels.state_line:
+        blocks.append(context(escape(fit(labels.state_line, THREAD_LIMIT))))
     value = str(alert.response_id)
     claim = button(labels.claim, action_id=CLAIM_ACTION, value=value, style="primary")
-    buttons = [claim] if not alert.owner else []
+    buttons = [claim] if not (alert.owner or alert.resolved) else []
     buttons.append(button(labels.reply, action_id=REPLY_ACTION, value=value))
+    if not alert.resolved and labels.resolve:
+        buttons.append(button(labels.resolve, action_id=RESOLVE_ACTION, value=value))
     blocks.append(
         {"type": "actions", "block_id": f"nps_alert_{alert.response_id}", "elements": buttons}
     )
     return blocks
 
 
+def thread_blocks(note: ThreadNote) -> list[Block]:
+    """A note under an alert; a relayed message carries "Reply", which opens the modal."""
+    blocks = [section(escape(fit(note.text, THREAD_LIMIT)))]
+    if note.reply:
+        reply = button(note.reply, action_id=REPLY_ACTION, value=str(note.response_id))
+        blocks.append(
+            {"type": "actions", "block_id": f"nps_thread_{note.response_id}", "elements": [reply]}
+        )
+    return blocks
+
+
 def reply_modal(response_id: int, team: Words, chat_id: str | None = None) -> Block:
     """The modal behind "Reply"; `private_metadata` carries the response it answers and the
     channel the button was pressed in (Slack keeps it; the submitter cannot change it)."""
+    texts = (
+        team.t("team.modal_title"),
+        team.t("team.modal_send"),
+        team.t("team.modal_note"),
+        team.t("team.modal_label"),
+    )
+    return _modal(REPLY_VIEW, response_id, chat_id, team, texts=texts, optional=False)
+
+
+def resolve_modal(response_id: int, team: Words, chat_id: str | None = None) -> Block:
+    """The modal behind "Resolved": an optional note on what was done."""
+    texts = (
+        team.t("team.resolve_title"),
+        team.t("team.resolve_send"),
+        team.t("team.resolve_note"),
+        team.t("team.resolve_label"),
+    )
+    return _modal(RESOLVE_VIEW, response_id, chat_id, team, texts=texts, optional=True)
+
+
+def _modal(
+    callback_id: str,
+    response_id: int,
+    chat_id: str | None,
+    team: Words,
+    *,
+    texts: tuple[str, str, str, str],
+    optional: bool,
+) -> Block:
+    """A one-field modal; `texts` are its title, submit label, note and field label."""
+    title, send, note, label = texts
     return {
         "type": "modal",
-        "callback_id": REPLY_VIEW,
+        "callback_id": callback_id,
         "private_metadata": f"{response_id} {chat_id or ''}".strip(),
-        "title": {"type": "plain_text", "text": team.t("team.modal_title")},
-        "submit": {"type": "plain_text", "text": team.t("team.modal_send")},
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": send},
         "close": {"type": "plain_text", "text": team.t("team.modal_cancel")},
         "blocks": [
-            context(team.t("team.modal_note")),
+            context(note),
             {
                 "type": "input",
                 "block_id": REPLY_BLOCK,
-                "label": {"type": "plain_text", "text": team.t("team.modal_label")},
+                "optional": optional,
+                "label": {"type": "plain_text", "text": label},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": REPLY_INPUT,

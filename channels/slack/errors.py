@@ -12,8 +12,8 @@ is not sent again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -111,3 +111,25 @@ def slack_errors(
         raise DeliveryUncertain(f"Slack did not answer in time: {exc!r}") from exc
     except (SlackClientError, aiohttp.ClientError) as exc:
         raise ChannelError(f"Slack could not be reached: {exc}") from exc
+
+
+@asynccontextmanager
+async def named_errors(
+    bot_name: Callable[[], Awaitable[str]], chat_id: str, *, dm: bool
+) -> AsyncIterator[None]:
+    """`slack_errors`, with the bot's real @-name in a team channel's invite hint.
+
+    The name costs an auth.test, so it is asked for only once a post has failed.
+    """
+    try:
+        with slack_errors(dm=dm, chat_id=chat_id):
+            yield
+    except TargetUnavailable as exc:
+        cause = exc.__cause__
+        if not isinstance(cause, SlackApiError):
+            raise
+        try:
+            name = await bot_name()
+        except ChannelError:
+            raise exc from cause
+        raise translate(cause, dm=dm, chat_id=chat_id, bot_name=name) from cause

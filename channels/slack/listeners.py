@@ -37,7 +37,15 @@ from bot.inbound import Inbound, Receipt, Turns
 from channels.slack.alert_actions import AlertActions, Payload
 from channels.slack.alert_actions import interaction_origin as _interaction_origin
 from channels.slack.alert_actions import slack_origin as _origin
-from channels.slack.alert_blocks import CLAIM_ACTION, REPLY_ACTION, REPLY_VIEW
+from channels.slack.alert_blocks import (
+    CLAIM_ACTION,
+    REPLY_ACTION,
+    REPLY_VIEW,
+    RESOLVE_ACTION,
+    RESOLVE_VIEW,
+    reply_modal,
+    resolve_modal,
+)
 from channels.slack.announce import ANNOUNCE_VIEW, AnnounceActions
 from channels.slack.blocks import (
     OPT_OUT_ACTION,
@@ -82,9 +90,11 @@ class Listeners(AlertActions, AnnounceActions):
         app.action(OPT_OUT_ACTION)(self._button(_opt_out))
         app.action(REMIND_ACTION)(self._button(_remind_later))
         app.action(CLAIM_ACTION)(self.on_claim)
-        app.action(REPLY_ACTION)(self.on_reply_button)
+        app.action(REPLY_ACTION)(self.modal_button(reply_modal))
         app.view(REPLY_VIEW)(self.on_reply_submitted)
         app.view(ANNOUNCE_VIEW)(self.on_announce_submitted)
+        app.action(RESOLVE_ACTION)(self.modal_button(resolve_modal))
+        app.view(RESOLVE_VIEW)(self.on_reply_submitted)
         app.command(COMMAND)(self.on_command)
         # Bolt acknowledges events before their listener runs, so the event is made durable
         # in listener middleware, which runs first; the listener then finishes it.

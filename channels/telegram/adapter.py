@@ -8,17 +8,13 @@ TELEGRAM_WEBHOOK_URL set means webhook, otherwise long polling.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from telegram import InputFile, Message
-from telegram.constants import ParseMode
-from telegram.error import ChatMigrated
+from telegram import InputFile
 from telegram.ext import ExtBot
 
 from bot.channel import (
     Adapter,
-    Alert,
     Followup,
     Handler,
     Identity,
@@ -27,7 +23,6 @@ from bot.channel import (
     Question,
     Recipient,
 )
-from bot.events import TargetMigrated
 from bot.i18n import SUPPORTED
 from channels.telegram import formatting, handlers, keyboards
 from channels.telegram.build import ALLOWED_UPDATES, build_application, commands
@@ -38,6 +33,7 @@ from channels.telegram.fitting import split_text
 from channels.telegram.limits import NO_WAIT, PacedRateLimiter
 from channels.telegram.memory import ChatMemory
 from channels.telegram.report_html import ReportPoster, photo_then_text
+from channels.telegram.team_posts import TeamPosts, chat_key, ref_of
 from channels.telegram.webhook import webhook_route
 
 if TYPE_CHECKING:
@@ -53,7 +49,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class TelegramAdapter(ReportPoster, Adapter):
+class TelegramAdapter(TeamPosts, ReportPoster, Adapter):
     """One bot token: its private chats are the respondents, its groups the team's rooms."""
 
     platform = "telegram"
@@ -174,12 +170,12 @@ class TelegramAdapter(ReportPoster, Adapter):
                 # the dispatcher waits, with the row released; ExtBot[None] types it None
                 rate_limit_args=NO_WAIT,  # type: ignore[arg-type]
             )
-        return _ref(message)
+        return ref_of(message)
 
     async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
         with tidy_edit("show the chosen score"):
             await self._bot.edit_message_text(
-                chat_id=_chat_key(ref.chat_id),
+                chat_id=chat_key(ref.chat_id),
                 message_id=int(ref.message_id),
                 text=formatting.answered_text(question),
             )
@@ -189,7 +185,7 @@ class TelegramAdapter(ReportPoster, Adapter):
     ) -> None:
         with platform_errors("ask the follow-up question"):
             await self._bot.send_message(
-                chat_id=_chat_key(ref.chat_id),
+                chat_id=chat_key(ref.chat_id),
                 text=formatting.followup_text(followup),
                 reply_markup=keyboards.comment_prompt(followup),
             )
@@ -228,73 +224,10 @@ class TelegramAdapter(ReportPoster, Adapter):
         than storing an empty one as fresh.
         """
         with platform_errors("fetch a profile"):
-            chat = await self._bot.get_chat(_chat_key(user_id))
+            chat = await self._bot.get_chat(chat_key(user_id))
         return Profile(user_id=user_id, display_name=chat.full_name or chat.title)
-
-    async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
-        async def post(chat: int | str) -> Message:
-            return await self._bot.send_message(
-                chat_id=chat,
-                text=formatting.alert_html(alert),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboards.alert_keyboard(alert),
-            )
-
-        message = await self._to_team(chat_id, "post a detractor alert", post)
-        self.memory.respondents.put(alert.response_id, alert.respondent)
-        return _ref(message)
-
-    async def _to_team(
-        self, chat_id: str, action: str, send: Callable[[int | str], Awaitable[T]]
-    ) -> T:
-        """Send to a team's group; when it was upgraded to a supergroup, tell the core (the
-        stored target moves) and send again to the new chat."""
-        with platform_errors(action, team=True):
-            try:
-                return await send(_chat_key(chat_id))
-            except ChatMigrated as moved:
-                new_chat_id = await self._migrated(chat_id, moved)
-            return await send(_chat_key(new_chat_id))
-
-    async def _migrated(self, chat_id: str, moved: ChatMigrated) -> str:
-        """Tell the core a team's group became a supergroup; returns the new chat id."""
-        new_chat_id = str(moved.new_chat_id)
-        log.info("Telegram group %s is now supergroup %s", chat_id, new_chat_id)
-        event = TargetMigrated(
-            platform=self.platform,
-            workspace=str(self._bot.id),
-            old_chat_id=chat_id,
-            new_chat_id=new_chat_id,
-        )
-        await self.handle(event)
-        return new_chat_id
-
-    async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
-        """Refresh the alert in place; one posted before its group's upgrade to a supergroup
-        stays in the old, read-only group (Telegram keeps it there), so only the target moves."""
-        with tidy_edit("update a detractor alert", team=True):
-            try:
-                await self._bot.edit_message_text(
-                    chat_id=_chat_key(ref.chat_id),
-                    message_id=int(ref.message_id),
-                    text=formatting.alert_html(alert),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboards.alert_keyboard(alert),
-                )
-            except ChatMigrated as moved:
-                await self._migrated(ref.chat_id, moved)
-        self.memory.respondents.put(alert.response_id, alert.respondent)
-
-
-def _chat_key(chat_id: str) -> int | str:
-    """Numeric ids as integers (as Telegram sends them); `@channelname` stays a string."""
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
 
 
 def _private_chat(recipient: Recipient) -> int | str:
     """A user's private chat has the user's id, so it is known even before they write."""
-    return _chat_key(recipient.chat_id or recipient.user_id)
-
-
-def _ref(message: Message) -> MessageRef:
-    return MessageRef(chat_id=str(message.chat_id), message_id=str(message.message_id))
+    return chat_key(recipient.chat_id or recipient.user_id)

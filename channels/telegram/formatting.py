@@ -16,6 +16,7 @@ from channels.telegram.fitting import MESSAGE_LIMIT, cut, units
 
 REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
 ANNOUNCE_PROMPT = re.compile(r'\(announcement: "(.{1,200})"\):\Z', re.DOTALL)
+NOTE_PROMPT = re.compile(r"\(note on response #([0-9]{1,18})\):\Z")
 NAME_LIMIT = 100
 SEGMENT_LIMIT = 1000
 SEGMENT_VALUE_LIMIT = 100
@@ -73,6 +74,8 @@ def alert_html(alert: Alert) -> str:
         tail.append(_line(f"{labels.following_up}: ", cut(alert.owner, NAME_LIMIT), "b"))
     if alert.reply:
         tail.append(_line(f"{labels.reply_sent}: ", cut(alert.reply, REPLY_LIMIT), "i"))
+    if labels.state_line:
+        tail.append(_line("", cut(labels.state_line, REPLY_LIMIT)))
     if alert.comment:
         label = f"{labels.comment}: "
         used = sum(units(plain) + 1 for plain, _ in [*lines, *tail]) + units(label)
@@ -87,10 +90,20 @@ def reply_prompt_html(
 ) -> str:
     """Mentions the teammate (so a selective ForceReply reaches only them) and names the
     response, which `prompted_response` reads back from the message they reply to."""
-    mention = f'<a href="tg://user?id={teammate_id}">{escape(cut(teammate, NAME_LIMIT))}</a>'
     whom = cut(respondent, NAME_LIMIT) if respondent else team.t("team.the_respondent")
     ask = team.t("team.reply_to", respondent=whom)
-    return f"{mention}, {escape(ask)} (response #{response_id}):"
+    return f"{_mention(teammate_id, teammate)}, {escape(ask)} (response #{response_id}):"
+
+
+def note_prompt_html(*, response_id: int, teammate_id: int, teammate: str, team: Words) -> str:
+    """After "Resolved": asks the teammate (only them) for an optional note, read back by
+    `prompted_note` from the message they reply to."""
+    ask = escape(team.t("team.resolve_prompt"))
+    return f"{_mention(teammate_id, teammate)}, {ask} (note on response #{response_id}):"
+
+
+def _mention(teammate_id: int, teammate: str) -> str:
+    return f'<a href="tg://user?id={teammate_id}">{escape(cut(teammate, NAME_LIMIT))}</a>'
 
 
 def prompted_response(prompt: str | None) -> int | None:
@@ -111,3 +124,9 @@ def prompted_announcement(prompt: str | None) -> str | None:
     """The phrase named by an announcement prompt, or None when the text is not one."""
     found = ANNOUNCE_PROMPT.search(prompt or "")
     return found.group(1) if found else None
+
+
+def prompted_note(prompt: str | None) -> int | None:
+    """The response id named by a resolution-note prompt, or None when the text is not one."""
+    found = NOTE_PROMPT.search(prompt or "")
+    return int(found.group(1)) if found else None

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channel import Alert, Followup, Question
+from bot.channel import Alert, Followup, Question, ThreadNote
 
 SCORE = r"^nps:([0-9]{1,18}):([0-9]{1,2})$"
 OPT_OUT = r"^optout:([0-9]{1,18})$"
 LATER = r"^later:([0-9]{1,18})$"
 CLAIM = r"^claim:([0-9]{1,18})$"
 REPLY = r"^reply:([0-9]{1,18})$"
+RESOLVE = r"^resolve:([0-9]{1,18})$"
 FORGET = r"^forget:yes$"
 
 
@@ -33,13 +34,23 @@ def question_keyboard(question: Question) -> InlineKeyboardMarkup:
 
 
 def alert_keyboard(alert: Alert) -> InlineKeyboardMarkup:
-    """Claiming is offered until someone has; replying stays open for follow-ups."""
-    labels = alert.labels
-    buttons = [InlineKeyboardButton(labels.reply, callback_data=f"reply:{alert.response_id}")]
-    if alert.owner is None:
-        claim = InlineKeyboardButton(labels.claim, callback_data=f"claim:{alert.response_id}")
-        buttons.insert(0, claim)
+    """Claiming is offered until someone has, resolving until it is done; replying stays
+    open for follow-ups."""
+    labels, response = alert.labels, alert.response_id
+    buttons = [InlineKeyboardButton(labels.reply, callback_data=f"reply:{response}")]
+    if alert.owner is None and not alert.resolved:
+        buttons.insert(0, InlineKeyboardButton(labels.claim, callback_data=f"claim:{response}"))
+    if not alert.resolved and labels.resolve:
+        buttons.append(InlineKeyboardButton(labels.resolve, callback_data=f"resolve:{response}"))
     return InlineKeyboardMarkup([buttons])
+
+
+def thread_keyboard(note: ThreadNote) -> InlineKeyboardMarkup | None:
+    """A relayed message's "Reply" (replying to the message itself works too)."""
+    if note.reply is None:
+        return None
+    reply = InlineKeyboardButton(note.reply, callback_data=f"reply:{note.response_id}")
+    return InlineKeyboardMarkup([[reply]])
 
 
 def comment_prompt(followup: Followup) -> ForceReply:

@@ -18,6 +18,9 @@ from bot.events import (
     AlertReplyStarted,
     AnnouncementStarted,
     AnnouncementWritten,
+    CaseResolved,
+    Event,
+    ThreadReplied,
 )
 from bot.i18n import Words
 from channels.telegram import formatting, keyboards
@@ -55,6 +58,7 @@ class TeamHandlers:
             CommandHandler("nps", self._admin),
             CallbackQueryHandler(self._claim, pattern=keyboards.CLAIM),
             CallbackQueryHandler(self._reply_button, pattern=keyboards.REPLY),
+            CallbackQueryHandler(self._resolve_button, pattern=keyboards.RESOLVE),
             MessageHandler(replies, self._team_reply),
         ]
 
@@ -126,17 +130,35 @@ class TeamHandlers:
             teammate=user.first_name,
             team=self.team,
         )
-        assert update.effective_chat is not None
-        await context.bot.send_message(
-            chat_id=update.effective_chat.id,
-            text=prompt,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboards.team_reply_prompt(self.team.t("team.reply_placeholder")),
+        await _force_reply(update, context, prompt, self.team.t("team.reply_placeholder"))
+
+    async def _resolve_button(self, update: Update, context: Context) -> None:
+        """Resolve at once, then ask the presser (only them) for an optional note."""
+        query, user = query_of(update), user_of(update)
+        response_id = int(matched(context)[0])
+        chat_id, member = await _where(query, context)
+        event = CaseResolved(
+            origin(update, context),
+            response_id,
+            name=user.full_name,
+            chat_id=chat_id,
+            member=member,
         )
+        started = AlertReplyStarted(event.origin, response_id, chat_id=chat_id, member=member)
+        if (refused := await self.handle(started)) is not None:
+            await answer(query, refused)
+            return
+        await acknowledge(self.handle, query, event)
+        prompt = formatting.note_prompt_html(
+            response_id=response_id, teammate_id=user.id, teammate=user.first_name, team=self.team
+        )
+        await _force_reply(update, context, prompt, self.team.t("team.resolve_placeholder"))
 
     async def _team_reply(self, update: Update, context: Context) -> None:
-        """A reply to one of our reply prompts is relayed to the respondent by the core."""
-        message = message_of(update)
+        """A reply to one of the bot's messages in a team chat: to a reply prompt, it is
+        relayed to the respondent; to a note prompt, it notes the resolution; to an alert
+        or a relayed message, the core relays it to that case's customer."""
+        message, user = message_of(update), user_of(update)
         prompt = message.reply_to_message
         if prompt is None or prompt.from_user is None or prompt.from_user.id != context.bot.id:
             return
@@ -150,18 +172,28 @@ class TeamHandlers:
             )
             await say(message, await self.handle(written))
             return
-        response_id = formatting.prompted_response(prompt.text)
-        if response_id is None:
-            return
-        event = AlertReplied(
-            origin(update, context),
-            response_id=response_id,
-            text=message.text or "",
-            name=user_of(update).full_name,
-            chat_id=str(message.chat_id),
-            member=await _is_member(message.chat_id, user_of(update).id, context),
-        )
+        where, text, name = str(message.chat_id), message.text or "", user.full_name
+        member = await _is_member(message.chat_id, user.id, context)
+        asked = origin(update, context)
+        event: Event
+        if (response_id := formatting.prompted_response(prompt.text)) is not None:
+            event = AlertReplied(asked, response_id, text, name=name, chat_id=where, member=member)
+        elif (response_id := formatting.prompted_note(prompt.text)) is not None:
+            event = CaseResolved(asked, response_id, text, name=name, chat_id=where, member=member)
+        else:
+            event = ThreadReplied(asked, where, str(prompt.message_id), text, name, member)
         await say(message, await self.handle(event))
+
+
+async def _force_reply(update: Update, context: Context, prompt: str, placeholder: str) -> None:
+    """Post a prompt (HTML) whose reply box opens only for the teammate it mentions."""
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        chat_id=update.effective_chat.id,
+        text=prompt,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboards.team_reply_prompt(placeholder),
+    )
 
 
 async def _chat_admin(message: Message, context: Context) -> bool:

@@ -6,7 +6,14 @@
 
 from __future__ import annotations
 
-from scoring.digest.model import STALLED_AFTER_WEEKS, Digest, DigestInput, Status, compose
+from scoring.digest.model import (
+    STALLED_AFTER_WEEKS,
+    Digest,
+    DigestInput,
+    FollowUp,
+    Status,
+    compose,
+)
 from scoring.digest.sections import MAX_THEMES, Section, ThemeGroup, sections
 from scoring.digest.wording import Phrases
 
@@ -15,6 +22,7 @@ __all__ = [
     "STALLED_AFTER_WEEKS",
     "Digest",
     "DigestInput",
+    "FollowUp",
     "Phrases",
     "Section",
     "Status",

@@ -7,6 +7,7 @@ sentences are `scoring.digest.wording`'s; the model holds only facts.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,23 @@ STALLED_AFTER_WEEKS = 3
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """How the week's alerted detractors were followed up, and the cases still open."""
+
+    alerted: int = 0
+    claimed: int = 0
+    replied: int = 0
+    reply_seconds: tuple[float, ...] = ()
+    """From each answered alert to the team's first reply."""
+    open_cases: int = 0
+    """Cases of any week not resolved by the week's end."""
+
+    @property
+    def median_reply_seconds(self) -> float | None:
+        return statistics.median(self.reply_seconds) if self.reply_seconds else None
+
+
+@dataclass(frozen=True, slots=True)
 class DigestInput:
     """What the database counted for one week (see `bot.digest.gather`)."""
 
@@ -40,6 +58,7 @@ class DigestInput:
     detail: Detail
     told: int = 0
     """People sent a "you said, we did" announcement this week."""
+    followup: FollowUp = FollowUp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +92,7 @@ class Digest:
     trend: tuple[TrendPoint, ...]
     told: int = 0
     """People told this week what changed after their comments ("you said, we did")."""
+    followup: FollowUp = FollowUp()
 
     @property
     def counts(self) -> Counts:
@@ -152,4 +172,5 @@ def compose(
         ),
         trend=tuple(trend(data.weekly, level=level)),
         told=data.told,
+        followup=data.followup,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from scoring.digest import wording as say
+from scoring.digest.followup_wording import followup_line
 from scoring.digest.model import Digest
 from scoring.digest.wording import Phrases
 from scoring.themes import Theme
@@ -20,6 +21,7 @@ Kind = Literal[
     "notice",
     "change",
     "figures",
+    "followup",
     "sentiment",
     "themes",
     "segments",
@@ -52,7 +54,8 @@ class Section:
 
 def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
     """Title, headline, notice, then (when anyone answered) change, figures, sentiment,
-    themes and segments, and the footnote; parts with nothing to say are left out."""
+    how detractors were followed up (when any were alerted or cases are open), themes and
+    segments, and the footnote; parts with nothing to say are left out."""
     parts = [
         Section("title", (say.title_line(words, digest),)),
         Section("headline", (say.headline(words, digest),)),
@@ -73,6 +76,9 @@ def sections(digest: Digest, words: Phrases) -> tuple[Section, ...]:
             Section("figures", tuple(line for line in figures if line)),
             Section("sentiment", (say.sentiment_line(words, digest),)),
         ]
+    if digest.followup.alerted or digest.followup.open_cases:
+        parts.append(Section("followup", (followup_line(words, digest),)))
+    if digest.estimate.n:
         sides: tuple[tuple[Side, tuple[Theme, ...]], ...] = (
             ("detractor", digest.themes.detractor_themes),
             ("promoter", digest.themes.promoter_themes),

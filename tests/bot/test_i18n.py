@@ -232,7 +232,7 @@ def test_alerts_are_worded_in_the_team_language() -> None:
     assert blocks[0]["text"]["text"] == "Detraktor-Alert"
     assert alert_text(alert) == "Detraktor-Alert: Anonyme Person hat 3/10 vergeben"
     assert ":raising_hand: Mia kümmert sich darum" in str(blocks)
-    assert [b["text"]["text"] for b in blocks[-1]["elements"]] == ["Antworten"]
+    assert [b["text"]["text"] for b in blocks[-1]["elements"]] == ["Antworten", "Gelöst"]
     assert alert_html(alert).splitlines() == [
         "<b>Detraktor-Alert: Bewertung 3/10</b>",
         "Befragte Person: Anonyme Person",

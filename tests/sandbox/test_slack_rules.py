@@ -65,6 +65,19 @@ async def test_posting_needs_membership(sandbox: SlackSandbox, client: AsyncWebC
     assert [m.channel for m in sandbox.messages] == ["C0JOINED"]
 
 
+async def test_a_thread_reply_needs_a_top_level_message_of_that_channel(
+    sandbox: SlackSandbox, client: AsyncWebClient
+) -> None:
+    sandbox.add_channel("C0OTHER", ["U1", "U0BOT"])
+    parent = (await client.chat_postMessage(channel="C0JOINED", text="alert"))["ts"]
+    elsewhere = (await client.chat_postMessage(channel="C0OTHER", text="other"))["ts"]
+    reply = await client.chat_postMessage(channel="C0JOINED", text="re", thread_ts=parent)
+    for ts in (elsewhere, "1700000000.000001", reply["ts"]):
+        refused = client.chat_postMessage(channel="C0JOINED", text="x", thread_ts=ts)
+        assert await error_of(refused) == "invalid_thread_ts"
+    assert [m.thread_ts for m in sandbox.messages_in("C0JOINED")] == [None, parent]
+
+
 async def test_join_works_for_public_channels_only(
     sandbox: SlackSandbox, client: AsyncWebClient
 ) -> None:

@@ -160,6 +160,17 @@ async def test_group_upgraded_to_supergroup(sandbox: TelegramSandbox, bot: Bot) 
     assert (await bot.send_message(new_id, "alert")).chat.type == "supergroup"
 
 
+async def test_a_reply_must_name_a_message_of_that_chat(sandbox: TelegramSandbox, bot: Bot) -> None:
+    alert = await bot.send_message(GROUP, "alert")
+    reply = await bot.send_message(GROUP, "relayed", reply_to_message_id=alert.message_id)
+    assert reply.reply_to_message is not None
+    assert reply.reply_to_message.message_id == alert.message_id
+    elsewhere = [(await bot.send_message(JANE, "hello")).message_id for _ in range(3)][-1]
+    for missing in (elsewhere, 9999):  # Jane's chat has the id, the group does not
+        with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
+            await bot.send_message(GROUP, "x", reply_to_message_id=missing)
+
+
 async def test_bot_removed_from_group(sandbox: TelegramSandbox, bot: Bot) -> None:
     update = sandbox.remove_bot(GROUP, by=ADMIN)
     change = update["my_chat_member"]

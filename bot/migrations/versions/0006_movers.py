@@ -2,7 +2,7 @@
 "you said, we did" announcements and their deliveries
 
 Revision ID: 0006_movers
-Revises: 0006_digest12
+Revises: 0006_webhooks
 Create Date: 2026-12-01
 """
 

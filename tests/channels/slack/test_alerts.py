@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from tests.case_rows import conversation, the_case
 from tests.channels.slack.harness import SlackHarness, action_ids, button, eventually, has_buttons
 
 
@@ -20,13 +21,13 @@ async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
 
     await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
     await eventually(lambda: "ada is following up" in str(alert.blocks))
-    assert slack.responses()[0].owner == "ada"
+    assert the_case(slack.bot.db).claimed_by == "ada"
     await eventually(
         lambda: [
             p for p in slack.sandbox.response_url_posts if p.body["text"] == "ada will follow up."
         ]
     )
-    assert action_ids(alert) == ["nps_alert_reply"]
+    assert action_ids(alert) == ["nps_alert_reply", "nps_alert_resolve"]
 
     await slack.click(alert, "nps_alert_reply", user_id="UADMIN", trigger_id="1.2.reply")
     (modal,) = await eventually(lambda: list(slack.sandbox.views.values()))
@@ -43,9 +44,11 @@ async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
     )
     assert status == 200
     relayed = await eventually(lambda: [t for t in slack.dm_texts() if "fix ships" in t])
-    assert relayed[0].startswith("A reply from the Acme team")
+    assert relayed[0].startswith("ada from the Acme team:")
     await eventually(
-        lambda: slack.responses()[0].reply_text == "Sorry about that, a fix ships Monday."
+        lambda: (
+            conversation(slack.bot.db) == [(True, "ada", "Sorry about that, a fix ships Monday.")]
+        )
     )
     await eventually(lambda: "Reply sent" in str(alert.blocks))
     assert await eventually(lambda: "Your reply was delivered." in slack.dm_texts("UADMIN"))
@@ -79,6 +82,6 @@ async def test_alert_actions_from_another_channel_are_refused(slack: SlackHarnes
         ]
 
     await eventually(lambda: len(refusals()) == 2)
-    assert slack.responses()[0].owner is None
+    assert the_case(slack.bot.db).claimed_by is None
     assert not slack.sandbox.views and not slack.sandbox.calls_to("views.open")
     assert alert.edits == 0

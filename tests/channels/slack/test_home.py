@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.models import Respondent
+from bot.models import Case, Respondent
 from channels.sandbox.slack_home import home_button
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SlackHarness, eventually
@@ -165,7 +165,12 @@ async def test_claim_from_the_home_claims_the_alert(slack: SlackHarness) -> None
     view = await open_home(slack, "UADMIN")
     assert "Open cases (1)" in shown(view) and "Jane Doe" in shown(view)
     await slack.signer.deliver_home_action(slack.url, user_id="UADMIN", action_id="nps_alert_claim")
-    await eventually(lambda: slack.responses()[0].owner == "ada")
+
+    def owner() -> str | None:
+        with slack.bot.db.session() as session:
+            return session.exec(select(Case.claimed_by)).one()
+
+    await eventually(lambda: owner() == "ada")
     await eventually(lambda: "ada is following up" in str(alert.blocks))
     await eventually(
         lambda: "ada is following up" in shown(slack.sandbox.views["VHOMEUADMIN"]), BUILD

@@ -20,6 +20,7 @@ from channels.sandbox.slack_payloads import (
 )
 from channels.sandbox.slack_webapi import WebApi
 from channels.slack.alert_blocks import REPLY_BLOCK, REPLY_INPUT, REPLY_VIEW
+from tests.case_rows import conversation
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import TEAM, SlackHarness, button, eventually
 
@@ -187,7 +188,7 @@ async def test_recorded_view_submission_relays_the_reply(slack: SlackHarness) ->
     }
     assert (await post_payload(slack, submission))[0] == 200
     typed = "Support team resolved my issue within an hour."
-    await eventually(lambda: slack.responses()[0].reply_text == typed)
+    await eventually(lambda: [text for _, _, text in conversation(slack.bot.db)] == [typed])
     assert typed in slack.dm_texts()[-1]
 
 

@@ -195,3 +195,15 @@ async def subscribe(sandbox: TelegramSandbox, db: Database, text: str = "/start"
     sandbox.send_text(JANE, text)
     await said(sandbox, JANE, "subscribed")
     return respondent(db, JANE)
+
+
+async def detractor_alert(bot: NpsBot, sandbox: TelegramSandbox, *, score: int) -> dict[str, Any]:
+    """Alerts go to GROUP; Jane is invited and scores `score`; returns the alert posted."""
+    sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
+    await said(sandbox, GROUP, "Detractor alerts will be posted to this chat")
+    jane = imported_jane(bot, sandbox)
+    assert (await bot.dispatcher.invite_now(respondent_id=jane)).sent
+    question = await said(sandbox, JANE, "How likely")
+    invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
+    sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:{score}")
+    return await said(sandbox, GROUP, f"Detractor alert: score {score}/10")

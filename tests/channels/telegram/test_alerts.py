@@ -8,6 +8,7 @@ from bot.app import NpsBot
 from bot.db import Database
 from bot.models import Response
 from channels.sandbox.telegram import TelegramSandbox
+from tests.case_rows import conversation, the_case
 from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, MEMBER, imported_jane, said
 from tests.phrases import phrase
 
@@ -29,7 +30,7 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
     sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:3")
     alert = await said(sandbox, GROUP, "Detractor alert: score 3/10")
     assert "Respondent: Jane" in alert["text"] and "plan: pro" in alert["text"]
-    assert buttons(alert) == ["I'll follow up", "Reply"]
+    assert buttons(alert) == ["I'll follow up", "Reply", "Resolved"]
     with db.session() as session:
         response_id = session.exec(select(Response.id)).one()
 
@@ -46,7 +47,7 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
         MEMBER, message_id=alert["message_id"], data=f"claim:{response_id}", chat_id=GROUP
     )
     claimed = await said(sandbox, GROUP, "Following up: Mia")
-    assert buttons(claimed) == ["Reply"]
+    assert buttons(claimed) == ["Reply", "Resolved"]
     await sandbox.wait_for_calls("answerCallbackQuery", count=2)
     assert sandbox.calls_to("answerCallbackQuery")[-1].params["text"] == "Mia will follow up."
 
@@ -61,14 +62,9 @@ async def test_alert_claim_and_reply(bot: NpsBot, sandbox: TelegramSandbox, db: 
 
     answer = "Sorry about that, checkout is fixed now."
     sandbox.send_text(ADMIN, answer, chat_id=GROUP, reply_to_message_id=prompt["message_id"])
-    relayed = await said(sandbox, JANE, "A reply from the Acme team")
+    relayed = await said(sandbox, JANE, "Oscar Ops from the Acme team:")
     assert relayed["text"].endswith(answer)
     await said(sandbox, GROUP, "Your reply was delivered.")
     await said(sandbox, GROUP, f"Reply sent: {answer}")
-    with db.session() as session:
-        response = session.exec(select(Response)).one()
-    assert (response.reply_text, response.replied_by, response.owner) == (
-        answer,
-        "Oscar Ops",
-        "Mia",
-    )
+    assert conversation(db) == [(True, "Oscar Ops", answer)]
+    assert (the_case(db).claimed_by, the_case(db).state) == ("Mia", "replied")

@@ -7,11 +7,18 @@ from sqlmodel import select
 
 from bot.app import NpsBot
 from bot.db import Database
-from bot.models import Response
+from bot.models import Case, Response
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram.html_split import CAPTION_LIMIT, MESSAGE_LIMIT
-from tests.channels.telegram.conftest import ADMIN, GROUP, JANE, MEMBER, eventually, said
-from tests.channels.telegram.test_team_access import detractor_alert
+from tests.channels.telegram.conftest import (
+    ADMIN,
+    GROUP,
+    JANE,
+    MEMBER,
+    detractor_alert,
+    eventually,
+    said,
+)
 
 BUILD = 30.0
 """A first report starts the chart's worker process: seconds on a busy machine."""
@@ -20,7 +27,9 @@ BUILD = 30.0
 async def test_report_in_the_team_group(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    await detractor_alert(bot, sandbox, score=3)
+    with db.session() as session:
+        response_id = session.exec(select(Response.id)).one()
     sandbox.send_text(MEMBER, "/nps report", chat_id=GROUP)
     (photo,) = await eventually(lambda: sandbox.photos, timeout=BUILD)
     assert photo.chat_id == GROUP and photo.data.startswith(b"\x89PNG")
@@ -37,7 +46,7 @@ async def test_report_in_the_team_group(
 
     def owner() -> str | None:
         with db.session() as session:
-            return session.exec(select(Response.owner)).one()
+            return session.exec(select(Case.claimed_by)).one()
 
     assert await eventually(owner)
 
@@ -45,7 +54,7 @@ async def test_report_in_the_team_group(
 async def test_report_refused_in_a_customers_private_chat(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    await detractor_alert(bot, sandbox, db)
+    await detractor_alert(bot, sandbox, score=3)
     sandbox.send_text(JANE, "/nps report")
     await said(sandbox, JANE, "The live report is shown only in the team's alerts or digest chats")
     assert not sandbox.photos

@@ -1,6 +1,6 @@
 """Team actions are accepted only from the alerts group's members (or an admin): forged
-`claim:` / `reply:` presses from a customer's chat or a foreign group change nothing and
-send nothing, through the real PTB stack."""
+`claim:` / `reply:` / `resolve:` presses from a customer's chat or a foreign group change
+nothing and send nothing, through the real PTB stack."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from bot.db import Database
 from bot.models import AuditEntry, Response
 from channels.sandbox.telegram import TelegramSandbox
 from channels.sandbox.telegram import updates as tg
+from tests.case_rows import conversation, the_case
 from tests.channels.telegram.conftest import (
-    ADMIN,
     GROUP,
     JANE,
     MEMBER,
+    detractor_alert,
     eventually,
-    imported_jane,
     said,
 )
 
@@ -28,16 +28,9 @@ STRANGER = 600700800
 REFUSED = "Only members of this workspace's alerts or digest chat can act on alerts."
 
 
-async def detractor_alert(bot: NpsBot, sandbox: TelegramSandbox, db: Database) -> int:
+async def alerted(bot: NpsBot, sandbox: TelegramSandbox, db: Database) -> int:
     """Jane scores 3; the alert is in GROUP. Returns the response id."""
-    sandbox.send_text(ADMIN, "/nps alerts here", chat_id=GROUP)
-    await said(sandbox, GROUP, "Detractor alerts will be posted to this chat")
-    jane = imported_jane(bot, sandbox)
-    assert (await bot.dispatcher.invite_now(respondent_id=jane)).sent
-    question = await said(sandbox, JANE, "How likely")
-    invitation = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
-    sandbox.press_button(JANE, message_id=question["message_id"], data=f"nps:{invitation}:3")
-    await said(sandbox, GROUP, "Detractor alert: score 3/10")
+    await detractor_alert(bot, sandbox, score=3)
     with db.session() as session:
         response_id = session.exec(select(Response.id)).one()
     assert response_id is not None
@@ -73,18 +66,19 @@ async def refused(sandbox: TelegramSandbox, query_id: str) -> None:
 
 def unchanged(db: Database) -> None:
     with db.session() as session:
-        response = session.exec(select(Response)).one()
         claims = session.exec(select(AuditEntry).where(AuditEntry.action == "alert claimed"))
-        assert (response.owner, response.reply_text, list(claims)) == (None, None, [])
+        assert list(claims) == []
+    case = the_case(db)
+    assert (case.claimed_by, case.state, conversation(db)) == (None, "open", [])
 
 
 async def test_forged_claim_and_reply_from_the_customers_chat(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    response_id = await alerted(bot, sandbox, db)
     jane_chat = tg.private_chat(tg.user(user_id=JANE, first_name="Jane"))
     sent_before = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
-    for data in (f"claim:{response_id}", f"reply:{response_id}"):
+    for data in (f"claim:{response_id}", f"reply:{response_id}", f"resolve:{response_id}"):
         await refused(sandbox, forged_press(sandbox, user=JANE, chat=jane_chat, data=data))
     unchanged(db)
     sent = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
@@ -94,10 +88,10 @@ async def test_forged_claim_and_reply_from_the_customers_chat(
 async def test_forged_claim_reply_and_answer_from_a_foreign_group(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    response_id = await alerted(bot, sandbox, db)
     chat = sandbox.add_group(FOREIGN, title="Elsewhere", admins=[STRANGER], members=[])
     sent_before = len(sandbox.calls_to("sendMessage")) + len(sandbox.calls_to("editMessageText"))
-    for data in (f"claim:{response_id}", f"reply:{response_id}"):
+    for data in (f"claim:{response_id}", f"reply:{response_id}", f"resolve:{response_id}"):
         await refused(sandbox, forged_press(sandbox, user=STRANGER, chat=chat, data=data))
     # a reply to a (forged) prompt of ours in the foreign group is refused by the core too
     bot_account = sandbox.bot
@@ -128,7 +122,7 @@ async def test_forged_claim_reply_and_answer_from_a_foreign_group(
 async def test_a_member_who_left_the_alerts_group_is_refused_and_a_member_is_not(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
-    response_id = await detractor_alert(bot, sandbox, db)
+    response_id = await alerted(bot, sandbox, db)
     group = tg.group_chat(chat_id=GROUP, title="Acme CS")
     await refused(
         sandbox, forged_press(sandbox, user=STRANGER, chat=group, data=f"claim:{response_id}")
