@@ -66,6 +66,17 @@ async def until(condition: Any, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.01)
 
 
+async def retried_then_b(jobs: JobRunner, clock: FakeClock, steps: Steps) -> None:
+    """A second later the poll loop retries "a", and only then runs "b"."""
+    clock.advance(timedelta(seconds=1))
+    jobs.start()
+    try:
+        await until(lambda: steps.log[-1:] == ["end b"])
+    finally:
+        await jobs.stop()
+    assert steps.log == ["start a", "fail a", "start a", "end a", "start b", "end b"]
+
+
 async def test_a_lane_runs_in_the_order_written(db: Database, clock: FakeClock) -> None:
     steps = Steps()
     steps.hold["a"] = asyncio.Event()
@@ -93,13 +104,7 @@ async def test_a_failure_sends_the_rest_of_its_lane_behind_its_retry(
     await jobs.idle()
     assert steps.log == ["start a", "fail a"]  # "b" went back to the queue untried
 
-    clock.advance(timedelta(seconds=1))
-    jobs.start()
-    try:
-        await until(lambda: steps.log[-1:] == ["end b"])
-    finally:
-        await jobs.stop()
-    assert steps.log == ["start a", "fail a", "start a", "end a", "start b", "end b"]
+    await retried_then_b(jobs, clock, steps)
 
 
 async def test_a_job_written_behind_a_waiting_retry_is_not_started(
@@ -116,10 +121,4 @@ async def test_a_job_written_behind_a_waiting_retry_is_not_started(
     assert not await jobs.run_now(later)
     assert steps.log == ["start a", "fail a"]
 
-    clock.advance(timedelta(seconds=1))
-    jobs.start()
-    try:
-        await until(lambda: steps.log[-1:] == ["end b"])
-    finally:
-        await jobs.stop()
-    assert steps.log == ["start a", "fail a", "start a", "end a", "start b", "end b"]
+    await retried_then_b(jobs, clock, steps)
