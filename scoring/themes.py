@@ -51,7 +51,7 @@ class Theme:
         count_detractors: Number of detractor comments that mention the term.
         count_promoters: Number of promoter comments that mention the term.
         quotes: Up to ``quotes`` short, varied comments from the group that contain the
-            term, none quoted under another theme.
+            term; no comment is quoted under two themes (two people's identical words can).
         count: Number of comments (passives included) that mention the term.
         detractor_share: ``count_detractors`` over all detractor comments, 0..1.
         promoter_share: ``count_promoters`` over all promoter comments, 0..1.
@@ -206,7 +206,6 @@ def themes(
         banned=banned,
     )
     used: set[int] = set()
-    shown: set[str] = set()
     side = partial(
         _side,
         data=data,
@@ -216,7 +215,6 @@ def themes(
         min_z=min_z,
         n_quotes=quotes,
         used=used,
-        shown=shown,
         render=lambda text, term: quoting.excerpt(mask(text), term, max_chars=max_quote_chars),
     )
     return ThemeReport(
@@ -238,7 +236,6 @@ def _side(
     min_z: float,
     n_quotes: int,
     used: set[int],
-    shown: set[str],
     render: Callable[[str, str], str],
 ) -> tuple[Theme, ...]:
     own = data.counts[group]
@@ -258,17 +255,14 @@ def _side(
         if len(support) < min_count:
             continue
         picked = quoting.pick(candidates=support, texts=data.texts, used=used, n_quotes=n_quotes)
-        # Two comments can read the same once cut and masked ("[name] bad"): quote it once.
-        rendered = dict.fromkeys(render(data.texts[i], term) for i in picked)
-        quotes = [quote for quote in rendered if quote not in shown]
-        shown.update(quotes)
         result.append(
             Theme(
                 term=term,
                 z=z,
                 count_detractors=detractors[term],
                 count_promoters=promoters[term],
-                quotes=tuple(quotes),
+                # Two comments can read the same once masked ("[name] bad"): quoted once.
+                quotes=tuple(dict.fromkeys(render(data.texts[i], term) for i in picked)),
                 count=detractors[term] + promoters[term] + data.counts["passive"][term],
                 detractor_share=detractors[term] / n_d if n_d else 0.0,
                 promoter_share=promoters[term] / n_p if n_p else 0.0,

@@ -226,8 +226,8 @@ def test_one_quote_per_comment_across_all_themes() -> None:
     report = themes(rows, quotes=3)
     shown = [t for t in report.detractor_themes if t.term in ("slow checkout", "rude support")]
     assert len(shown) == 2
-    quoted = [q for t in report.detractor_themes + report.promoter_themes for q in t.quotes]
-    assert len(quoted) == len(set(quoted))
+    for theme in report.detractor_themes + report.promoter_themes:
+        assert len(theme.quotes) == len(set(theme.quotes)), theme.quotes
 
 
 def test_mentions_ids_addresses_and_urls_never_become_terms() -> None:
@@ -295,8 +295,8 @@ _ROWS = st.lists(
 @given(rows=_ROWS)
 def test_themes_never_crash_and_keep_their_rules(rows: list[CommentRow]) -> None:
     report = themes(rows, anonymous=True)
-    quoted = [q for t in report.detractor_themes + report.promoter_themes for q in t.quotes]
-    assert len(quoted) == len(set(quoted))
+    for theme in report.detractor_themes + report.promoter_themes:
+        assert len(theme.quotes) == len(set(theme.quotes)), theme.quotes
     for theme in report.detractor_themes:
         assert theme.count_detractors >= 3 and theme.z > 0
     for theme in report.promoter_themes:
