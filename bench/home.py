@@ -147,7 +147,7 @@ def main() -> None:
             report = build_report(
                 db=db, settings=settings, workspace_id=workspace_id, now=datetime.now(UTC)
             )
-            draw_chart(report.trend, report.title)
+            draw_chart(report.trend, report.title, settings)
             builds.append(time.perf_counter() - started)
         build = statistics.median(builds)
         first, rest, built, published = asyncio.run(opens(db, settings, count))

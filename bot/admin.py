@@ -68,7 +68,7 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
         try:
             command = parse(event.text)
         except UsageError as exc:
-            return str(exc)
+            return exc.say(self.words)
         if command.verb not in READ_ONLY and not self.is_admin(event):
             return self.words.t("admin.not_allowed")
         workspace = await self._workspace(event.origin)
@@ -77,7 +77,7 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
         handler = getattr(self, f"_{command.verb}")
         reply: str = await handler(workspace_id, command, event)
         if problems and command.verb != "status" and self.is_admin(event):
-            reply += "\n:warning: " + "; ".join(problems.values()) + " (see /nps status)"
+            reply += "\n" + self.words.t("admin.problems", problems="; ".join(problems.values()))
         return reply
 
     def _audit(self, session: Session, workspace_id: int, event: Audited, action: str) -> None:
@@ -123,8 +123,9 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
                 apply_cadence(workspace, command.options)
                 session.add(workspace)
                 self._audit(session, workspace_id, event, "cadence")
-                return f"Cadence updated: {describe_cadence(workspace)}"
-            return f"Cadence: {describe_cadence(workspace)}"
+                cadence = describe_cadence(workspace, self.words)
+                return self.words.t("admin.cadence_updated", cadence=cadence)
+            return self.words.t("admin.cadence", cadence=describe_cadence(workspace, self.words))
 
         return await self.db.run(change)
 

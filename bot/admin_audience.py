@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from bot.i18n import Words
 
 
+LISTED = 50
+"""People named in `/nps audience list`; the rest are counted."""
+
+
 class AudienceCommands:
     """Adding, removing and listing the people a workspace surveys."""
 
@@ -93,9 +97,11 @@ class AudienceCommands:
         )
         if not rows:
             return self.words.t("admin.audience_empty")
+        names = [r.display_name or r.platform_user_id for r in rows[:LISTED]]
         shown = ", ".join(
-            f"{r.display_name or r.platform_user_id}{' (opted out)' if r.opted_out else ''}"
-            for r in rows[:50]
+            self.words.t("admin.audience_opted_out", name=name) if r.opted_out else name
+            for r, name in zip(rows, names, strict=False)
         )
-        more = f" and {len(rows) - 50} more" if len(rows) > 50 else ""
-        return f"{len(rows)} respondent(s): {shown}{more}"
+        if len(rows) > LISTED:
+            shown = self.words.t("admin.audience_more", people=shown, count=len(rows) - LISTED)
+        return self.words.t("admin.audience_list", count=len(rows), people=shown)

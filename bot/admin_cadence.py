@@ -1,10 +1,13 @@
-"""`/nps cadence`: the workspace's survey cadence written from parsed options, and described."""
+"""`/nps cadence`: the workspace's survey cadence written from parsed options, and described
+in the team's language (`cadence.*` keys)."""
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+
+from bot.i18n import Words
 from bot.models import Workspace
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CADENCE_COLUMNS = {
     "days": "cadence_days",
     "gap-unanswered": "gap_unanswered_days",
@@ -34,24 +37,36 @@ def apply_cadence(workspace: Workspace, options: dict[str, str]) -> None:
             setattr(workspace, CADENCE_COLUMNS[key], int(value))
 
 
-def describe_cadence(workspace: Workspace) -> str:
-    days = ",".join(DAY_NAMES[int(day)] for day in workspace.send_days.split(",") if day)
+def describe_cadence(workspace: Workspace, words: Words) -> str:
+    """The cadence in one line of the team's language, the days as its calendar writes them."""
+    names = get_day_names("abbreviated", locale=words.language)
+    days = ",".join(names[int(day)] for day in workspace.send_days.split(",") if day)
     quiet = (
-        f"quiet {workspace.quiet_start}-{workspace.quiet_end}"
+        words.t("cadence.quiet", start=workspace.quiet_start, end=workspace.quiet_end)
         if workspace.quiet_start
-        else "no quiet hours"
+        else words.t("cadence.no_quiet")
     )
     reminder = (
-        f"reminder after {workspace.reminder_after_days}d"
+        words.t("cadence.reminder", days=workspace.reminder_after_days)
         if workspace.reminder_after_days
-        else "no reminder"
+        else words.t("cadence.no_reminder")
     )
-    cap = f"daily cap {workspace.daily_cap}" if workspace.daily_cap else "no daily cap"
-    return (
-        f"every {workspace.cadence_days} days; gaps {workspace.gap_unanswered_days}d "
-        "after no answer, "
-        f"{workspace.gap_answered_days}d after an answer, trigger cooldown "
-        f"{workspace.trigger_cooldown_days}d; window {days} {workspace.window_start}-"
-        f"{workspace.window_end} local; {quiet}; {cap}; {reminder}; "
-        f"invitations expire after {workspace.expiry_days}d"
+    cap = (
+        words.t("cadence.cap", cap=workspace.daily_cap)
+        if workspace.daily_cap
+        else words.t("cadence.no_cap")
+    )
+    return words.t(
+        "cadence.summary",
+        every=workspace.cadence_days,
+        gap_unanswered=workspace.gap_unanswered_days,
+        gap_answered=workspace.gap_answered_days,
+        cooldown=workspace.trigger_cooldown_days,
+        days=days,
+        start=workspace.window_start,
+        end=workspace.window_end,
+        quiet=quiet,
+        cap=cap,
+        reminder=reminder,
+        expiry=workspace.expiry_days,
     )

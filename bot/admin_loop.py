@@ -64,17 +64,17 @@ class LoopSettings:
         return self.words.t("admin.remember_on") if on else self.words.t("admin.remember_off")
 
 
-def describe_loop(workspace: Workspace, *, anonymous: bool) -> str:
+def describe_loop(workspace: Workspace, *, anonymous: bool, words: Words) -> str:
     """The `/nps status` line: when a person's own drop alerts, and what the follow-up recalls."""
     movers = (
-        f"mover alerts on (a fall of {workspace.mover_points}+ points, or a promoter no longer one)"
+        words.t("loop.movers_on", points=workspace.mover_points)
         if workspace.mover_alerts
-        else "mover alerts off"
+        else words.t("loop.movers_off")
     )
     if anonymous or workspace.anonymous:
-        remember = "the follow-up recalls nothing (anonymous)"
+        remember = words.t("loop.recall_anonymous")
     elif workspace.followup_remember:
-        remember = "the follow-up recalls the theme of the last comment"
+        remember = words.t("loop.recall_theme")
     else:
-        remember = "the follow-up recalls nothing"
-    return f"{movers}; {remember}"
+        remember = words.t("loop.recall_nothing")
+    return words.t("loop.summary", movers=movers, remember=remember)

@@ -1,6 +1,8 @@
 """Parsing `/nps ...` admin commands into typed requests, with one-line usage hints.
 
-Adapters normalise mentions first: `@U123` for a person, `#C123` for a channel.
+Adapters normalise mentions first: `@U123` for a person, `#C123` for a channel. A hint is
+said in the team's language (`parse.*` keys) by whoever shows it; the syntax itself, like
+`Mon-Fri 10:00-17:00`, is the command's and never translated.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+
+from bot.i18n import Catalogue, Words
 
 USAGE = {
     "help": "/nps help",
@@ -42,8 +47,22 @@ PLATFORM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """What a Slack or Telegram user or channel id can look like (ids are stored as VARCHAR(64))."""
 
 
+Say = Callable[[Words], str]
+"""One line in the given words: `lambda w: w.t("parse.usage", usage=...)`."""
+
+
+@cache
+def _english() -> Words:
+    return Catalogue(default_language="en", team_language="en").words("en")
+
+
 class UsageError(ValueError):
-    """A malformed command; the message is the one line to show."""
+    """A malformed command; `say(words)` is the one line to show (`str()` is the English,
+    for logs and tracebacks)."""
+
+    def __init__(self, say: Say) -> None:
+        self.say = say
+        super().__init__(say(_english()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +83,12 @@ def parse(text: str) -> Command:
         return Command("help")
     verb, rest = words[0].lower(), words[1:]
     if verb not in USAGE:
-        raise UsageError(f"Unknown command '{verb}'. Try: /nps help")
+        raise UsageError(lambda w: w.t("parse.unknown_command", verb=verb))
     force = "--force" in rest
     rest = [word for word in rest if word != "--force"]
     check = CHECKS.get(verb)
     if check is not None and not check(rest):
-        raise UsageError(f"Usage: {USAGE[verb]}")
+        raise UsageError(lambda w: w.t("parse.usage", usage=USAGE[verb]))
     if verb == "cadence" and rest and rest[0].lower() != "show":
         return Command(verb, tuple(rest), parse_cadence(rest), force)
     return Command(verb, tuple(rest), {}, force)
@@ -167,7 +186,11 @@ CHECKS: dict[str, Callable[[list[str]], bool]] = {
 
 def parse_cadence(words: list[str]) -> dict[str, str]:
     """Turn `days 60 reminder off ...` into column values, validating each one."""
-    hint = f"Usage: {USAGE['cadence']}"
+    usage = USAGE["cadence"]
+
+    def hint(words: Words) -> str:
+        return words.t("parse.usage", usage=usage)
+
     options: dict[str, str] = {}
     index = 0
     while index < len(words):
@@ -177,9 +200,9 @@ def parse_cadence(words: list[str]) -> dict[str, str]:
         value = words[index + 1]
         index += 2
         if key in {"days", "gap-unanswered", "gap-answered", "cooldown", "expiry"}:
-            options[key] = str(_positive(value, key, hint))
+            options[key] = str(_positive(value, key))
         elif key in {"daily-cap", "reminder"}:
-            options[key] = "off" if value.lower() == "off" else str(_positive(value, key, hint))
+            options[key] = "off" if value.lower() == "off" else str(_positive(value, key))
         elif key == "window":
             if index >= len(words):
                 raise UsageError(hint)
@@ -189,13 +212,19 @@ def parse_cadence(words: list[str]) -> dict[str, str]:
         elif key == "quiet":
             options["quiet"] = "off" if value.lower() == "off" else parse_span(value)
         else:
-            raise UsageError(f"Unknown cadence setting '{key}'. {hint}")
+            raise _unknown_setting(key)
     return options
 
 
-def _positive(value: str, key: str, hint: str) -> int:
+def _unknown_setting(key: str) -> UsageError:
+    usage = USAGE["cadence"]
+    return UsageError(lambda w: w.t("parse.unknown_setting", key=key, usage=usage))
+
+
+def _positive(value: str, key: str) -> int:
     if not NUMBER.match(value) or not 1 <= int(value) <= 3650:
-        raise UsageError(f"'{key}' takes a whole number of days from 1 to 3650. {hint}")
+        usage = USAGE["cadence"]
+        raise UsageError(lambda w: w.t("parse.whole_number", key=key, usage=usage))
     return int(value)
 
 
@@ -213,7 +242,7 @@ def parse_days(value: str) -> str:
         else:
             days = sorted({DAYS.index(part[:3]) for part in value.split(",")})
     except ValueError:
-        raise UsageError(f"Days look like Mon-Fri or Mon,Wed,Fri, not '{value}'") from None
+        raise UsageError(lambda w: w.t("parse.days", value=value)) from None
     return ",".join(str(day) for day in days)
 
 
@@ -221,10 +250,10 @@ def parse_span(value: str) -> str:
     """`10:00-17:00` -> itself, validated; the two ends must differ."""
     parts = value.split("-")
     if len(parts) != 2 or not all(TIME.match(part) for part in parts):
-        raise UsageError(f"Times look like 10:00-17:00, not '{value}'")
+        raise UsageError(lambda w: w.t("parse.times", value=value))
     start, end = (f"{int(p.split(':')[0]):02d}:{p.split(':')[1]}" for p in parts)
     if start == end:
-        raise UsageError(f"'{value}' starts and ends at the same time; try 10:00-17:00")
+        raise UsageError(lambda w: w.t("parse.same_time", value=value))
     return f"{start}-{end}"
 
 
@@ -233,8 +262,5 @@ def parse_window(value: str) -> str:
     span = parse_span(value)
     start, end = span.split("-")
     if start > end:
-        raise UsageError(
-            f"The send window '{value}' would wrap past midnight; windows run within a day, "
-            f"e.g. window Mon-Fri {end}-{start}, or use quiet {start}-{end} for the night"
-        )
+        raise UsageError(lambda w: w.t("parse.window_wraps", value=value, start=start, end=end))
     return span

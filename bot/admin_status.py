@@ -20,15 +20,20 @@ def describe_status(
     words: Words,
     anonymous: bool,
 ) -> str:
-    """A few lines in the team's language; reasons and the cadence stay as stored."""
+    """A few lines in the team's language; the reasons of skips as `bot.reason_words` says
+    them (a platform's own error text stays as the platform gave it)."""
+
+    def moment(at: datetime | None) -> str:
+        return when(at) if at else words.t("status.never")
+
     state = words.t("status.paused") if workspace.paused else words.t("status.running")
     lines = [
         words.t("status.state", state=state),
-        words.t("status.cadence", cadence=describe_cadence(workspace)),
-        words.t("status.loop", loop=describe_loop(workspace, anonymous=anonymous)),
+        words.t("status.cadence", cadence=describe_cadence(workspace, words)),
+        words.t("status.loop", loop=describe_loop(workspace, anonymous=anonymous, words=words)),
         words.t("status.audience", audience=status.audience, opted_out=status.opted_out),
         words.t("status.week", sent=status.sent, answered=status.answered),
-        words.t("status.digests", last=when(workspace.last_digest_at), next=when(next_digest)),
+        words.t("status.digests", last=moment(workspace.last_digest_at), next=moment(next_digest)),
     ]
     lines += [words.t("status.problem", problem=p) for p in workspace.problems.values()]
     if status.skips:
@@ -37,5 +42,5 @@ def describe_status(
         lines.append(words.t("status.not_sent", skips=skips))
     if workspace.held_back:
         held = ", ".join(f"{why} {count}" for why, count in sorted(workspace.held_back.items()))
-        lines.append(words.t("status.held_back", at=when(workspace.planned_at), held=held))
+        lines.append(words.t("status.held_back", at=moment(workspace.planned_at), held=held))
     return "\n".join(lines)

@@ -136,7 +136,12 @@ class NpsBot:
             metrics=self.metrics,
         )
         self.digests = Digests(
-            db=self.db, channels=channels, settings=settings, clock=self.clock, metrics=self.metrics
+            db=self.db,
+            channels=channels,
+            settings=settings,
+            clock=self.clock,
+            metrics=self.metrics,
+            catalogue=catalogue,
         )
         self.audience = Audience(
             db=self.db, channels=channels, clock=self.clock, company=company, catalogue=catalogue

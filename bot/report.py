@@ -23,6 +23,7 @@ from bot import store
 from bot.db import Database
 from bot.digest import worker
 from bot.digest.week import Week
+from bot.i18n import build_catalogue
 from bot.models import Case, Respondent, Response, Workspace
 from bot.settings import Settings
 from scoring.chart import render_trend_chart
@@ -129,9 +130,10 @@ def build_report(*, db: Database, settings: Settings, workspace_id: int, now: da
     )
 
 
-def draw_chart(trend: Sequence[TrendPoint], title: str) -> bytes:
-    """The digest's trend chart of the report's weeks (run in the digest worker process)."""
-    return render_trend_chart(trend, title=title)
+def draw_chart(trend: Sequence[TrendPoint], title: str, settings: Settings) -> bytes:
+    """The digest's trend chart of the report's weeks (run in the digest worker process,
+    which builds the team's phrases from `settings`: a catalogue does not pickle)."""
+    return render_trend_chart(trend, title=title, words=build_catalogue(settings).team)
 
 
 def _name(respondent: Respondent, anonymous: bool) -> str | None:
@@ -207,7 +209,8 @@ class ReportCache:
                 draw_chart,
                 report.trend,
                 report.title,
-                fallback=lambda: draw_chart(report.trend, report.title),
+                self.settings,
+                fallback=lambda: draw_chart(report.trend, report.title, self.settings),
             )
             report = dataclasses.replace(report, chart_png=chart)
             self._charts[report.chart_id] = chart

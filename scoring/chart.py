@@ -9,7 +9,8 @@ weeks with few answers are drawn hollow, and the legend says why.
 Built on ``matplotlib.figure.Figure`` with the Agg canvas and no pyplot: pyplot keeps global
 state, which is unsafe when several digests render at once. Sizes and fonts target a chat
 preview (1200x600 px) and the output is byte-for-byte deterministic, so identical input
-gives an identical upload. Slack and Telegram get the same PNG.
+gives an identical upload. Slack and Telegram get the same PNG. Its words are the team's
+(`chart.*` keys), passed in as `Phrases` like the digest's own sentences.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from scoring.change import compare
 from scoring.nps import SamplePolicy
+from scoring.phrases import Phrases
 from scoring.trend import TrendPoint
 
 if TYPE_CHECKING:
@@ -50,9 +52,10 @@ def weeks_shown(points: Sequence[TrendPoint]) -> list[TrendPoint]:
     return shown[-MAX_WEEKS:]
 
 
-def _label(point: TrendPoint) -> str:
+def _label(words: Phrases, point: TrendPoint) -> str:
+    """The ISO week over its year, `W48` / `2025` (on two lines under the bars)."""
     year, week, _ = point.week_start.isocalendar()
-    return f"W{week:02d}\n{year}"
+    return words.t("chart.week", week=format(week, "02d"), year=year)
 
 
 def _changes(points: Sequence[TrendPoint]) -> list[str]:
@@ -70,21 +73,22 @@ def _drawn_nps(point: TrendPoint) -> float:
     return nps if point.estimate.display is not None and nps is not None else math.nan
 
 
-def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> None:
+def _draw_nps(
+    ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy, words: Phrases
+) -> None:
     xs = list(range(len(points)))
     shown = [p.estimate.display is not None for p in points]
     values = [_drawn_nps(p) for p in points]
     lows = [p.estimate.low if ok else math.nan for p, ok in zip(points, shown, strict=True)]
     highs = [p.estimate.high if ok else math.nan for p, ok in zip(points, shown, strict=True)]
     level = points[0].estimate.level if points else 0.95
-    ax.fill_between(
-        xs, lows, highs, color=_LINE, alpha=0.15, linewidth=0, label=f"{level:.0%} interval"
-    )
+    interval = words.t("chart.interval", level=format(level, ".0%"))
+    ax.fill_between(xs, lows, highs, color=_LINE, alpha=0.15, linewidth=0, label=interval)
     for x, ok in enumerate(shown):
         if ok and not (x > 0 and shown[x - 1]) and not (x + 1 < len(xs) and shown[x + 1]):
             ax.vlines(x, lows[x], highs[x], color=_LINE, alpha=0.35, linewidth=8)  # one week
     ax.plot(xs, values, color=_LINE, linewidth=3, label="NPS", gid="nps-line")
-    hollow_label = _hollow_reason(policy)
+    hollow_label = _hollow_reason(policy, words)
     for x, point, value in zip(xs, points, values, strict=True):
         if math.isnan(value):
             continue
@@ -112,10 +116,7 @@ def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
             fontweight="bold",
             color=_LINE,
         )
-    labels = {
-        "up": "Significant rise vs the week before",
-        "down": "Significant fall vs the week before",
-    }
+    labels = {"up": words.t("chart.rise"), "down": words.t("chart.fall")}
     for x, change in enumerate(_changes(points)):
         if change == "none":
             continue
@@ -138,7 +139,7 @@ def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
         ax.text(
             0.5,
             0.7,
-            f"Not enough answers to show a score yet (a week needs {policy.min_n})",
+            words.t("chart.not_enough", min_n=policy.min_n),
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -148,31 +149,35 @@ def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
         )
 
 
-def _hollow_reason(policy: SamplePolicy) -> str:
-    return (
-        f"Hollow: indicative (n < {policy.reliable_n}\n"
-        f"or margin > ±{policy.max_margin:.0f}); no point\nif n < {policy.min_n}"
+def _hollow_reason(policy: SamplePolicy, words: Phrases) -> str:
+    return words.t(
+        "chart.hollow_reason",
+        reliable_n=policy.reliable_n,
+        max_margin=format(policy.max_margin, ".0f"),
+        min_n=policy.min_n,
     )
 
 
-def _draw_mix(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> None:
+def _draw_mix(
+    ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy, words: Phrases
+) -> None:
     from matplotlib.patches import Patch
 
     xs = list(range(len(points)))
     bottom = [0.0] * len(points)
     small = [p.n > 0 and p.estimate.reliability != "reliable" for p in points]
     handles = []
-    for name, share_of in (
-        ("detractors", lambda p: p.estimate.counts.detractor_share),
-        ("passives", lambda p: p.estimate.counts.passive_share),
-        ("promoters", lambda p: p.estimate.counts.promoter_share),
+    for name, share_of, label in (
+        ("detractors", lambda p: p.estimate.counts.detractor_share, words.t("chart.detractors")),
+        ("passives", lambda p: p.estimate.counts.passive_share, words.t("chart.passives")),
+        ("promoters", lambda p: p.estimate.counts.promoter_share, words.t("chart.promoters")),
     ):
         shares = [100.0 * share_of(p) for p in points]
         bars = ax.bar(
             xs, shares, bottom=bottom, width=0.62, color=_MIX[name], edgecolor=_MIX[name],
             linewidth=1.5, gid=f"mix-{name}",
         )  # fmt: skip
-        handles.append(Patch(facecolor=_MIX[name], label=name.capitalize()))
+        handles.append(Patch(facecolor=_MIX[name], label=label))
         for bar, hollow, point in zip(bars, small, points, strict=True):
             if point.n == 0:
                 bar.set_linewidth(0)  # no answers: no bar, not a line at 0%
@@ -185,18 +190,35 @@ def _draw_mix(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy) -> N
                 color=_MUTED)  # fmt: skip
     handles.reverse()  # promoters on top, as in the bars
     if any(small):
-        handles.append(
-            Patch(facecolor="white", edgecolor=_MUTED, hatch="//", label="Hollow: indicative week")
-        )
+        why = words.t("chart.hollow_week")
+        handles.append(Patch(facecolor="white", edgecolor=_MUTED, hatch="//", label=why))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
               fontsize=_FONT - 2, frameon=False)  # fmt: skip
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
-    ax.set_ylabel("Mix", fontsize=_FONT)
+    ax.set_ylabel(words.t("chart.mix"), fontsize=_FONT)
+
+
+def _subtitle(words: Phrases, points: Sequence[TrendPoint]) -> str:
+    """`Weekly NPS, W47 2025 to W02 2026 (8 weeks since the first answer)`."""
+    if not points:
+        return words.t("chart.no_weeks")
+    first, last = (_label(words, p).replace("\n", " ") for p in (points[0], points[-1]))
+    if not any(p.n for p in points):
+        weeks = words.t("chart.no_answers")
+    elif len(points) == 1:
+        weeks = words.t("chart.weeks_one", count=1)
+    else:
+        weeks = words.t("chart.weeks_many", count=len(points))
+    return words.t("chart.subtitle", first=first, last=last, weeks=weeks)
 
 
 def trend_figure(
-    points: Sequence[TrendPoint], *, title: str, policy: SamplePolicy | None = None
+    points: Sequence[TrendPoint],
+    *,
+    title: str,
+    words: Phrases,
+    policy: SamplePolicy | None = None,
 ) -> Figure:
     """The chart as a matplotlib Figure (tests inspect its artists; see :func:`render`)."""
     # Imported here so that importing ``scoring`` (done by the bot on every start) does not
@@ -209,38 +231,36 @@ def trend_figure(
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     nps_ax, mix_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2.3, 1])
-    _draw_nps(nps_ax, points, policy)
-    _draw_mix(mix_ax, points, policy)
-    mix_ax.set_xticks(range(len(points)), [_label(p) for p in points])
+    _draw_nps(nps_ax, points, policy, words)
+    _draw_mix(mix_ax, points, policy, words)
+    mix_ax.set_xticks(range(len(points)), [_label(words, p) for p in points])
     mix_ax.set_xlim(-0.6, max(len(points), 1) - 0.4)
     nps_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_FONT - 2,
                   frameon=False)  # fmt: skip
     for ax in (nps_ax, mix_ax):
         ax.tick_params(axis="both", labelsize=_FONT - 1)
         ax.spines[["top", "right"]].set_visible(False)
-    span = f"{_label(points[0])} to {_label(points[-1])}".replace("\n", " ") if points else ""
-    weeks = f"{len(points)} week{'s' if len(points) != 1 else ''} since the first answer"
-    if not any(p.n for p in points):
-        weeks = "no answers yet"
     fig.suptitle(title, fontsize=_FONT + 6, fontweight="bold", x=0.01, ha="left")
-    nps_ax.set_title(
-        f"Weekly NPS, {span} ({weeks})" if points else "No weeks yet",
-        fontsize=_FONT, color=_MUTED, loc="left",
-    )  # fmt: skip
+    nps_ax.set_title(_subtitle(words, points), fontsize=_FONT, color=_MUTED, loc="left")
     return fig
 
 
 def render_trend_chart(
-    points: Sequence[TrendPoint], *, title: str, policy: SamplePolicy | None = None
+    points: Sequence[TrendPoint],
+    *,
+    title: str,
+    words: Phrases,
+    policy: SamplePolicy | None = None,
 ) -> bytes:
     """Draw :func:`trend_figure` as PNG bytes, 1200x600 px.
 
     Args:
         points: Output of :func:`scoring.trend.trend`, oldest first.
         title: Chart title, e.g. the company's NPS; the span of weeks is added under it.
+        words: The team's phrases (axis labels, legend, the span's wording).
         policy: The thresholds the estimates were made with, for the legend's wording.
     """
-    fig = trend_figure(points, title=title, policy=policy)
+    fig = trend_figure(points, title=title, words=words, policy=policy)
     buffer = io.BytesIO()
     # No "Software" (matplotlib version) or time stamps: same input, same bytes.
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})

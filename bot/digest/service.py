@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.digest import worker
 from bot.digest.gather import gather
 from bot.digest.week import Week
+from bot.i18n import Catalogue, build_catalogue
 from bot.metrics import Metrics
 from bot.models import Workspace
 from bot.settings import Settings
@@ -36,8 +37,11 @@ class Digests:
         settings: Settings,
         clock: Clock,
         metrics: Metrics | None = None,
+        catalogue: Catalogue | None = None,
     ) -> None:
+        """`catalogue` defaults to the one `settings` describe (as the digest worker builds it)."""
         self.db = db
+        self.words = (catalogue or build_catalogue(settings)).team
         self.channels = channels
         self.settings = settings
         self.clock = clock
@@ -73,7 +77,8 @@ class Digests:
             min_group=self.settings.min_group_size,
             anonymous=anonymous,
         )
-        chart = render_trend_chart(digest.trend, title=say.title(digest))  # it adds its span
+        # The chart adds its span of weeks under the title, in the team's language.
+        chart = render_trend_chart(digest.trend, title=say.title(digest), words=self.words)
         return digest, chart
 
     async def post_now(self, *, workspace_id: int) -> int:

@@ -15,7 +15,7 @@ from scoring.digest.model import (
     compose,
 )
 from scoring.digest.sections import MAX_THEMES, Section, ThemeGroup, sections
-from scoring.digest.wording import Phrases
+from scoring.phrases import Phrases
 
 __all__ = [
     "MAX_THEMES",

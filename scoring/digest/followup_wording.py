@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from scoring.digest.model import Digest
-from scoring.digest.wording import Phrases, percent
+from scoring.digest.wording import percent
+from scoring.phrases import Phrases
 
 
 def duration(words: Phrases, seconds: float) -> str:

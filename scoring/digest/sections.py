@@ -12,7 +12,7 @@ from typing import Literal
 from scoring.digest import wording as say
 from scoring.digest.followup_wording import followup_line
 from scoring.digest.model import Digest
-from scoring.digest.wording import Phrases
+from scoring.phrases import Phrases
 from scoring.themes import Theme
 
 Kind = Literal[

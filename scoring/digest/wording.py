@@ -9,21 +9,15 @@ notice why there are none, and the detail's headings the span it rests on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from scoring.digest.model import Digest
 from scoring.digest.scope import PlatformFigures
 from scoring.nps import NpsEstimate
+from scoring.phrases import Phrases
 from scoring.segments import SegmentResult
 from scoring.themes import Theme
 
 PLATFORM_NAMES = {"slack": "Slack", "telegram": "Telegram"}
-
-
-class Phrases(Protocol):
-    """The team's phrases (`bot.i18n.Words`): scoring stays free of the catalogue itself."""
-
-    def t(self, key: str, /, **values: object) -> str: ...
 
 
 def signed(value: float) -> str:

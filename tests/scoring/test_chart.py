@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from scoring.chart import render_trend_chart, trend_figure, weeks_shown
 from scoring.nps import Counts
 from scoring.trend import TrendPoint, WeekPoint, trend
+from tests.phrases import EN
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +37,7 @@ def _points() -> list[TrendPoint]:
 
 
 def test_chart_is_a_png_at_chat_size() -> None:
-    png = render_trend_chart(_points(), title="Weekly NPS")
+    png = render_trend_chart(_points(), title="Weekly NPS", words=EN)
     assert png.startswith(PNG_MAGIC)
     width, height = _size(png)
     assert width >= 1000
@@ -45,24 +46,25 @@ def test_chart_is_a_png_at_chat_size() -> None:
 
 def test_chart_is_deterministic() -> None:
     points = _points()
-    assert render_trend_chart(points, title="A") == render_trend_chart(points, title="A")
-    assert render_trend_chart(points, title="A") != render_trend_chart(points, title="B")
+    first = render_trend_chart(points, title="A", words=EN)
+    assert first == render_trend_chart(points, title="A", words=EN)
+    assert first != render_trend_chart(points, title="B", words=EN)
 
 
 def test_chart_opens_with_pillow_when_available() -> None:
     image_module = pytest.importorskip("PIL.Image")
-    image = image_module.open(io.BytesIO(render_trend_chart(_points(), title="T")))
+    image = image_module.open(io.BytesIO(render_trend_chart(_points(), title="T", words=EN)))
     assert image.format == "PNG" and image.size == (1200, 600)
 
 
 def test_chart_without_any_shown_week_still_renders() -> None:
     empty = trend([], end=date(2025, 11, 17))
-    assert render_trend_chart(empty, title="Nothing yet").startswith(PNG_MAGIC)
-    assert render_trend_chart([], title="No weeks").startswith(PNG_MAGIC)
+    assert render_trend_chart(empty, title="Nothing yet", words=EN).startswith(PNG_MAGIC)
+    assert render_trend_chart([], title="No weeks", words=EN).startswith(PNG_MAGIC)
 
 
 def _figure_of(weeks: list[WeekPoint], end: date) -> Figure:
-    return trend_figure(trend(weeks, end=end), title="Acme NPS")
+    return trend_figure(trend(weeks, end=end), title="Acme NPS", words=EN)
 
 
 def _mixed_weeks() -> tuple[list[WeekPoint], date]:
@@ -131,7 +133,7 @@ def test_significant_weeks_are_marked_and_small_weeks_hollow_with_a_reason() -> 
 
 
 def test_a_chart_without_answers_says_so() -> None:
-    fig = trend_figure(trend([], end=date(2025, 11, 17)), title="Acme NPS")
+    fig = trend_figure(trend([], end=date(2025, 11, 17)), title="Acme NPS", words=EN)
     nps_ax, mix_ax = fig.axes
     assert "(no answers yet)" in nps_ax.get_title(loc="left")
     assert "Not enough answers" in " ".join(t.get_text() for t in nps_ax.texts)
