@@ -27,6 +27,7 @@ from bot.events import AdminCommand, AnnouncementStarted, AnnouncementWritten, A
 from bot.i18n import Catalogue
 from bot.invites import Inviter
 from bot.models import Respondent, Workspace
+from bot.reason_words import send_reply
 from bot.settings import Settings
 
 READ_ONLY = {"help", "status"}
@@ -195,9 +196,7 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
                 replace=kind == "alerts",
             )
             self._audit(session, workspace_id, event, f"{kind} target")
-            store.note_target(
-                session=session, workspace_id=workspace_id, kind=kind, chat_id=chat_id, hint=None
-            )
+            store.note_target(session=session, workspace_id=workspace_id, kind=kind, problem=None)
 
         await self.db.run(write)
         if kind == "digest":
@@ -222,12 +221,7 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
 
         respondent_id = await self.db.run(name)
         result = await self.inviter.invite_now(respondent_id=respondent_id, force=command.force)
-        person = _mention(event, user_id)
-        if result.sent:
-            return self.words.t("admin.sent", person=person)
-        if result.scheduled_for is not None:
-            return self.words.t("admin.scheduled", person=person, reason=result.reason)
-        return self.words.t("admin.not_sent", person=person, reason=result.reason)
+        return send_reply(self.words, _mention(event, user_id), result)
 
     async def _optout(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         user_id = command.args[0].lstrip("@")

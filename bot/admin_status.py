@@ -10,6 +10,7 @@ from bot.admin_loop import describe_loop
 from bot.clock import when
 from bot.i18n import Words
 from bot.models import Workspace
+from bot.reason_words import reason_text
 
 
 def describe_status(
@@ -20,8 +21,8 @@ def describe_status(
     words: Words,
     anonymous: bool,
 ) -> str:
-    """A few lines in the team's language; the reasons of skips as `bot.reason_words` says
-    them (a platform's own error text stays as the platform gave it)."""
+    """A few lines in the team's language; skips' reasons as `bot.reason_words` says them
+    (a platform's own error text stays as the platform gave it)."""
 
     def moment(at: datetime | None) -> str:
         return when(at) if at else words.t("status.never")
@@ -37,10 +38,10 @@ def describe_status(
     ]
     lines += [words.t("status.problem", problem=p) for p in workspace.problems.values()]
     if status.skips:
-        other = words.t("status.other")
-        skips = ", ".join(f"{reason or other} {count}" for reason, count in status.skips)
+        skips = ", ".join(f"{reason_text(words, why)} {count}" for why, count in status.skips)
         lines.append(words.t("status.not_sent", skips=skips))
     if workspace.held_back:
-        held = ", ".join(f"{why} {count}" for why, count in sorted(workspace.held_back.items()))
+        held_back = sorted(workspace.held_back.items())
+        held = ", ".join(f"{reason_text(words, why)} {count}" for why, count in held_back)
         lines.append(words.t("status.held_back", at=moment(workspace.planned_at), held=held))
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from bot.db import Database
 from bot.i18n import Catalogue
 from bot.metrics import Metrics
 from bot.models import Case, CaseState, Response
+from bot.targets import target_problem
 
 log = logging.getLogger(__name__)
 
@@ -139,18 +140,19 @@ class Alerts:
             try:
                 posted = await channel.post_alert(chat_id=chat_id, alert=alert)
             except TargetUnavailable as exc:
-                await self.db.run(self._note, workspace_id, chat_id, exc.hint)
+                problem = target_problem(self.team, "alerts", chat_id, exc.hint)
+                await self.db.run(self._note, workspace_id, problem)
                 raise
-            await self.db.run(self._note, workspace_id, chat_id, None)
+            await self.db.run(self._note, workspace_id, None)
             if posted is not None:
                 self.metrics.alerts.labels(result="posted").inc()
                 await self.db.run(self._remember, response.id or 0, posted)
 
     @staticmethod
-    def _note(session: Session, workspace_id: int, chat_id: str, hint: str | None) -> None:
+    def _note(session: Session, workspace_id: int, problem: str | None) -> None:
         """Tell the admins (in /nps status and on their next /nps) when the channel fails."""
         store.note_target(
-            session=session, workspace_id=workspace_id, kind="alerts", chat_id=chat_id, hint=hint
+            session=session, workspace_id=workspace_id, kind="alerts", problem=problem
         )
 
     def _remember(self, session: Session, response_id: int, ref: MessageRef) -> None:

@@ -183,7 +183,7 @@ class NpsBot:
             home=self.home,
             metrics=self.metrics,
             revoked=self._access_revoked,
-            targets=Targets(db=self.db, clock=self.clock),
+            targets=Targets(db=self.db, clock=self.clock, words=catalogue.team),
         )
         self.inbound.router = self.router
         self.readiness = Readiness(

@@ -13,11 +13,18 @@ from typing import Protocol
 
 @dataclass(frozen=True, slots=True)
 class InviteResult:
-    """Whether the survey went out; if not, why, and when it is scheduled instead."""
+    """Whether the survey went out; if not, why, and when it is scheduled instead.
+
+    `reason` is the whole English line (the CLI's); `why` the reason's code and
+    `next_possible` the next moment the rules allow, from which `bot.reason_words` says it
+    in the team's language.
+    """
 
     sent: bool
     reason: str = ""
     scheduled_for: datetime | None = None
+    why: str = ""
+    next_possible: datetime | None = None
 
 
 class Inviter(Protocol):

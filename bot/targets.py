@@ -14,6 +14,7 @@ from bot import store
 from bot.clock import Clock
 from bot.db import Database
 from bot.events import TargetMigrated, TargetRemoved
+from bot.i18n import Words
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +22,23 @@ DROPPED = "target dropped"
 MOVED = "target moved"
 
 
+def target_problem(words: Words, kind: str, chat_id: str, hint: str | None) -> str | None:
+    """The workspace's problem when its `kind` ("digest" or "alerts") channel failed, in
+    the team's words; None when the post worked (which clears it)."""
+    if hint is None:
+        return None
+    if kind == "digest":
+        return words.t("problem.digest_target", chat=chat_id, hint=hint)
+    return words.t("problem.alerts_target", chat=chat_id, hint=hint)
+
+
 class Targets:
     """Keeps the stored digest and alert targets in step with the platform's chats."""
 
-    def __init__(self, *, db: Database, clock: Clock) -> None:
+    def __init__(self, *, db: Database, clock: Clock, words: Words) -> None:
         self.db = db
         self.clock = clock
+        self.words = words
 
     async def migrated(self, event: TargetMigrated) -> None:
         with self.db.session() as session:
@@ -74,12 +86,13 @@ class Targets:
                     now=self.clock.now(),
                 )
                 for kind in kinds:
+                    again = f"/nps {kind} here"
+                    hint = self.words.t("problem.add_back", reason=event.reason, command=again)
                     store.note_target(
                         session=session,
                         workspace_id=workspace.id or 0,
                         kind=kind,
-                        chat_id=event.chat_id,
-                        hint=f"{event.reason}. Add the bot back, then /nps {kind} here",
+                        problem=target_problem(self.words, kind, event.chat_id, hint),
                     )
         if kinds:
             log.warning("%s targets in %s dropped: %s", kinds, event.chat_id, event.reason)

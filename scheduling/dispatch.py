@@ -89,7 +89,7 @@ class Dispatcher:
         self.worker = worker or worker_name()
         self.concurrency = concurrency
         self.pacing = Pacing(rates)
-        self.token_pause = TokenPause(db=db, clock=clock, resume=self._resume)
+        self.token_pause = TokenPause(db=db, clock=clock, resume=self._resume, team=catalogue.team)
         self.stopping = False
         """Set on shutdown: sends in flight finish, no new one starts, claims go back."""
 

@@ -96,11 +96,11 @@ async def invite_now(
     with db.session() as session:
         respondent = session.get(Respondent, respondent_id)
         if respondent is None:
-            return InviteResult(False, "unknown respondent")
+            return _refused("unknown respondent")
         if respondent.opted_out:
-            return InviteResult(False, "they opted out of surveys")
+            return _refused("they opted out of surveys")
         if respondent.unreachable:
-            return InviteResult(False, "the platform says they cannot be messaged")
+            return _refused("the platform says they cannot be messaged")
         decision = admit(
             session=session,
             respondent_id=respondent_id,
@@ -110,7 +110,7 @@ async def invite_now(
             cap_timezone=settings.digest_timezone,
         )
         if not force and not decision.allowed and not decision.deferrable:
-            return InviteResult(False, _explain(decision))
+            return _declined(decision)
         due = decision.not_before if not force and decision.deferrable else None
         invitation = store.create_invitation(
             session=session,
@@ -121,7 +121,7 @@ async def invite_now(
         )
         invitation_id = invitation.id or 0
         if due is not None:
-            return InviteResult(False, _explain(decision), scheduled_for=due)
+            return replace(_declined(decision), scheduled_for=due)
         store.claim(session=session, ids=[invitation_id], now=now, worker=worker)
     status = await deliver(invitation_id)
     if status == InvitationStatus.SENT:
@@ -131,8 +131,20 @@ async def invite_now(
         reason = (after.reason or after.last_error) if after else None
     if after is not None and after.reason == DO_NOT_DISTURB and after.due_at:
         due = after.due_at
-        return InviteResult(False, f"{reason}; scheduled for {due:%Y-%m-%d %H:%M} UTC", due)
-    return InviteResult(False, reason or status)
+        line = f"{reason}; scheduled for {due:%Y-%m-%d %H:%M} UTC"
+        return InviteResult(False, line, due, why=DO_NOT_DISTURB)
+    return InviteResult(False, reason or status, why=(after.reason or "") if after else "")
+
+
+def _refused(reason: str) -> InviteResult:
+    return InviteResult(False, reason, why=reason)
+
+
+def _declined(decision: Decision) -> InviteResult:
+    """Not now, in English and as a code with the next moment the rules allow."""
+    return InviteResult(
+        False, _explain(decision), why=str(decision.reason or ""), next_possible=decision.not_before
+    )
 
 
 def _explain(decision: Decision) -> str:

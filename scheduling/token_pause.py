@@ -18,6 +18,8 @@ from bot import store
 from bot.channel import Adapter, Channel, ChannelError
 from bot.clock import Clock
 from bot.db import Database
+from bot.i18n import Words
+from bot.reason_words import token_problem
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,15 @@ class TokenPause:
     """Which platforms are paused for their token, and the probes that lift the pause."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, resume: Callable[[list[int]], Awaitable[object]]
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        resume: Callable[[list[int]], Awaitable[object]],
+        team: Words,
     ) -> None:
+        """`team`: the words the workspaces' admins read the pause in (`/nps status`)."""
+        self.team = team
         self.db = db
         self.clock = clock
         self.resume = resume
@@ -48,12 +57,8 @@ class TokenPause:
     def pause(self, platform: str, channel: Channel, reason: str) -> None:
         if platform in self._probes:
             return
-        message = (
-            f"{platform} rejected the bot's token ({reason}); sending is paused until it "
-            "works again (reinstall the app or renew the token)"
-        )
-        log.error("%s", message)
-        self._set_problem(platform, message)
+        log.error("%s rejected the bot's token (%s); sending is paused", platform, reason)
+        self._set_problem(platform, token_problem(self.team, platform, reason))
         self._probes[platform] = asyncio.create_task(self._probe(platform, channel))
 
     async def close(self) -> None:

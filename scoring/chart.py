@@ -73,9 +73,7 @@ def _drawn_nps(point: TrendPoint) -> float:
     return nps if point.estimate.display is not None and nps is not None else math.nan
 
 
-def _draw_nps(
-    ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy, words: Phrases
-) -> None:
+def _draw_nps(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy, words: Phrases) -> None:
     xs = list(range(len(points)))
     shown = [p.estimate.display is not None for p in points]
     values = [_drawn_nps(p) for p in points]
@@ -158,9 +156,7 @@ def _hollow_reason(policy: SamplePolicy, words: Phrases) -> str:
     )
 
 
-def _draw_mix(
-    ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy, words: Phrases
-) -> None:
+def _draw_mix(ax: Axes, points: Sequence[TrendPoint], policy: SamplePolicy, words: Phrases) -> None:
     from matplotlib.patches import Patch
 
     xs = list(range(len(points)))

@@ -19,6 +19,7 @@ from bot.i18n import Catalogue, build_catalogue
 from bot.metrics import Metrics
 from bot.models import Workspace
 from bot.settings import Settings
+from bot.targets import target_problem
 from scoring.chart import render_trend_chart
 from scoring.digest import Digest, compose
 from scoring.digest import wording as say
@@ -117,7 +118,8 @@ class Digests:
                     log.error("digest could not be posted to %s: %s", chat_id, exc)
                 except ChannelError:
                     log.exception("digest could not be posted to %s", chat_id)
-                await self.db.run(_noted, workspace_id, chat_id, hint)
+                problem = target_problem(self.words, "digest", chat_id, hint)
+                await self.db.run(_noted, workspace_id, problem)
             if chat_ids:
                 await self.db.run(_digested, workspace_id, now)
         return posted
@@ -131,10 +133,8 @@ def _digest_targets(session: Session, workspace_id: int) -> tuple[str, list[str]
     return workspace.platform, [target.chat_id for target in targets]
 
 
-def _noted(session: Session, workspace_id: int, chat_id: str, hint: str | None) -> None:
-    store.note_target(
-        session=session, workspace_id=workspace_id, kind="digest", chat_id=chat_id, hint=hint
-    )
+def _noted(session: Session, workspace_id: int, problem: str | None) -> None:
+    store.note_target(session=session, workspace_id=workspace_id, kind="digest", problem=problem)
 
 
 def _digested(session: Session, workspace_id: int, now: datetime) -> None:

@@ -167,13 +167,11 @@ def clear_problem(*, session: Session, workspace: Workspace, kind: str) -> None:
         session.add(workspace)
 
 
-def note_target(
-    *, session: Session, workspace_id: int, kind: str, chat_id: str, hint: str | None
-) -> None:
-    """A team post to `chat_id` failed for want of access (`hint` says what to do) or worked."""
-    problem = f"{kind} channel"
-    if hint is not None:
-        message = f"{kind} could not be posted to {chat_id}: {hint}"
-        set_problem(session=session, workspace_id=workspace_id, kind=problem, message=message)
+def note_target(*, session: Session, workspace_id: int, kind: str, problem: str | None) -> None:
+    """A team post failed for want of access (`problem` says so, in the team's words; see
+    `bot.targets.target_problem`) or worked (None clears it)."""
+    slot = f"{kind} channel"
+    if problem is not None:
+        set_problem(session=session, workspace_id=workspace_id, kind=slot, message=problem)
     elif (workspace := session.get(Workspace, workspace_id)) is not None:
-        clear_problem(session=session, workspace=workspace, kind=problem)
+        clear_problem(session=session, workspace=workspace, kind=slot)

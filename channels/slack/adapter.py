@@ -40,7 +40,7 @@ from channels.slack.alert_blocks import alert_blocks, alert_text, thread_blocks
 from channels.slack.blocks import answered_blocks, followup_blocks, question_blocks
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.dnd import DoNotDisturb
-from channels.slack.errors import invite_hint, named_errors, slack_errors
+from channels.slack.errors import archived_hint, invite_hint, named_errors, slack_errors
 from channels.slack.home import HomeTab
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
@@ -205,19 +205,17 @@ class SlackAdapter(HomeTab, Adapter):
         A private channel the bot was not invited to does not exist for it, so
         conversations.info answers `channel_not_found`, which becomes the invite hint.
         """
-        bot_name = await self.directory.bot_name()
-        with slack_errors(dm=False, chat_id=chat_id, bot_name=bot_name):
+        bot_name, team = await self.directory.bot_name(), self.catalogue.team
+        with slack_errors(dm=False, chat_id=chat_id, bot_name=bot_name, words=team):
             channel = (await self.client.conversations_info(channel=chat_id))["channel"]
             if channel.get("is_archived"):
-                raise TargetUnavailable(
-                    f"Slack: {chat_id} is archived", hint="the channel is archived: choose another"
-                )
+                raise TargetUnavailable(f"Slack: {chat_id} is archived", hint=archived_hint(team))
             if channel.get("is_member") or channel.get("is_im"):
                 return
             if channel.get("is_private"):
                 raise TargetUnavailable(
                     f"Slack: not in private channel {chat_id}",
-                    hint=invite_hint(chat_id=chat_id, bot_name=bot_name),
+                    hint=invite_hint(team, chat_id=chat_id, bot_name=bot_name),
                 )
             await self.client.conversations_join(channel=chat_id)
 
@@ -299,7 +297,7 @@ class SlackAdapter(HomeTab, Adapter):
             )
 
     def _errors(self, chat_id: str, *, dm: bool) -> AbstractAsyncContextManager[None]:
-        return named_errors(self.directory.bot_name, chat_id, dm=dm)
+        return named_errors(self.directory.bot_name, chat_id, dm=dm, words=self.catalogue.team)
 
 
 def _reveal(secret: SecretStr | None) -> str | None:

@@ -4,7 +4,8 @@
 again later. Confusing the two either spams the retry queue or silently drops people.
 `WorkspaceUnauthorized` is the token's failure, never the person's: after an uninstall every
 call fails, and reading it as "unreachable" would write off the whole audience in one pass.
-`TargetUnavailable` is a team channel the bot cannot post to, with a hint for the admin.
+`TargetUnavailable` is a team channel the bot cannot post to, with a hint for the admin in the
+team's words (where no team reads it, as in a profile lookup, the hint is Slack's error code).
 `RateLimited` is a 429 the client's own retries gave up on: nothing was sent, so the dispatcher
 waits and tries again. `DeliveryUncertain` is a timeout: the message may have been posted, so it
 is not sent again.
@@ -26,6 +27,7 @@ from bot.channel import (
     TargetUnavailable,
     WorkspaceUnauthorized,
 )
+from bot.i18n import Words
 
 TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
@@ -54,19 +56,30 @@ DEFAULT_RETRY_AFTER = 1.0
 """Seconds to wait after a 429 whose Retry-After header is missing or unreadable."""
 
 
-def invite_hint(*, chat_id: str | None, bot_name: str) -> str:
-    where = f"<#{chat_id}>" if chat_id else "the channel"
-    return f"invite the bot with /invite @{bot_name} in {where}, or choose another channel"
+def invite_hint(words: Words, *, chat_id: str | None, bot_name: str) -> str:
+    where = f"<#{chat_id}>" if chat_id else words.t("hint.slack_the_channel")
+    return words.t("hint.slack_invite", bot=bot_name, where=where)
 
 
-def _hint(error: str, *, chat_id: str | None, bot_name: str) -> str:
+def archived_hint(words: Words) -> str:
+    return words.t("hint.slack_archived")
+
+
+def _hint(error: str, *, chat_id: str | None, bot_name: str, words: Words | None) -> str:
+    if words is None:
+        return error
     if error in ("is_archived", "channel_is_archived"):
-        return "the channel is archived: choose another one"
-    return invite_hint(chat_id=chat_id, bot_name=bot_name)
+        return archived_hint(words)
+    return invite_hint(words, chat_id=chat_id, bot_name=bot_name)
 
 
 def translate(
-    exc: SlackApiError, *, dm: bool, chat_id: str | None = None, bot_name: str = "npsbot"
+    exc: SlackApiError,
+    *,
+    dm: bool,
+    chat_id: str | None = None,
+    bot_name: str = "npsbot",
+    words: Words | None = None,
 ) -> ChannelError:
     """The core's exception for a failed Web API call (after the client's own retries)."""
     error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
@@ -77,7 +90,7 @@ def translate(
     if error in UNREACHABLE or (dm and error in CHANNEL_GONE):
         return RecipientUnreachable(f"Slack: {error}")
     if error in CHANNEL_GONE:
-        hint = _hint(error, chat_id=chat_id, bot_name=bot_name)
+        hint = _hint(error, chat_id=chat_id, bot_name=bot_name, words=words)
         return TargetUnavailable(f"Slack: {error}", hint=hint)
     return ChannelError(f"Slack: {error}")
 
@@ -97,14 +110,14 @@ def retry_after(headers: Mapping[str, object] | None) -> float:
 
 @contextmanager
 def slack_errors(
-    *, dm: bool, chat_id: str | None = None, bot_name: str = "npsbot"
+    *, dm: bool, chat_id: str | None = None, bot_name: str = "npsbot", words: Words | None = None
 ) -> Iterator[None]:
     """Raise only `ChannelError`s out of the Slack calls inside; `dm` says a person is addressed,
-    `chat_id` names the team channel otherwise."""
+    `chat_id` names the team channel otherwise, whose hints are in `words`."""
     try:
         yield
     except SlackApiError as exc:
-        raise translate(exc, dm=dm, chat_id=chat_id, bot_name=bot_name) from exc
+        raise translate(exc, dm=dm, chat_id=chat_id, bot_name=bot_name, words=words) from exc
     except aiohttp.ConnectionTimeoutError as exc:  # no connection, so nothing was sent
         raise ChannelError(f"Slack could not be reached: {exc}") from exc
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
@@ -115,7 +128,7 @@ def slack_errors(
 
 @asynccontextmanager
 async def named_errors(
-    bot_name: Callable[[], Awaitable[str]], chat_id: str, *, dm: bool
+    bot_name: Callable[[], Awaitable[str]], chat_id: str, *, dm: bool, words: Words
 ) -> AsyncIterator[None]:
     """`slack_errors`, with the bot's real @-name in a team channel's invite hint.
 
@@ -132,4 +145,4 @@ async def named_errors(
             name = await bot_name()
         except ChannelError:
             raise exc from cause
-        raise translate(cause, dm=dm, chat_id=chat_id, bot_name=name) from cause
+        raise translate(cause, dm=dm, chat_id=chat_id, bot_name=name, words=words) from cause

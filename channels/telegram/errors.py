@@ -38,35 +38,32 @@ from bot.channel import (
     TargetUnavailable,
     WorkspaceUnauthorized,
 )
+from bot.i18n import Words
 
 log = logging.getLogger(__name__)
 
 GONE = ("chat not found", "user not found", "peer_id_invalid")
 
 
-TEAM_HINT = (
-    "Add the bot to the team's group again, then send /nps alerts here (or /nps digest here) in it."
-)
-
-
 @contextmanager
-def platform_errors(action: str, *, team: bool = False) -> Iterator[None]:
+def platform_errors(action: str, *, team: Words | None = None) -> Iterator[None]:
     """Re-raise Telegram errors from `action` in the core's terms.
 
-    `team` says the chat is a team's group (an alert or digest target), where a 403 or a
-    vanished chat means the target is unusable, not that a respondent is unreachable.
+    `team` (the team's words) says the chat is a team's group (an alert or digest target),
+    where a 403 or a vanished chat means the target is unusable, not that a respondent is
+    unreachable; the hint to fix it is in those words.
     """
     try:
         yield
     except InvalidToken as exc:
         raise WorkspaceUnauthorized(f"Telegram rejected the bot token: {exc.message}") from exc
     except Forbidden as exc:
-        if team:
-            raise TargetUnavailable(exc.message, hint=TEAM_HINT) from exc
+        if team is not None:
+            raise TargetUnavailable(exc.message, hint=team.t("hint.telegram_add_back")) from exc
         raise RecipientUnreachable(exc.message) from exc
     except BadRequest as exc:
-        if _gone(exc) and team:
-            raise TargetUnavailable(exc.message, hint=TEAM_HINT) from exc
+        if _gone(exc) and team is not None:
+            raise TargetUnavailable(exc.message, hint=team.t("hint.telegram_add_back")) from exc
         if _gone(exc):
             raise RecipientUnreachable(exc.message) from exc
         raise ChannelError(f"Telegram refused to {action}: {exc.message}") from exc
@@ -81,7 +78,7 @@ def platform_errors(action: str, *, team: bool = False) -> Iterator[None]:
 
 
 @contextmanager
-def tidy_edit(action: str, *, team: bool = False) -> Iterator[None]:
+def tidy_edit(action: str, *, team: Words | None = None) -> Iterator[None]:
     """For edits that only tidy up a message already acted on (the answer is stored).
 
     A refused edit (not modified after a repeated click, message deleted or too old) is

@@ -7,6 +7,8 @@ handlers only know Telegram. Updates run one at a time, in the order Telegram se
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, TypeHandler
@@ -22,7 +24,6 @@ from channels.telegram.team_handlers import TeamHandlers
 from channels.telegram.updates import Context, answer, query_of
 
 log = logging.getLogger(__name__)
-STALE_BUTTON = "This button is no longer active."
 
 
 def register(
@@ -44,10 +45,10 @@ def register(
         application.add_handler(TypeHandler(Update, Deduplicator().drop_seen), group=-1)
     application.add_handlers(
         [
-            *MembershipHandlers(handle=handle).handlers(),
+            *MembershipHandlers(handle=handle, team=team).handlers(),
             *RespondentHandlers(handle=handle, memory=memory, catalogue=catalogue).handlers(),
             *TeamHandlers(handle=handle, memory=memory, team=team).handlers(),
-            CallbackQueryHandler(_stale_button),  # last: only presses nothing else matched
+            CallbackQueryHandler(stale_button(catalogue)),  # last: what nothing else matched
         ]
     )
     application.add_error_handler(_log_error)
@@ -69,9 +70,16 @@ class Deduplicator:
         self._seen.put(update.update_id, True)
 
 
-async def _stale_button(update: Update, context: Context) -> None:
-    """A button from an old message or another bot version: stop its spinner, say so."""
-    await answer(query_of(update), STALE_BUTTON)
+def stale_button(catalogue: Catalogue) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A button from an old message or another bot version: stop its spinner, say so in the
+    language of whoever pressed it."""
+
+    async def stale(update: Update, context: Context) -> None:
+        query = query_of(update)
+        words = catalogue.for_person(explicit=None, platform=query.from_user.language_code)
+        await answer(query, words.t("telegram.stale_button"))
+
+    return stale
 
 
 async def _log_error(update: object, context: Context) -> None:

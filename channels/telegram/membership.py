@@ -12,6 +12,7 @@ from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.channel import Handler
 from bot.events import TargetMigrated, TargetRemoved, Unreachable
+from bot.i18n import Words
 from channels.telegram.build import UpdateHandler
 from channels.telegram.updates import Context, message_of, origin
 
@@ -21,7 +22,8 @@ GONE = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 class MembershipHandlers:
     """Turns changes to the bot's membership into reachability and target events."""
 
-    def __init__(self, *, handle: Handler) -> None:
+    def __init__(self, *, handle: Handler, team: Words) -> None:
+        self.team = team
         self.handle = handle
 
     def handlers(self) -> list[UpdateHandler]:
@@ -40,13 +42,15 @@ class MembershipHandlers:
             if change.new_chat_member.status == ChatMember.BANNED:
                 await self.handle(Unreachable(origin(update, context), reason="blocked the bot"))
             return
-        by = change.from_user.full_name if change.from_user else "an admin"
+        team = self.team
+        by = change.from_user.full_name if change.from_user else team.t("removed.an_admin")
+        group = change.chat.title or team.t("removed.the_group")
         await self.handle(
             TargetRemoved(
                 platform="telegram",
                 workspace=str(context.bot.id),
                 chat_id=str(change.chat.id),
-                reason=f"the bot was removed from {change.chat.title or 'the group'} by {by}",
+                reason=team.t("removed.by", group=group, by=by),  # read by the team's admins
             )
         )
 

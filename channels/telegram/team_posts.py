@@ -14,6 +14,7 @@ from telegram.ext import ExtBot
 
 from bot.channel import Alert, Handler, MessageRef, ThreadNote
 from bot.events import TargetMigrated
+from bot.i18n import Catalogue
 from channels.telegram import formatting, keyboards
 from channels.telegram.errors import platform_errors, tidy_edit
 from channels.telegram.fitting import MESSAGE_LIMIT, cut
@@ -29,6 +30,7 @@ class TeamPosts:
     platform: str
     handle: Handler
     memory: ChatMemory
+    catalogue: Catalogue
 
     @property
     def _bot(self) -> ExtBot[None]:
@@ -52,7 +54,7 @@ class TeamPosts:
     ) -> T:
         """Send to a team's group; when it was upgraded to a supergroup, tell the core (the
         stored target moves) and send again to the new chat."""
-        with platform_errors(action, team=True):
+        with platform_errors(action, team=self.catalogue.team):
             try:
                 return await send(chat_key(chat_id))
             except ChatMigrated as moved:
@@ -74,7 +76,7 @@ class TeamPosts:
 
     async def post_under_alert(self, *, alert: MessageRef, note: ThreadNote) -> MessageRef | None:
         """As a reply to the alert (plain text: a customer's words need no escaping)."""
-        with platform_errors("post under a detractor alert", team=True):
+        with platform_errors("post under a detractor alert", team=self.catalogue.team):
             message = await self._bot.send_message(
                 chat_id=chat_key(alert.chat_id),
                 text=cut(note.text, MESSAGE_LIMIT),
@@ -86,7 +88,7 @@ class TeamPosts:
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
         """Refresh the alert in place; one posted before its group's upgrade to a supergroup
         stays in the old, read-only group (Telegram keeps it there), so only the target moves."""
-        with tidy_edit("update a detractor alert", team=True):
+        with tidy_edit("update a detractor alert", team=self.catalogue.team):
             try:
                 await self._bot.edit_message_text(
                     chat_id=chat_key(ref.chat_id),

@@ -21,9 +21,8 @@ from bot.db import Database
 from bot.models import Respondent, Response
 from channels.sandbox.telegram import FloodLimits, TelegramSandbox
 from channels.telegram.errors import platform_errors
-from channels.telegram.handlers import STALE_BUTTON
 from tests.channels.telegram.conftest import eventually, imported, said
-from tests.phrases import EN
+from tests.phrases import EN, phrase
 
 PAYLOADS = Path(__file__).parent / "payloads"
 BOT_ID = 7012345678  # the recorded bot, @acme_nps_bot
@@ -92,7 +91,8 @@ async def test_score_comment_and_block(bot: NpsBot, sandbox: TelegramSandbox, db
     press = recorded("update_callback_query_nps_score")  # as recorded: an unknown survey id
     sandbox.enqueue_raw(press)
     await sandbox.wait_for_calls("answerCallbackQuery")
-    assert sandbox.calls_to("answerCallbackQuery")[-1].params["text"] == STALE_BUTTON
+    stale = phrase("telegram.stale_button")
+    assert sandbox.calls_to("answerCallbackQuery")[-1].params["text"] == stale
 
     ours = copy.deepcopy(press)
     ours["update_id"] += 10
@@ -187,7 +187,8 @@ async def test_recorded_errors_map_to_the_cores_terms(
         parameters=body.get("parameters"),
     )
     async with Bot(sandbox.token, base_url=sandbox.base_url) as bot:
-        with pytest.raises(expected) as caught, platform_errors("send", team=team):
+        words = EN if team else None
+        with pytest.raises(expected) as caught, platform_errors("send", team=words):
             await bot.send_message(SUPERGROUP if team else JANE, "x")
     if isinstance(caught.value, RateLimited):
         assert caught.value.retry_after == 35
