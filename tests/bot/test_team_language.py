@@ -1,10 +1,13 @@
-"""NPSBOT_TEAM_LANGUAGE=de: the digest on every surface, `/nps help` and `/nps status` in German."""
+"""NPSBOT_TEAM_LANGUAGE=de: the digest on every surface, its chart, `/nps help` and
+`/nps status` in German (the chart in Japanese too)."""
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
+from matplotlib.figure import Figure
 from rich.console import Console
 
 from bot.clock import FakeClock
@@ -15,8 +18,12 @@ from bot.i18n import SUPPORTED, build_catalogue
 from bot.settings import Settings, load_settings
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.telegram.digest_html import render_digest_html
+from scoring.chart import trend_figure
 from scoring.digest import sections
+from scoring.nps import Counts
+from scoring.trend import WeekPoint, trend
 from tests.digest_sample import sample_digest
+from tests.phrases import english_left
 from tests.recording import recording_bot
 
 ENGLISH = ("from last week", "Response rate", "What detractors raise", "Segments", "answers")
@@ -82,3 +89,57 @@ async def test_help_and_status_follow_the_team_language(db: Database, clock: Fak
     status = await bot.handle(AdminCommand(origin, "C1", "status")) or ""
     assert status.startswith("*Status*: läuft\n*Rhythmus*: ")
     assert "*Diese Woche*: 0 Einladungen gesendet, 0 beantwortet" in status
+
+
+def _chart_texts(figure: Figure) -> str:
+    """Every word the chart shows: titles, axis labels, ticks, legends, notes on it."""
+    found = [figure.get_suptitle()]
+    for ax in figure.axes:
+        found += [ax.get_title(loc="left"), ax.get_ylabel(), *(t.get_text() for t in ax.texts)]
+        found += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if (legend := ax.get_legend()) is not None:
+            found += [t.get_text() for t in legend.get_texts()]
+    return "\n".join(found)
+
+
+CHART_ENGLISH = (
+    "Weekly NPS",
+    "since the first answer",
+    "no answers yet",
+    "Significant",
+    "Hollow",
+    "% interval",
+    "Promoters",
+    "Passives",
+    "Detractors",
+    "Mix",
+    "Not enough answers",
+    " to W",
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("de", ("KW 47\n2025", "Wöchentlicher NPS, KW 47 2025 bis KW 02 2026", "Promotoren")),
+        ("ja", ("第47週\n2025年", "週次NPS、第47週 2025年〜第02週 2026年", "推奨者")),
+    ],
+)
+def test_the_chart_speaks_the_team_language(language: str, said: tuple[str, ...]) -> None:
+    words = build_catalogue(load_settings(NPSBOT_TEAM_LANGUAGE=language)).team
+    end = date(2026, 1, 5)
+    mixes = [(8, 5, 6), (20, 10, 15), (3, 1, 1), (40, 20, 30), (45, 25, 20), (70, 20, 30)]
+    counts = [Counts(*mix) for mix in (*mixes, (30, 20, 50), (60, 25, 15))]  # a fall, a rise
+    weeks = [WeekPoint(end - timedelta(weeks=7 - i), c) for i, c in enumerate(counts)]
+    shown = _chart_texts(trend_figure(trend(weeks, end=end), title="Acme NPS", words=words))
+    empty = _chart_texts(trend_figure(trend([], end=end), title="Acme NPS", words=words))
+    one = _chart_texts(trend_figure(trend(weeks[-1:], end=end), title="Acme NPS", words=words))
+    for text in (shown, empty, one):
+        assert not english_left(text, language, prefixes=("chart.",)), english_left(text, language)
+        for english in CHART_ENGLISH:
+            assert english not in text, (english, text)
+    for expected in said:
+        assert expected in shown, (expected, shown)
+    assert words.t("chart.rise") in shown and words.t("chart.fall") in shown
+    assert words.t("chart.hollow_week") in shown and words.t("chart.no_answers") in empty
+    assert words.t("chart.weeks_one", count=1) in one

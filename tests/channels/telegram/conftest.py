@@ -95,9 +95,10 @@ def telegram_settings(sandbox: TelegramSandbox, **extra: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(
-    *, db: Database, sandbox: TelegramSandbox, clock: FakeClock, webhook: bool
+    *, db: Database, sandbox: TelegramSandbox, clock: FakeClock, webhook: bool, **extra: str
 ) -> AsyncIterator[NpsBot]:
-    """Serve the whole bot until the block ends; a failed start raises instead of hanging."""
+    """Serve the whole bot until the block ends; a failed start raises instead of hanging.
+    `extra` settings are added (`NPSBOT_TEAM_LANGUAGE="fr"`)."""
     port = free_port()
     hook = (
         {
@@ -107,7 +108,7 @@ async def running_bot(
         if webhook
         else {}
     )
-    settings = telegram_settings(sandbox, NPSBOT_DATABASE_URL=db.url, **hook)
+    settings = telegram_settings(sandbox, NPSBOT_DATABASE_URL=db.url, **hook, **extra)
     npsbot = NpsBot(settings, db=db, clock=clock, platforms=["telegram"])
     serving = asyncio.create_task(npsbot.serve(host="127.0.0.1", port=port))
     started = asyncio.create_task(npsbot.wait_started())
