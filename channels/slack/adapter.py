@@ -222,12 +222,12 @@ class SlackAdapter(HomeTab, Adapter):
     # -- the team's channels ---------------------------------------------------------------
 
     async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
-        return await self._post(
-            chat_id, text=alert_text(alert), blocks=alert_blocks(alert), dm=False
-        )
+        blocks = alert_blocks(alert, self.catalogue.team)
+        return await self._post(chat_id, text=alert_text(alert), blocks=blocks, dm=False)
 
     async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
-        await self._update(ref, text=alert_text(alert), blocks=alert_blocks(alert), dm=False)
+        blocks = alert_blocks(alert, self.catalogue.team)
+        await self._update(ref, text=alert_text(alert), blocks=blocks, dm=False)
 
     async def post_under_alert(self, *, alert: MessageRef, note: ThreadNote) -> MessageRef | None:
         """In the alert's thread, so the case's story reads in one place."""

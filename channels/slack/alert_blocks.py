@@ -53,7 +53,7 @@ def _attribute(key: str, value: str) -> str:
     return f"*{key}*\n{escape(fit(value, ATTRIBUTE_VALUE_LIMIT))}"
 
 
-def alert_blocks(alert: Alert) -> list[Block]:
+def alert_blocks(alert: Alert, team: Words) -> list[Block]:
     """Score, who, segment, comment; then who follows up and what they replied.
 
     Everyone else's words are escaped and every part is cut to Block Kit's limits, so a long
@@ -70,7 +70,7 @@ def alert_blocks(alert: Alert) -> list[Block]:
     blocks: list[Block] = [header(labels.title), *fields_sections(fields)]
     hidden = len(attributes) - ATTRIBUTES_SHOWN
     if hidden > 0:
-        blocks.append(context(f"… and {hidden} more attribute(s)"))
+        blocks.append(context(team.t("alert.more_attributes", count=hidden)))
     if alert.comment:
         blocks.append(section(quote(alert.comment)))
     if alert.owner:

@@ -228,7 +228,7 @@ def test_alerts_are_worded_in_the_team_language() -> None:
     labels = wording.alert_labels(team, score=3, respondent=None, owner="Mia")
     alert = Alert(response_id=9, score=3, respondent=None, owner="Mia", labels=labels)
 
-    blocks = alert_blocks(alert)
+    blocks = alert_blocks(alert, team)
     assert blocks[0]["text"]["text"] == "Detraktor-Alert"
     assert alert_text(alert) == "Detraktor-Alert: Anonyme Person hat 3/10 vergeben"
     assert ":raising_hand: Mia kümmert sich darum" in str(blocks)

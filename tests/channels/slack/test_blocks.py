@@ -51,7 +51,7 @@ def test_answered_question_keeps_no_buttons() -> None:
 def test_anonymous_alert_and_long_comment() -> None:
     labels = wording.alert_labels(EN, score=1, respondent=None, owner=None)
     alert = Alert(response_id=3, score=1, respondent=None, comment="x" * 20_000, labels=labels)
-    blocks = alert_blocks(alert)
+    blocks = alert_blocks(alert, EN)
     assert "Anonymous respondent" in alert_text(alert) and "Anonymous respondent" in str(blocks)
     comment = next(b for b in blocks if b["type"] == "section" and "text" in b)
     assert len(comment["text"]["text"]) == SECTION_LIMIT
