@@ -15,10 +15,14 @@ gives an identical upload. Slack and Telegram get the same PNG. Its words are th
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import math
+import re
 from collections.abc import Sequence
+from functools import cache
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scoring.change import compare
@@ -40,6 +44,25 @@ _DOWN = "#cf222e"
 _MIX = {"promoters": "#2da44e", "passives": "#afb8c1", "detractors": "#e5534b"}
 _MUTED = "#57606a"
 _FONT = 13
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+"""Characters DejaVu Sans lacks (kana, kanji, full-width forms): a Japanese team's labels."""
+
+
+@cache
+def font_families() -> tuple[str, ...]:
+    """DejaVu Sans (matplotlib's own, for Latin scripts), then IPAex Gothic for the Japanese
+    glyphs it lacks. The font ships in matplotlib-fontja and is registered from its file:
+    importing that package would restyle every figure of the process."""
+    from matplotlib import font_manager
+
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    places = list(spec.submodule_search_locations or []) if spec else []
+    fonts = (Path(place) / "fonts" / "ipaexg.ttf" for place in places)
+    japanese = next((font for font in fonts if font.is_file()), None)
+    if japanese is None:
+        return ("DejaVu Sans",)
+    font_manager.fontManager.addfont(str(japanese))
+    return ("DejaVu Sans", font_manager.FontProperties(fname=japanese).get_name())
 
 
 def weeks_shown(points: Sequence[TrendPoint]) -> list[TrendPoint]:
@@ -221,6 +244,7 @@ def trend_figure(
     # pay for matplotlib unless a chart is actually drawn.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     policy = policy if policy is not None else SamplePolicy()
     points = weeks_shown(points)
@@ -238,6 +262,10 @@ def trend_figure(
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(title, fontsize=_FONT + 6, fontweight="bold", x=0.01, ha="left")
     nps_ax.set_title(_subtitle(words, points), fontsize=_FONT, color=_MUTED, loc="left")
+    families = list(font_families())  # Japanese labels, with no glyph missing
+    for text in fig.findobj(Text):
+        if _CJK.search(text.get_text()):
+            text.set_fontfamily(families)
     return fig
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import date, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from bot.i18n import SUPPORTED, build_catalogue
 from bot.settings import Settings, load_settings
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.telegram.digest_html import render_digest_html
-from scoring.chart import trend_figure
+from scoring.chart import render_trend_chart, trend_figure
 from scoring.digest import sections
 from scoring.nps import Counts
 from scoring.trend import WeekPoint, trend
@@ -143,3 +144,7 @@ def test_the_chart_speaks_the_team_language(language: str, said: tuple[str, ...]
     assert words.t("chart.rise") in shown and words.t("chart.fall") in shown
     assert words.t("chart.hollow_week") in shown and words.t("chart.no_answers") in empty
     assert words.t("chart.weeks_one", count=1) in one
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_trend_chart(trend(weeks, end=end), title="Acme NPS", words=words)
+    assert not [w for w in caught if "missing from font" in str(w.message)]  # no blank boxes
