@@ -28,6 +28,7 @@ def _descriptions(words: Words) -> dict[str, Callable[[], str]]:
         "optout": lambda: words.t("help.optout"),
         "audience": lambda: words.t("help.audience"),
         "anonymous": lambda: words.t("help.anonymous"),
+        "report": lambda: words.t("help.report"),
     }
 
 
