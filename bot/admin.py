@@ -166,10 +166,18 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
     async def _digest(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         if command.args == ("now",):
             posted = await self.digests.post_now(workspace_id=workspace_id)
-            if not posted:
-                return self.words.t("admin.no_digest_target")
-            return self.words.t("admin.digest_posted", count=posted)
+            if posted:
+                return self.words.t("admin.digest_posted", count=posted)
+            return await self.db.run(self._not_posted, workspace_id)
         return await self._set_target(workspace_id, command, event, kind="digest")
+
+    def _not_posted(self, session: Session, workspace_id: int) -> str:
+        """Why `/nps digest now` posted nowhere: no channel set, or the channel failed."""
+        if not store.targets(session=session, workspace_id=workspace_id, kind="digest"):
+            return self.words.t("admin.no_digest_target")
+        workspace = session.get(Workspace, workspace_id)
+        problem = workspace.problems.get("digest channel") if workspace else None
+        return problem or self.words.t("admin.digest_failed")  # the problem says which and why
 
     async def _alerts(self, workspace_id: int, command: Command, event: AdminCommand) -> str:
         if command.args[0].lower() == "movers":

@@ -108,6 +108,7 @@ async def test_a_german_team_reads_every_nps_reply_in_german(start_bot: StartBot
         "problem.digest_target", "de", chat="C0ALT", hint=phrase("hint.slack_archived", "de")
     )
     assert problem in replies["status"]
+    assert replies["digest now"] == problem  # not "no digest channel is set": it is, and failed
     for command in ("cadence", "audience list", "send <@UK00|kunde00>"):  # each carries it
         assert replies[command].endswith(f"\n:warning: {problem} (siehe /nps status)"), command
     _no_english(replies, "de")
