@@ -94,7 +94,9 @@ class Settings(BaseSettings):
     followup_recall_detractor: str | None = Field(
         default=None, alias="NPSBOT_FOLLOWUP_RECALL_DETRACTOR"
     )
-    followup_recall_passive: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_RECALL_PASSIVE")
+    followup_recall_passive: str | None = Field(
+        default=None, alias="NPSBOT_FOLLOWUP_RECALL_PASSIVE"
+    )
     followup_recall_promoter: str | None = Field(
         default=None, alias="NPSBOT_FOLLOWUP_RECALL_PROMOTER"
     )
