@@ -76,6 +76,7 @@ class Alerts:
                 previous=response.previous_score,
                 mover=answer.mover,
                 case=case,
+                announcement=answer.announcement,
             ),
             resolved=case is not None and case.state == CaseState.RESOLVED,
         )
@@ -91,9 +92,9 @@ class Alerts:
             anonymous=self.anonymous,
         )
 
-    async def load(self, response_id: int) -> Answer | None:
+    async def load(self, response_id: int, *, raised: bool = False) -> Answer | None:
         return await self.db.run(
-            lambda session: Answer.load(session=session, response_id=response_id)
+            lambda session: Answer.load(session=session, response_id=response_id, raised=raised)
         )
 
     async def score_changed(self, response_id: int) -> None:
@@ -121,7 +122,7 @@ class Alerts:
         lock = self._publishing.setdefault(response_id, asyncio.Lock())
         try:
             async with lock:
-                await self._publish(await self.load(response_id) or answer)
+                await self._publish(await self.load(response_id, raised=answer.raised) or answer)
         finally:
             if not lock.locked():
                 self._publishing.pop(response_id, None)

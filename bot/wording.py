@@ -109,14 +109,21 @@ def alert_labels(
     previous: int | None = None,
     mover: bool = False,
     case: Case | None = None,
+    announcement: str | None = None,
 ) -> AlertLabels:
     """Every word on a detractor or mover alert; the adapters only lay them out.
 
     A mover's alert is labelled with the move ("10 -> 7"); a detractor's says what the person
-    gave before, when they answered before.
+    gave before, when they answered before. A case opened by a reply to the "you said, we
+    did" announcement on `announcement` says so, with the answer it was about.
     """
     who = respondent or words.t("alert.anonymous")
-    if mover and previous is not None:
+    if announcement is not None:
+        title = words.t("alert.reply_title")
+        heading = words.t("alert.reply_heading", phrase=announcement, score=score)
+        notification = words.t("alert.reply_notification", respondent=who, phrase=announcement)
+        previous = None
+    elif mover and previous is not None:
         move = move_label(previous, score)
         title = heading = words.t("alert.mover_title", move=move)
         notification = words.t("alert.mover_notification", respondent=who, move=move)

@@ -177,8 +177,7 @@ def test_a_recall_setting_may_only_use_theme() -> None:
     with pytest.raises(OverrideError) as raised:
         build_catalogue(load_settings(NPSBOT_FOLLOWUP_RECALL_PASSIVE="About {topic}: better?"))
     assert str(raised.value) == (
-        "NPSBOT_FOLLOWUP_RECALL_PASSIVE: 'followup.recall_passive' uses {topic}; "
-        "it may use {theme}"
+        "NPSBOT_FOLLOWUP_RECALL_PASSIVE: 'followup.recall_passive' uses {topic}; it may use {theme}"
     )
 
 
