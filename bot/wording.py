@@ -119,7 +119,7 @@ def alert_labels(
     """
     who = respondent or words.t("alert.anonymous")
     if announcement is not None:
-        title = words.t("alert.reply_title")
+        title = words.t("alert.reply_title", phrase=announcement)
         heading = words.t("alert.reply_heading", phrase=announcement, score=score)
         notification = words.t("alert.reply_notification", respondent=who, phrase=announcement)
         previous = None
