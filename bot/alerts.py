@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -48,6 +49,9 @@ class Alerts:
         self.team = catalogue.team
         self.metrics = metrics or Metrics()
         self._publishing: dict[int, asyncio.Lock] = {}
+        self.changed: Callable[[int], None] | None = None
+        """Told the workspace whose case an alert shows after it was posted or redrawn (the
+        live App Home refreshes from it)."""
 
     def respondent_name(self, answer: Answer) -> str | None:
         """How the team may see the customer: None in anonymous mode or once forgotten."""
@@ -126,6 +130,8 @@ class Alerts:
         finally:
             if not lock.locked():
                 self._publishing.pop(response_id, None)
+        if self.changed is not None:
+            self.changed(answer.response.workspace_id)
 
     async def _publish(self, answer: Answer) -> None:
         response = answer.response

@@ -81,6 +81,4 @@ async def test_chunked_200_mb_is_cut_off_and_memory_stays(port: int) -> None:
 async def test_a_body_at_the_limit_reaches_the_route(port: int) -> None:
     request = head("/api/v1/triggers", f"Content-Length: {MAX_BODY}")
 
-    assert await status_of(port, request, iter([b" " * MAX_BODY])) == 401, (
-        "the route answers, not the limit"
-    )
+    assert await status_of(port, request, iter([b" " * MAX_BODY])) == 401, "the route answers, not the limit"
