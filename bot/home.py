@@ -7,7 +7,9 @@ report; everyone else what the app is, what it stores about them, and their righ
 Opening the Home is cheap by design: the report comes from `ReportCache` (one build per
 workspace a minute), team-chat members are cached as long, and a view is published only
 when it differs from the one the person already has, so a team opening the tab all day
-stays far inside `views.publish`'s Tier 4 (about 100 a minute per workspace).
+stays far inside `views.publish`'s Tier 4 (about 100 a minute per workspace). After every
+case step (`case_changed`) the Homes teammates have open are republished where they changed,
+within the same budget (`bot.home_refresh`).
 """
 
 from __future__ import annotations
@@ -116,15 +118,16 @@ class Home:
         self._refreshing[workspace_id] = asyncio.create_task(self._refresh(workspace_id))
 
     async def _refresh(self, workspace_id: int) -> None:
+        """Rounds until no change came in during the last one (a background task: whatever
+        goes wrong is logged, and the next open publishes anyway)."""
         try:
             while True:
                 self._again.discard(workspace_id)
                 await self._republish(workspace_id)
                 if workspace_id not in self._again:
                     return
-                self.reports.invalidate(workspace_id)
-        except (ChannelError, store.UnknownWorkspace) as exc:
-            log.warning("open Homes of workspace %s not refreshed: %s", workspace_id, exc)
+        except Exception:
+            log.exception("open Homes of workspace %s not refreshed", workspace_id)
         finally:
             self._refreshing.pop(workspace_id, None)
 
@@ -138,7 +141,12 @@ class Home:
             if not self.pace.refresh_allowed(workspace_id):
                 skipped += 1
                 continue
-            await self._publish(self.channels[viewer.key[0]], viewer.key, view)
+            try:
+                await self._publish(self.channels[viewer.key[0]], viewer.key, view)
+            except ChannelError as exc:  # this person's Home (a deactivated user): not others'
+                log.warning("the open Home of %s not refreshed: %s", viewer.key[2], exc)
+                self.viewers.left(workspace_id, viewer.key)
+                continue
             self.refreshed += 1
         if skipped:
             log.info("%d open Home(s) left for their next open: views.publish budget", skipped)
