@@ -48,6 +48,9 @@ class Reach:
     """Who an announcement on a phrase would reach, and what they said."""
 
     people: tuple[int, ...]
+    answers: dict[int, int]
+    """Per person, the answer whose comment matched (a reply to the announcement opens its
+    case)."""
     held_back: int
     """Matched, but opted out, unreachable, or told something in the last 30 days."""
     samples: tuple[str, ...]
@@ -65,10 +68,12 @@ def reach(
         words=prefilter_words(wanted),
     )
     newest: dict[int, tuple[str, Respondent]] = {}
+    answers: dict[int, int] = {}
     for response, respondent in rows:
         who = respondent.id or 0
         if who not in newest and mentions(response.comment, wanted, language=response.language):
             newest[who] = (response.comment or "", respondent)
+            answers[who] = response.id or 0
     told = store.told_since(session=session, workspace_id=workspace.id or 0, since=now - ONCE_IN)
     people = tuple(
         who
@@ -84,7 +89,12 @@ def reach(
         text = quotes.excerpt(comment, term, max_chars=SAMPLE_CHARS)
         name = respondent.display_name or respondent.platform_user_id
         samples.append(f"“{quotes.mask(text, names=names)}”" if hidden else f"{name}: “{text}”")
-    return Reach(people=people, held_back=len(newest) - len(people), samples=tuple(samples))
+    return Reach(
+        people=people,
+        answers={who: answers[who] for who in people},
+        held_back=len(newest) - len(people),
+        samples=tuple(samples),
+    )
 
 
 class Announcing:
@@ -180,6 +190,7 @@ class Announcing:
                 author=event.name or event.origin.user_id,
                 respondent_ids=found.people,
                 now=now,
+                answers=found.answers,
             )
             self._audit(session, workspace_id, event, "announce")
             return len(found.people)

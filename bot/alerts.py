@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -49,6 +50,9 @@ class Alerts:
         self.team = catalogue.team
         self.metrics = metrics or Metrics()
         self._publishing: dict[int, asyncio.Lock] = {}
+        self.changed: Callable[[int], None] | None = None
+        """Told the workspace whose case an alert shows after it was posted or redrawn (the
+        live App Home refreshes from it)."""
 
     def respondent_name(self, answer: Answer) -> str | None:
         """How the team may see the customer: None in anonymous mode or once forgotten."""
@@ -77,6 +81,7 @@ class Alerts:
                 previous=response.previous_score,
                 mover=answer.mover,
                 case=case,
+                announcement=answer.announcement,
             ),
             resolved=case is not None and case.state == CaseState.RESOLVED,
         )
@@ -92,9 +97,9 @@ class Alerts:
             anonymous=self.anonymous,
         )
 
-    async def load(self, response_id: int) -> Answer | None:
+    async def load(self, response_id: int, *, raised: bool = False) -> Answer | None:
         return await self.db.run(
-            lambda session: Answer.load(session=session, response_id=response_id)
+            lambda session: Answer.load(session=session, response_id=response_id, raised=raised)
         )
 
     async def score_changed(self, response_id: int) -> None:
@@ -122,10 +127,12 @@ class Alerts:
         lock = self._publishing.setdefault(response_id, asyncio.Lock())
         try:
             async with lock:
-                await self._publish(await self.load(response_id) or answer)
+                await self._publish(await self.load(response_id, raised=answer.raised) or answer)
         finally:
             if not lock.locked():
                 self._publishing.pop(response_id, None)
+        if self.changed is not None:
+            self.changed(answer.response.workspace_id)
 
     async def _publish(self, answer: Answer) -> None:
         response = answer.response

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot import store
 from bot.channel import Recipient
 from bot.i18n import Catalogue, Words
-from bot.models import Case, Job, Respondent, Response, Workspace
+from bot.models import Announcement, Case, Job, Respondent, Response, Workspace
 from scoring.returning import moved
 
 DETRACTOR_MAX = 6
@@ -33,19 +33,26 @@ class Answer:
     case: Case | None = None
     """The follow-up of a posted alert, with the team's latest words in it."""
     last_reply: str | None = None
+    raised: bool = False
+    """The customer's reply to an announcement opened its case: alerted whatever the score."""
+    announcement: str | None = None
+    """The phrase of the announcement whose reply opened the case, if one did."""
 
     @property
     def alerting(self) -> bool:
         """Whether an alert is to be posted (a new detractor or mover) or refreshed (one
         exists)."""
         has_alert = self.response.alert_ref is not None and self.response.alert_chat is not None
-        due = self.response.score <= DETRACTOR_MAX or self.mover
+        due = self.response.score <= DETRACTOR_MAX or self.mover or self.raised
         return has_alert or (due and bool(self.alert_targets))
 
     @classmethod
-    def written(cls, *, session: Session, response: Response, respondent: Respondent) -> Answer:
-        """The answer in the writer's session; the alert context only when an alert is due."""
-        detractor = response.score <= DETRACTOR_MAX
+    def written(
+        cls, *, session: Session, response: Response, respondent: Respondent, raised: bool = False
+    ) -> Answer:
+        """The answer in the writer's session; the alert context only when an alert is due
+        (`raised`: a reply to an announcement opened its case, which is to be alerted)."""
+        detractor = response.score <= DETRACTOR_MAX or raised
         if response.alert_ref is None and not detractor and response.previous_score is None:
             return cls(response=response, respondent=respondent)
         workspace = session.get(Workspace, response.workspace_id)
@@ -70,10 +77,15 @@ class Answer:
         )
         case = (
             store.case_for(session=session, response_id=response.id or 0)
-            if response.alert_ref is not None
+            if response.alert_ref is not None or raised
             else None
         )
         latest = store.latest_team_message(session=session, case_id=case.id or 0) if case else None
+        told = (
+            session.get(Announcement, case.announcement_id)
+            if case is not None and case.announcement_id is not None
+            else None
+        )
         return cls(
             response=response,
             respondent=respondent,
@@ -82,17 +94,19 @@ class Answer:
             mover=mover,
             case=case,
             last_reply=latest.text if latest else None,
+            raised=raised,
+            announcement=told.phrase if told is not None else None,
         )
 
     @classmethod
-    def load(cls, *, session: Session, response_id: int) -> Answer | None:
+    def load(cls, *, session: Session, response_id: int, raised: bool = False) -> Answer | None:
         """The answer as stored now (a claim or a reply changed it)."""
         response = session.get(Response, response_id)
         if response is None:
             return None
         respondent = session.get(Respondent, response.respondent_id)
         assert respondent is not None
-        return cls.written(session=session, response=response, respondent=respondent)
+        return cls.written(session=session, response=response, respondent=respondent, raised=raised)
 
 
 def recipient_of(respondent: Respondent) -> Recipient:

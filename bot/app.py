@@ -174,6 +174,7 @@ class NpsBot:
             catalogue=catalogue,
             reports=self.reports,
         )
+        self.alerts.changed = self.home.case_changed  # open Homes show each case step
         self.router = Router(
             survey=self.survey,
             admin=self.admin,
@@ -310,6 +311,7 @@ class NpsBot:
         returned, uncertain = await asyncio.to_thread(self.dispatcher.settle_own)
         if returned or uncertain:
             log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)
+        await self.home.stop()
         for adapter in self.adapters.values():
             await adapter.stop()
         await self.inbound.stop()

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot import cases, store
 from bot.alerts import Alerts
+from bot.announcement_replies import reply_case
 from bot.answer import Answer, Outcome, Stored
 from bot.channel import MessageRef, ThreadNote
 from bot.jobs import JobRunner
@@ -56,19 +57,30 @@ class CaseThreads:
         self, session: Session, *, respondent: Respondent, text: str
     ) -> Stored | None:
         """In the comment's transaction: a DM within the conversation window of the team's
-        last reply joins that case's conversation (None: no conversation is open)."""
+        last reply joins that case's conversation; else one within the window of an
+        announcement sent to the person is a reply to it (`bot.announcement_replies`);
+        None: neither is open."""
         now = self.clock.now()
-        case = store.conversing_case(
-            session=session, respondent_id=respondent.id or 0, since=now - self.window
-        )
+        person = respondent.id or 0
+        case = store.conversing_case(session=session, respondent_id=person, since=now - self.window)
+        told = None
         if case is None:
-            return None
+            told = reply_case(session, respondent_id=person, since=now - self.window, now=now)
+            if told is None:
+                return None
+            case = told.case
         message = cases.customer_wrote(
             session, case=case, author=respondent.display_name, text=text, now=now
         )
-        self.alerts.case_event(session, case, "case.message", text=message.text)
-        job = self._queue(session, RELAY, f"case:{case.id}", {"message_id": message.id})
-        return Stored(Outcome(False, "relayed to the alert's thread"), [job])
+        payload: dict[str, Any] = {"message_id": message.id}
+        extra: dict[str, Any] = {}
+        if told is not None:
+            payload["announcement"] = told.phrase
+            extra = {"announcement_id": told.announcement_id, "phrase": told.phrase}
+        self.alerts.case_event(session, case, "case.message", text=message.text, **extra)
+        job = self._queue(session, RELAY, f"case:{case.id}", payload)
+        why = "an announcement's reply relayed" if told else "relayed to the alert's thread"
+        return Stored(Outcome(False, why), [job])
 
     async def _relay(self, payload: dict[str, Any], context: Any) -> None:
         def read(session: Session) -> tuple[Answer, str] | None:
@@ -77,18 +89,29 @@ class CaseThreads:
                 return None  # erased meanwhile, or already posted
             case = session.get(Case, message.case_id)
             assert case is not None
-            answer = Answer.load(session=session, response_id=case.response_id)
+            answer = Answer.load(session=session, response_id=case.response_id, raised=True)
             return (answer, message.text) if answer is not None else None
 
         found = await self.db.run(read)
         if found is None:
             return
         answer, text = found
+        if answer.response.alert_ref is None:
+            # A reply to an announcement opened this case: its alert is the thread's root.
+            await self.alerts.publish(answer)  # raises when refused: the job is retried
+            found = await self.db.run(read)
+            if found is None:
+                return
+            answer, text = found
         who = self.alerts.respondent_name(answer) or self.team.t("alert.anonymous")
+        phrase = payload.get("announcement")
+        said = (
+            self.team.t("alert.customer_wrote", respondent=who, text=text)
+            if phrase is None
+            else self.team.t("alert.announcement_reply", respondent=who, phrase=phrase, text=text)
+        )
         note = ThreadNote(
-            response_id=answer.response.id or 0,
-            text=self.team.t("alert.customer_wrote", respondent=who, text=text),
-            reply=self.team.t("alert.reply_button"),
+            response_id=answer.response.id or 0, text=said, reply=self.team.t("alert.reply_button")
         )
         posted = await self._post(answer, note)
         if posted is not None:

@@ -22,6 +22,17 @@ def opened(session: Session, *, response: Response, now: datetime) -> Case:
     return store.open_case(session=session, response=response, now=now)
 
 
+def raised(session: Session, *, response: Response, announcement_id: int, now: datetime) -> Case:
+    """A reply to an announcement about this answer's comment: the answer's case (opened
+    now, marked as the announcement's, when it has none yet; its alert follows)."""
+    case = store.case_for(session=session, response_id=response.id or 0)
+    if case is None:
+        case = store.open_case(session=session, response=response, now=now)
+        case.announcement_id = announcement_id
+        session.add(case)
+    return case
+
+
 def claimed(session: Session, *, case: Case, by: str, now: datetime) -> str | None:
     """Someone takes the case; taken by another, it stays theirs (whose it is returned)."""
     if case.claimed_by and case.claimed_by != by:

@@ -7,11 +7,14 @@ report; everyone else what the app is, what it stores about them, and their righ
 Opening the Home is cheap by design: the report comes from `ReportCache` (one build per
 workspace a minute), team-chat members are cached as long, and a view is published only
 when it differs from the one the person already has, so a team opening the tab all day
-stays far inside `views.publish`'s Tier 4 (about 100 a minute per workspace).
+stays far inside `views.publish`'s Tier 4 (about 100 a minute per workspace). After every
+case step (`case_changed`) the Homes teammates have open are republished where they changed,
+within the same budget (`bot.home_refresh`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -27,6 +30,7 @@ from bot.answer import recipient_of, words_for
 from bot.channel import Channel, ChannelError, Recipient
 from bot.db import Database
 from bot.events import AdminCommand, HomeOpened, Origin
+from bot.home_refresh import Pace, Viewers
 from bot.home_view import HomeView, PersonHome, StoredAbout, TeamHome
 from bot.i18n import Catalogue
 from bot.report import ReportCache
@@ -61,6 +65,12 @@ class Home:
         self.monotonic = monotonic
         self._members: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
         self._published: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self.viewers = Viewers(monotonic=monotonic)
+        self.pace = Pace(monotonic=monotonic)
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self._again: set[int] = set()
+        self.refreshed = 0
+        """Homes republished after a case changed (for tests and metrics)."""
 
     # -- the Slack App Home ----------------------------------------------------------------
 
@@ -71,20 +81,86 @@ class Home:
         team_chat = await self._team_chat(channel, chats, origin.user_id)
         admin = event.platform_admin or origin.user_id in self.settings.admin_ids
         view: HomeView
+        key = (origin.platform, origin.workspace, origin.user_id)
         if admin or team_chat is not None:
             if event.refresh:
                 self.reports.invalidate(workspace_id)
-            view = await self.team_view(workspace_id, team_chat or next(iter(chats), None))
+            chat_id = team_chat or next(iter(chats), None)
+            view = await self.team_view(workspace_id, chat_id)
+            self.viewers.saw(workspace_id, key, chat_id)
         else:
             view = await self.db.run(self._person_view, origin, event.locale)
-        key = (origin.platform, origin.workspace, origin.user_id)
+            self.viewers.left(workspace_id, key)
         if not event.refresh and self._published.get(key) == view.version:
             return
-        await channel.publish_home(user_id=origin.user_id, home=view)
+        self.pace.take(workspace_id)  # spent, whatever is left: the person is looking
+        await self._publish(channel, key, view)
+
+    async def _publish(self, channel: Channel, key: tuple[str, str, str], view: HomeView) -> None:
+        await channel.publish_home(user_id=key[2], home=view)
         self._published[key] = view.version
         self._published.move_to_end(key)
         while len(self._published) > REMEMBERED_VIEWS:
             self._published.popitem(last=False)
+
+    # -- live: a case changed ----------------------------------------------------------
+
+    def case_changed(self, workspace_id: int) -> None:
+        """A case of the workspace was opened, claimed, replied to or resolved: the next
+        report is built afresh, and the Homes open on it are republished (`bot.home_refresh`)
+        in the background; changes arriving meanwhile are caught up by one more round."""
+        self.reports.invalidate(workspace_id)
+        if not self.viewers.current(workspace_id):
+            return
+        if workspace_id in self._refreshing:
+            self._again.add(workspace_id)
+            return
+        self._refreshing[workspace_id] = asyncio.create_task(self._refresh(workspace_id))
+
+    async def _refresh(self, workspace_id: int) -> None:
+        """Rounds until no change came in during the last one (a background task: whatever
+        goes wrong is logged, and the next open publishes anyway)."""
+        try:
+            while True:
+                self._again.discard(workspace_id)
+                await self._republish(workspace_id)
+                if workspace_id not in self._again:
+                    return
+        except Exception:
+            log.exception("open Homes of workspace %s not refreshed", workspace_id)
+        finally:
+            self._refreshing.pop(workspace_id, None)
+
+    async def _republish(self, workspace_id: int) -> None:
+        viewers = self.viewers.current(workspace_id)
+        skipped = 0
+        for viewer in viewers:
+            view = await self.team_view(workspace_id, viewer.chat_id)
+            if self._published.get(viewer.key) == view.version:
+                continue
+            if not self.pace.refresh_allowed(workspace_id):
+                skipped += 1
+                continue
+            try:
+                await self._publish(self.channels[viewer.key[0]], viewer.key, view)
+            except ChannelError as exc:  # this person's Home (a deactivated user): not others'
+                log.warning("the open Home of %s not refreshed: %s", viewer.key[2], exc)
+                self.viewers.left(workspace_id, viewer.key)
+                continue
+            self.refreshed += 1
+        if skipped:
+            log.info("%d open Home(s) left for their next open: views.publish budget", skipped)
+
+    async def idle(self) -> None:
+        """Wait for the refreshes under way (tests)."""
+        while self._refreshing:
+            await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """At shutdown a refresh is not worth waiting for: the next open publishes anyway."""
+        for task in list(self._refreshing.values()):
+            task.cancel()
+        await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
 
     async def team_view(self, workspace_id: int, chat_id: str | None) -> TeamHome:
         report = await self.reports.get(workspace_id)

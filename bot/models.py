@@ -191,6 +191,8 @@ class Case(SQLModel, table=True):
     resolved_by: str | None = Field(default=None, max_length=100)
     resolved_at: datetime | None = _ts()
     resolution_note: str | None = None
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id")
+    """Set when a reply to that "you said, we did" announcement opened the case."""
 
 
 class CaseMessage(SQLModel, table=True):

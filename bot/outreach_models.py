@@ -69,6 +69,9 @@ class AnnouncementDelivery(SQLModel, table=True):
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     respondent_id: int = Field(foreign_key="respondent.id", index=True)
+    response_id: int | None = Field(default=None, foreign_key="response.id")
+    """The answer whose comment matched the phrase: a reply to the announcement opens its
+    case (None for deliveries written before 0007_loop: the person's newest answer then)."""
     status: str = Field(default="pending", max_length=16, index=True)
     reason: str | None = Field(default=None, max_length=200)
     due_at: datetime | None = _ts(index=True)

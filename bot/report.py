@@ -188,7 +188,10 @@ class ReportCache:
         self.now = now
         self.ttl = ttl
         self.monotonic = monotonic
-        self._reports: dict[int, tuple[float, Report]] = {}
+        self._reports: dict[int, tuple[float, int, Report]] = {}
+        self._changes: dict[int, int] = {}
+        """Per workspace, how often it was invalidated: a build that began before the latest
+        change is not reused after it (it may have read the data before the change)."""
         self._locks: dict[int, asyncio.Lock] = {}
         self._charts: OrderedDict[str, bytes] = OrderedDict()
         self.builds = 0
@@ -196,8 +199,13 @@ class ReportCache:
     async def get(self, workspace_id: int) -> Report:
         async with self._locks.setdefault(workspace_id, asyncio.Lock()):
             cached = self._reports.get(workspace_id)
-            if cached is not None and self.monotonic() - cached[0] < self.ttl:
-                return cached[1]
+            changes = self._changes.get(workspace_id, 0)
+            if (
+                cached is not None
+                and cached[1] == changes
+                and self.monotonic() - cached[0] < self.ttl
+            ):
+                return cached[2]
             report = await self.db.call(
                 build_report,
                 db=self.db,
@@ -217,12 +225,14 @@ class ReportCache:
             while len(self._charts) > KEPT_CHARTS:
                 self._charts.popitem(last=False)
             self.builds += 1
-            self._reports[workspace_id] = (self.monotonic(), report)
+            self._reports[workspace_id] = (self.monotonic(), changes, report)
             return report
 
     def invalidate(self, workspace_id: int) -> None:
-        """After the team acted (a claim), the next open shows it at once."""
+        """After the team acted (a claim), the next open shows it at once (also when a
+        build under way read the data before the change)."""
         self._reports.pop(workspace_id, None)
+        self._changes[workspace_id] = self._changes.get(workspace_id, 0) + 1
 
     def chart(self, chart_id: str) -> bytes | None:
         """A recent chart by its content id (served to Slack's image proxy, which may come

@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     followup_detractor: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_DETRACTOR")
     followup_passive: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_PASSIVE")
     followup_promoter: str | None = Field(default=None, alias="NPSBOT_FOLLOWUP_PROMOTER")
+    followup_recall_detractor: str | None = Field(
+        default=None, alias="NPSBOT_FOLLOWUP_RECALL_DETRACTOR"
+    )
+    followup_recall_passive: str | None = Field(
+        default=None, alias="NPSBOT_FOLLOWUP_RECALL_PASSIVE"
+    )
+    followup_recall_promoter: str | None = Field(
+        default=None, alias="NPSBOT_FOLLOWUP_RECALL_PROMOTER"
+    )
     followup_window_hours: float = Field(
         default=24.0, gt=0, le=30 * 24, alias="NPSBOT_FOLLOWUP_WINDOW_HOURS"
     )
@@ -163,7 +172,14 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a supported language; use {supported_list()}")
         return code
 
-    @field_validator("followup_detractor", "followup_passive", "followup_promoter")
+    @field_validator(
+        "followup_detractor",
+        "followup_passive",
+        "followup_promoter",
+        "followup_recall_detractor",
+        "followup_recall_passive",
+        "followup_recall_promoter",
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         """An empty NPSBOT_FOLLOWUP_* means "use the catalogue", never an empty message."""

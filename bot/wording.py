@@ -42,19 +42,26 @@ def followup(
     words: Words, *, invitation_id: int, score: int, recall: str | None = None
 ) -> Followup:
     """Detractors are asked what to fix, passives what is missing, promoters what they value;
-    someone whose last comment had a theme (`recall`) is asked about it first."""
-    if recall:
+    someone whose last comment had a theme (`recall`) is asked about it first.
+
+    An admin's own question wins: where they reworded the plain follow-up of a category
+    (NPSBOT_FOLLOWUP_DETRACTOR, or the strings dir) but not its remembering variant, the
+    person reads the admin's question as written, never the shipped "Last time you
+    mentioned ..." beside it; rewording the variant too (NPSBOT_FOLLOWUP_RECALL_DETRACTOR,
+    with `{theme}`) keeps the remembering in the admin's words."""
+    kind = category(score)
+    if recall and _remembers(words, kind):
         text = {
             "detractor": words.t("followup.recall_detractor", theme=recall),
             "passive": words.t("followup.recall_passive", theme=recall),
             "promoter": words.t("followup.recall_promoter", theme=recall),
-        }[category(score)]
+        }[kind]
     else:
         text = {
             "detractor": words.t("followup.detractor"),
             "passive": words.t("followup.passive"),
             "promoter": words.t("followup.promoter"),
-        }[category(score)]
+        }[kind]
     return Followup(
         invitation_id=invitation_id,
         text=text,
@@ -62,6 +69,12 @@ def followup(
         reply_hint=words.t("followup.reply_hint"),
         placeholder=words.t("followup.placeholder"),
     )
+
+
+def _remembers(words: Words, kind: str) -> bool:
+    """The remembering wording is the admin's, or the plain one is not: either way it is
+    in one voice."""
+    return words.overridden(f"followup.recall_{kind}") or not words.overridden(f"followup.{kind}")
 
 
 def announcement(words: Words, *, company: str, text: str) -> str:
@@ -96,14 +109,21 @@ def alert_labels(
     previous: int | None = None,
     mover: bool = False,
     case: Case | None = None,
+    announcement: str | None = None,
 ) -> AlertLabels:
     """Every word on a detractor or mover alert; the adapters only lay them out.
 
     A mover's alert is labelled with the move ("10 -> 7"); a detractor's says what the person
-    gave before, when they answered before.
+    gave before, when they answered before. A case opened by a reply to the "you said, we
+    did" announcement on `announcement` says so, with the answer it was about.
     """
     who = respondent or words.t("alert.anonymous")
-    if mover and previous is not None:
+    if announcement is not None:
+        title = words.t("alert.reply_title", phrase=announcement)
+        heading = words.t("alert.reply_heading", phrase=announcement, score=score)
+        notification = words.t("alert.reply_notification", respondent=who, phrase=announcement)
+        previous = None
+    elif mover and previous is not None:
         move = move_label(previous, score)
         title = heading = words.t("alert.mover_title", move=move)
         notification = words.t("alert.mover_notification", respondent=who, move=move)

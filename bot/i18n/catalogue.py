@@ -46,6 +46,10 @@ class Words:
         """The phrase for `key`, its `{placeholders}` filled from `values`."""
         return self.catalogue.text(self.language, key).format_map(values)
 
+    def overridden(self, key: str, /) -> bool:
+        """Whether an admin reworded `key` in this language (NPSBOT_STRINGS_DIR or a setting)."""
+        return self.catalogue.overridden(self.language, key)
+
 
 class Catalogue:
     """All languages' phrases with the admins' overrides; built once at start-up."""
@@ -75,6 +79,9 @@ class Catalogue:
         if found == key:
             raise KeyError(f"no phrase '{key}' in the catalogues")
         return found
+
+    def overridden(self, language: str, key: str) -> bool:
+        return key in self._overrides.get(language, {})
 
     def override_counts(self) -> dict[str, int]:
         """How many phrases the admins override, per language."""

@@ -3,7 +3,8 @@
 Like a translation file uploaded to Qualtrics, an admin drops `<lang>.po` files into
 NPSBOT_STRINGS_DIR holding only the phrases they want changed (msgid = the key, as in
 `bot/locales/en/LC_MESSAGES/npsbot.po`, msgstr = their text). The NPSBOT_FOLLOWUP_* settings
-stay what they always were: the follow-up questions in the default language. Everything is
+stay what they always were: the follow-up questions in the default language (and
+NPSBOT_FOLLOWUP_RECALL_*, the remembering ones, with `{theme}`). Everything is
 checked at start-up, so a typo stops the bot with one line naming the file, line and key,
 instead of a customer reading `{company}` or an English phrase in a German survey.
 """
@@ -27,7 +28,11 @@ FOLLOWUP_SETTINGS = {
     "followup.detractor": "followup_detractor",
     "followup.passive": "followup_passive",
     "followup.promoter": "followup_promoter",
+    "followup.recall_detractor": "followup_recall_detractor",
+    "followup.recall_passive": "followup_recall_passive",
+    "followup.recall_promoter": "followup_recall_promoter",
 }
+"""Each NPSBOT_FOLLOWUP_* setting and the phrase it overrides (the RECALL ones take {theme})."""
 
 
 class OverrideError(ValueError):

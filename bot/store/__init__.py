@@ -11,6 +11,7 @@ from bot.store.announcements import (
     comments_with_words,
     create_announcement,
     due_deliveries,
+    latest_told,
     settle_delivery,
     told_count,
     told_since,
@@ -30,6 +31,7 @@ from bot.store.cases import (
     show_case_message,
     team_replies,
     unreminded_open_cases,
+    unresolved_case,
 )
 from bot.store.claims import (
     claim,
@@ -137,6 +139,7 @@ from bot.store.respondents import (
 )
 from bot.store.responses import (
     awaiting_comment,
+    newest_response,
     previous_response,
     response_for,
     responses_after,
@@ -238,6 +241,7 @@ __all__ = [
     "last_trigger",
     "latest_comments",
     "latest_team_message",
+    "latest_told",
     "leaseholders",
     "list_webhooks",
     "list_workspaces",
@@ -250,6 +254,7 @@ __all__ = [
     "member",
     "member_from_row",
     "move_target",
+    "newest_response",
     "note_target",
     "oldest_due",
     "open_case",
@@ -303,6 +308,7 @@ __all__ = [
     "told_since",
     "totals",
     "unreminded_open_cases",
+    "unresolved_case",
     "upsert_respondent",
     "week_counts",
     "week_sentiment",

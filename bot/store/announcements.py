@@ -7,7 +7,7 @@ replicas never both send it, and `sent` once the platform took it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -65,9 +65,11 @@ def create_announcement(
     author: str,
     respondent_ids: Sequence[int],
     now: datetime,
+    answers: Mapping[int, int] | None = None,
 ) -> Announcement:
     """The announcement and one pending delivery per person, due now (the planner moves
-    each to its person's send window)."""
+    each to its person's send window); `answers` names, per person, the answer whose
+    comment matched (the case a reply opens hangs off it)."""
     announcement = Announcement(
         workspace_id=workspace_id, phrase=phrase, text=text, author=author, created_at=now
     )
@@ -79,6 +81,7 @@ def create_announcement(
                 announcement_id=announcement.id or 0,
                 workspace_id=workspace_id,
                 respondent_id=respondent_id,
+                response_id=(answers or {}).get(respondent_id),
                 due_at=now,
             )
         )
@@ -150,3 +153,21 @@ def told_count(*, session: Session, span: Span) -> int:
     if span.workspace_ids is not None:
         query = query.where(col(AnnouncementDelivery.workspace_id).in_(span.workspace_ids))
     return int(session.execute(query).scalar_one())
+
+
+def latest_told(
+    *, session: Session, respondent_id: int, since: datetime
+) -> tuple[AnnouncementDelivery, Announcement] | None:
+    """The newest announcement sent to the person at `since` or later (a reply to it opens
+    a case), with its delivery."""
+    row = session.exec(
+        select(AnnouncementDelivery, Announcement)
+        .join(Announcement, col(Announcement.id) == AnnouncementDelivery.announcement_id)
+        .where(
+            AnnouncementDelivery.respondent_id == respondent_id,
+            AnnouncementDelivery.status == "sent",
+            col(AnnouncementDelivery.sent_at) >= since,
+        )
+        .order_by(col(AnnouncementDelivery.sent_at).desc(), col(AnnouncementDelivery.id).desc())
+    ).first()
+    return None if row is None else (row[0], row[1])

@@ -90,6 +90,16 @@ def conversing_case(*, session: Session, respondent_id: int, since: datetime) ->
     ).first()
 
 
+def unresolved_case(*, session: Session, respondent_id: int) -> Case | None:
+    """The person's newest case the team has not resolved (a reply to an announcement joins
+    it rather than opening another)."""
+    return session.exec(
+        select(Case)
+        .where(Case.respondent_id == respondent_id, Case.state != CaseState.RESOLVED)
+        .order_by(col(Case.opened_at).desc(), col(Case.id).desc())
+    ).first()
+
+
 def unreminded_open_cases(*, session: Session, opened_before: datetime) -> Sequence[int]:
     """Ids of cases nobody claimed since before `opened_before` and not yet reminded of."""
     return session.exec(
@@ -115,7 +125,9 @@ def case_counts(*, session: Session, span: Span) -> FollowUp:
     """Cases opened in the span, how many were claimed and answered (by now), each wait for
     the first reply, and how many cases of any week were still open at the span's end."""
     query = select(Case.claimed_at, Case.first_reply_at, Case.opened_at).where(
-        col(Case.opened_at) >= span.start, col(Case.opened_at) < span.end
+        col(Case.opened_at) >= span.start,
+        col(Case.opened_at) < span.end,
+        col(Case.announcement_id).is_(None),  # a reply to an announcement is no detractor
     )
     backlog = (
         select(sa.func.count())

@@ -43,6 +43,15 @@ def previous_response(
     ).first()
 
 
+def newest_response(*, session: Session, respondent_id: int) -> Response | None:
+    """The person's latest answer (in the one workspace a respondent row belongs to)."""
+    return session.exec(
+        select(Response)
+        .where(Response.respondent_id == respondent_id)
+        .order_by(col(Response.answered_at).desc(), col(Response.id).desc())
+    ).first()
+
+
 def responses_after(
     *,
     session: Session,

@@ -144,6 +144,53 @@ def test_blank_followup_setting_means_the_catalogue() -> None:
     assert catalogue.words("en").t("followup.detractor").startswith("Thanks. What is the one")
 
 
+def test_an_admins_followup_wins_over_the_shipped_remembering_one() -> None:
+    """NPSBOT_FOLLOWUP_DETRACTOR set, its RECALL variant not: a returning detractor reads the
+    admin's question as written; the other categories and languages still remember."""
+    catalogue = build_catalogue(load_settings(NPSBOT_FOLLOWUP_DETRACTOR="What should we fix?"))
+    english, german = catalogue.words("en"), catalogue.words("de")
+    asked = wording.followup(english, invitation_id=1, score=3, recall="slow checkout")
+    assert asked.text == "What should we fix?"
+    passive = wording.followup(english, invitation_id=1, score=8, recall="slow checkout")
+    assert passive.text.startswith("Thanks. Last time you mentioned slow checkout.")
+    deutsch = wording.followup(german, invitation_id=1, score=3, recall="slow checkout")
+    assert "Letztes Mal haben Sie slow checkout erwähnt" in deutsch.text
+
+
+def test_the_recall_settings_reword_the_remembering_followup() -> None:
+    catalogue = build_catalogue(
+        load_settings(
+            NPSBOT_FOLLOWUP_DETRACTOR="What should we fix?",
+            NPSBOT_FOLLOWUP_RECALL_DETRACTOR="You told us about {theme}. Fixed for you?",
+            NPSBOT_FOLLOWUP_RECALL_PROMOTER=" ",
+        )
+    )
+    english = catalogue.words("en")
+    remembered = wording.followup(english, invitation_id=1, score=2, recall="slow checkout")
+    assert remembered.text == "You told us about slow checkout. Fixed for you?"
+    assert wording.followup(english, invitation_id=1, score=2).text == "What should we fix?"
+    promoter = wording.followup(english, invitation_id=1, score=10, recall="support")
+    assert promoter.text.startswith("Thank you! Last time you mentioned support.")
+
+
+def test_a_recall_setting_may_only_use_theme() -> None:
+    with pytest.raises(OverrideError) as raised:
+        build_catalogue(load_settings(NPSBOT_FOLLOWUP_RECALL_PASSIVE="About {topic}: better?"))
+    assert str(raised.value) == (
+        "NPSBOT_FOLLOWUP_RECALL_PASSIVE: 'followup.recall_passive' uses {topic}; it may use {theme}"
+    )
+
+
+def test_a_followup_reworded_in_the_strings_dir_wins_in_that_language(tmp_path: Path) -> None:
+    strings = tmp_path / "strings"
+    _override(strings, "de", 'msgid "followup.passive"\nmsgstr "Was fehlt zur 10?"\n')
+    catalogue = build_catalogue(load_settings(NPSBOT_STRINGS_DIR=str(strings)))
+    german = wording.followup(catalogue.words("de"), invitation_id=1, score=7, recall="support")
+    english = wording.followup(catalogue.words("en"), invitation_id=1, score=7, recall="support")
+    assert german.text == "Was fehlt zur 10?"
+    assert english.text.startswith("Thanks. Last time you mentioned support.")
+
+
 def _override(directory: Path, language: str, body: str) -> None:
     directory.mkdir(exist_ok=True)
     (directory / f"{language}.po").write_text(body, encoding="utf-8")

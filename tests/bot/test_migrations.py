@@ -47,7 +47,7 @@ def test_cases_take_over_the_claim_and_reply_columns_and_give_them_back(db: Data
             session.flush()
             ids.append(response.id)
     config = alembic_config(db.url)
-    command.downgrade(config, "-1")  # to the revision before 0006_cases
+    command.downgrade(config, "0006_movers")  # to the revision before 0006_cases
     with db.engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -66,7 +66,7 @@ def test_cases_take_over_the_claim_and_reply_columns_and_give_them_back(db: Data
         assert replied.first_reply_at == datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
         (turn,) = store.case_messages(session=session, case_id=replied.id or 0)
         assert (turn.from_team, turn.author, turn.text) == (True, "ada", "On it")
-    command.downgrade(config, "-1")  # to the revision before 0006_cases
+    command.downgrade(config, "0006_movers")  # to the revision before 0006_cases
     with db.engine.begin() as connection:
         back = connection.execute(
             sa.text("SELECT owner, reply_text, replied_by FROM response ORDER BY id")

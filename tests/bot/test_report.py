@@ -45,3 +45,19 @@ async def test_one_build_per_ttl_and_after_invalidate(db: Database) -> None:
     cache.invalidate(workspace_id)
     await cache.get(workspace_id)
     assert cache.builds == 3
+
+
+async def test_a_build_under_way_during_a_change_is_not_reused(db: Database) -> None:
+    """A claim lands while a report is being built (it may have read the cases before the
+    claim): the next open builds again instead of reusing it for a minute."""
+    settings = Settings(NPSBOT_DATABASE_URL=db.url, NPSBOT_COMPANY_NAME="Acme")
+    cache = ReportCache(db=db, settings=settings, now=lambda: datetime.now(UTC), monotonic=Ticks())
+    workspace_id = workspace(db)
+    building = asyncio.create_task(cache.get(workspace_id))
+    while not ((lock := cache._locks.get(workspace_id)) and lock.locked()):
+        await asyncio.sleep(0)  # until the build has begun
+    assert not building.done()
+    cache.invalidate(workspace_id)  # the change, while the build reads
+    stale = await building
+    assert await cache.get(workspace_id) is not stale and cache.builds == 2
+    assert await cache.get(workspace_id) is not stale and cache.builds == 2  # then reused

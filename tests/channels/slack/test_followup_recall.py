@@ -80,3 +80,17 @@ async def test_nothing_is_recalled_when_the_deployment_is_anonymous(start_bot: S
     slack = await start_bot(NPSBOT_ANONYMOUS="true")
     await commented(slack, 3, "The slow checkout drives me mad")
     assert await followup_after(slack, 6) == phrase("followup.detractor")
+
+
+async def test_the_admins_own_followup_wording_is_honoured(start_bot: StartBot) -> None:
+    """NPSBOT_FOLLOWUP_DETRACTOR alone: a returning detractor reads it as written; with
+    NPSBOT_FOLLOWUP_RECALL_PASSIVE the remembering is in the admin's words."""
+    slack = await start_bot(
+        NPSBOT_FOLLOWUP_DETRACTOR="What should we fix first?",
+        NPSBOT_FOLLOWUP_RECALL_PASSIVE="You told us about {theme}. Is it fixed for you?",
+    )
+    await commented(slack, 3, "The slow checkout drives me mad")
+    assert await followup_after(slack, 4) == "What should we fix first?"
+    await slack.say("still the slow checkout")
+    await eventually(lambda: slack.responses()[-1].comment == "still the slow checkout")
+    assert await followup_after(slack, 8) == "You told us about slow checkout. Is it fixed for you?"
