@@ -14,6 +14,9 @@ from bot.channel import Alert, Followup, Question
 from bot.i18n import Words
 from channels.telegram.fitting import MESSAGE_LIMIT, cut, units
 
+BOLD = re.compile(r"(?<![\w*])\*([^\s*]|[^\s*][^*\n]*?[^\s*])\*(?![\w*])")
+EMOJI = {":warning:": "\N{WARNING SIGN}\ufe0f"}
+"""The shortcodes the core's replies use (Slack renders them; Telegram shows them as typed)."""
 REPLY_PROMPT = re.compile(r"\(response #([0-9]{1,18})\):\Z")
 ANNOUNCE_PROMPT = re.compile(r'\(announcement: "(.{1,200})"\):\Z', re.DOTALL)
 NOTE_PROMPT = re.compile(r"\(note on response #([0-9]{1,18})\):\Z")
@@ -26,6 +29,15 @@ REPLY_LIMIT = 1000
 def _with_tail(text: str, tail: str) -> str:
     """`text` cut so that it and the fixed `tail` fit one message."""
     return cut(text, MESSAGE_LIMIT - units(tail)) + tail
+
+
+def reply_html(text: str) -> str:
+    """A core reply (written in chat markup: `*bold*`, `:warning:`) as Telegram HTML, with
+    everything else escaped."""
+    html = BOLD.sub(r"<b>\1</b>", escape(text, quote=False))
+    for code, emoji in EMOJI.items():
+        html = html.replace(code, emoji)
+    return html
 
 
 def question_text(question: Question) -> str:

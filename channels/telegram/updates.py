@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 
 from telegram import CallbackQuery, Message, Update, User
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.channel import Handler
 from bot.events import Event, Origin
-from channels.telegram.fitting import TOAST_LIMIT, cut, split_text
+from channels.telegram.fitting import TOAST_LIMIT, cut
+from channels.telegram.formatting import reply_html
+from channels.telegram.html_split import split_html
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +54,8 @@ def matched(context: Context) -> tuple[str, ...]:
 async def say(message: Message, text: str | None) -> None:
     """Answer in the chat of `message` (quoting it in groups), if there is anything to say;
     a long answer (an audience list) comes in several messages."""
-    for part in split_text(text or ""):
-        await message.reply_text(part)
+    for part in split_html(reply_html(text or "")):
+        await message.reply_text(part, parse_mode=ParseMode.HTML)
 
 
 async def answer(query: CallbackQuery, text: str | None) -> None:

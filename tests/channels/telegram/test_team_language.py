@@ -4,6 +4,7 @@ problem a removed bot leaves included, and none of the English catalogue's wordi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -29,11 +30,22 @@ async def french(db: Database, sandbox: TelegramSandbox, clock: FakeClock) -> As
 
 
 async def _reply(sandbox: TelegramSandbox, text: str, chat_id: int = GROUP) -> str:
-    """Send `/nps ...` as the group's admin; the bot's next message in that chat."""
+    """Send `/nps ...` as the group's admin; the bot's next message in that chat, its bold
+    parts (Telegram entities) written back as `*bold*`."""
     before = len(sandbox.sent_messages(chat_id))
     sandbox.send_text(ADMIN, f"/nps {text}", chat_id=chat_id)
     newest = await eventually(lambda: sandbox.sent_messages(chat_id)[before:])
-    return str(newest[0]["text"])
+    return _with_bold(newest[0])
+
+
+def _with_bold(message: dict[str, Any]) -> str:
+    units = str(message["text"]).encode("utf-16-le")  # entity offsets count UTF-16 units
+    star = "*".encode("utf-16-le")
+    for entity in sorted(message.get("entities", []), key=lambda e: -int(e["offset"])):
+        assert entity["type"] == "bold", entity
+        start, end = 2 * entity["offset"], 2 * (entity["offset"] + entity["length"])
+        units = units[:start] + star + units[start:end] + star + units[end:]
+    return units.decode("utf-16-le")
 
 
 def _problems(db: Database) -> dict[str, str]:
