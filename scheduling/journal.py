@@ -25,7 +25,7 @@ from bot.models import InvitationStatus
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"
-UNCERTAIN = "no answer from the platform; not resent to avoid a duplicate"
+UNCERTAIN = "no answer from the platform; not resent unless the chat shows it never arrived"
 
 
 @dataclass(slots=True)
@@ -86,7 +86,8 @@ class Outcome:
 
     @classmethod
     def uncertain(cls, send: Send, error: str) -> Outcome:
-        """A timeout: the message may have reached the person, so it is not sent again."""
+        """A timeout: the message may have reached the person, so it is not sent again before
+        the chat's history says it never arrived (`scheduling.reconcile`)."""
         return cls(send, "uncertain", InvitationStatus.UNCERTAIN, error=error)
 
     def row(self) -> dict[str, Any]:

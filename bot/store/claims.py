@@ -18,7 +18,9 @@ from bot.models import Invitation, InvitationStatus, Respondent, Workspace
 
 INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
-CRASHED_WHILE_SENDING = "process stopped while sending; not resent to avoid a duplicate"
+CRASHED_WHILE_SENDING = (
+    "process stopped while sending; not resent unless the chat shows it never arrived"
+)
 
 
 def claim_due(
