@@ -36,6 +36,7 @@ from bot.answer import recipient_of
 from bot.channel import Channel, ChannelError, MessageRef, RateLimited, Recipient
 from bot.clock import Clock
 from bot.db import Database
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class Reconciler:
         worker: str,
         settle: timedelta = SETTLE,
         batch: int = BATCH,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
@@ -89,6 +91,7 @@ class Reconciler:
         self.worker = worker
         self.settle = settle
         self.batch = batch
+        self.metrics = metrics or Metrics()
 
     async def run(self) -> ReconcileReport:
         """Release what expired, then look at what is ready, one row at a time."""
@@ -102,6 +105,9 @@ class Reconciler:
         for look in looks:
             if not await self._settle(look, report):
                 break  # rate limited: the rest of the claims come due again after HOLD
+        for outcome in ("found", "missing", "unknown", "released"):
+            if count := getattr(report, outcome):
+                self.metrics.uncertain_settled.labels(outcome=outcome).inc(count)
         if report.found or report.missing or report.unknown or report.released:
             log.info(
                 "uncertain sends: %s found, %s sent again, %s still unknown, %s released",

@@ -61,7 +61,11 @@ class Scheduler:
         self.remind_unclaimed = remind_unclaimed
         """Queues the SLA reminder of alerts nobody claimed (`bot.case_threads`)."""
         self.reconciler = Reconciler(
-            db=db, channels=dispatcher.channels, clock=clock, worker=dispatcher.worker
+            db=db,
+            channels=dispatcher.channels,
+            clock=clock,
+            worker=dispatcher.worker,
+            metrics=self.metrics,
         )
         """Settles uncertain sends against the chat's history (`scheduling.reconcile`)."""
         self.guard = WorkspaceGuard(

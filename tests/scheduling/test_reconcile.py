@@ -73,8 +73,11 @@ async def test_a_lost_answer_is_found_in_the_dm_and_never_sent_twice(db: Databas
         bot.dispatcher.concurrency = 1
         first = await bot.dispatcher.run_pass()
         assert (first.sent, first.uncertain) == (2, 1)
-        report = await reconciler(bot).run()
+        check = reconciler(bot)
+        report = await check.run()
         assert (report.found, report.missing, report.unknown) == (1, 0, 0)
+        found = {"outcome": "found"}
+        assert check.metrics.registry.get_sample_value("npsbot_uncertain_settled_total", found) == 1
         again = await bot.dispatcher.run_pass()
         assert (await reconciler(bot).run()).found == 0
     assert again.sent == 0
