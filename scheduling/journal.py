@@ -22,6 +22,7 @@ from bot.channel import MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import InvitationStatus
+from bot.store.claims import LOST_AGAIN
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"
@@ -42,6 +43,8 @@ class Send:
     """429s met in this pass."""
     retry_at: float = 0.0
     """After a 429: the monotonic time from which the platform takes it again."""
+    resent: bool = False
+    """This is the one resend after reconciliation found the first send missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,7 @@ class Outcome:
             row |= {"due_at": self.at, "claimed_by": None, "last_error": error}
             row |= {"attempts": max(0, self.send.attempts - 1)}
         elif self.kind == "uncertain":
-            row |= {"reason": UNCERTAIN, "last_error": error}
+            row |= {"reason": LOST_AGAIN if self.send.resent else UNCERTAIN, "last_error": error}
         return row
 
 

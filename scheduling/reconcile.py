@@ -8,7 +8,8 @@ may still be processing), a job reads the person's chat from just before the att
 
 - the question is there (Slack: its message metadata or block ids name the invitation): the
   row becomes `sent`, with the message's place, so a click updates it like any other;
-- it is not: the row goes back to `pending`, due now, and the next pass sends it once;
+- it is not: the row goes back to `pending`, due now, and the next pass sends it once; a
+  resend whose outcome is unknown in turn is not sent a third time but released (below);
 - the history cannot be read (a missing scope, the DM cannot be opened, a 429, a timeout):
   the row stays `uncertain` with the reason and is looked at again after `RETRY`.
 
@@ -162,8 +163,9 @@ class Reconciler:
             await self.db.run(self._unknown, look, f"history not readable: {exc}", now + RETRY)
             return True
         if ref is None:
-            report.missing += 1
-            await self.db.run(self._missing, look, now)
+            settled = await self.db.run(self._missing, look, now)
+            report.missing += settled == "resent"
+            report.released += settled == "released"
         else:
             report.found += 1
             await self.db.run(self._found, look, ref)
@@ -180,8 +182,8 @@ class Reconciler:
             sent_at=_posted_at(ref.message_id, fallback=self.clock.now()),
         )
 
-    def _missing(self, session: Session, look: Look, now: datetime) -> None:
-        store.reconciled_missing(
+    def _missing(self, session: Session, look: Look, now: datetime) -> str:
+        return store.reconciled_missing(
             session=session, invitation_id=look.invitation_id, worker=self.worker, now=now
         )
 

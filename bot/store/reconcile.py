@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Invitation, InvitationStatus, Respondent, Workspace
+from bot.store.claims import LOST_AGAIN, RESENT
 
 UNCERTAIN = InvitationStatus.UNCERTAIN
 FOUND = "found in the chat's history after its answer was lost"
-MISSING = "not in the chat's history: sent again"
+GAVE_UP = "not in the chat's history after its one resend: counted as asked, not sent again"
 RELEASED = "outcome never known; counted as asked until its expiry, never resent"
 
 
@@ -133,20 +134,37 @@ def reconciled_sent(
     return bool(done)
 
 
-def reconciled_missing(*, session: Session, invitation_id: int, worker: str, now: datetime) -> bool:
-    """The question never arrived: pending again, due now, to be sent once more."""
+def reconciled_missing(*, session: Session, invitation_id: int, worker: str, now: datetime) -> str:
+    """The question never arrived: pending again, due now, to be sent once more. A resend
+    that was lost in turn (`LOST_AGAIN`) is not: it is closed as `expired`, counted as asked
+    (the unanswered gap runs from the attempt), so the person is asked in the next cycle.
+    Returns "resent", "released", or "" when the row is no longer ours."""
+    resend = sa.update(Invitation).where(
+        _ours(invitation_id, worker), col(Invitation.reason) != LOST_AGAIN
+    )
     done = session.exec(
-        sa.update(Invitation)
-        .where(_ours(invitation_id, worker))
-        .values(
+        resend.values(
             status=InvitationStatus.PENDING,
             due_at=now,
             claimed_by=None,
-            reason=MISSING,
+            reason=RESENT,
             reconcile_at=None,
         )
     ).rowcount
-    return bool(done)
+    if done:
+        return "resent"
+    closed = session.exec(
+        sa.update(Invitation)
+        .where(_ours(invitation_id, worker), col(Invitation.reason) == LOST_AGAIN)
+        .values(
+            status=InvitationStatus.EXPIRED,
+            expires_at=now,
+            claimed_by=None,
+            reason=GAVE_UP,
+            reconcile_at=None,
+        )
+    ).rowcount
+    return "released" if closed else ""
 
 
 def still_uncertain(

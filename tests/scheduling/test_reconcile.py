@@ -22,6 +22,7 @@ from bot.app import NpsBot
 from bot.clock import FakeClock, SystemClock
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus
+from bot.store.claims import LOST_AGAIN
 from channels.sandbox.slack import SlackSandbox
 from scheduling.reconcile import Reconciler
 from tests.recording import RecordingChannel
@@ -130,6 +131,24 @@ async def test_a_send_that_never_reached_slack_is_sent_exactly_once(db: Database
     assert sent.sent == 2
     assert received(sandbox) == Counter({user(i): 1 for i in range(2)})
     assert set(statuses(db)) == {InvitationStatus.SENT}
+
+
+async def test_a_resend_lost_in_turn_is_not_sent_a_third_time(db: Database) -> None:
+    seed_due(db, people=1)
+    async with sandbox_with(1, rate=RATE) as sandbox:
+        bot = slack_bot(sandbox, db)
+        left_sending_without_posting(bot, limit=1)
+        assert (await reconciler(bot).run()).missing == 1
+        left_sending_without_posting(bot, limit=1)  # its one resend dies the same way
+        (row,) = invitations(db)
+        assert row.reason == LOST_AGAIN
+        report = await reconciler(bot).run()
+        assert (report.missing, report.released) == (0, 1)
+        assert (await bot.dispatcher.run_pass()).sent == 0
+    assert sandbox.messages == []
+    (row,) = invitations(db)
+    assert row.status == InvitationStatus.EXPIRED, "counted as asked, the person asked next cycle"
+    assert row.reason and "not sent again" in row.reason
 
 
 async def test_an_unreadable_history_leaves_the_send_uncertain_with_the_reason(
