@@ -22,7 +22,7 @@ from bot.channel import MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import InvitationStatus
-from bot.store.claims import LOST_AGAIN
+from bot.store.claims import LOST_AGAIN, RESENT
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"
@@ -107,7 +107,8 @@ class Outcome:
         elif self.kind == "failed":
             row |= {"due_at": self.at, "last_error": error}
         elif self.kind == "deferred":
-            row |= {"due_at": self.at, "claimed_by": None, "reason": DO_NOT_DISTURB}
+            reason = RESENT if self.send.resent else DO_NOT_DISTURB  # a resend stays the one
+            row |= {"due_at": self.at, "claimed_by": None, "reason": reason}
             row |= {"attempts": max(0, self.send.attempts - 1)}
         elif self.kind == "bounced":
             row |= {"due_at": self.at, "claimed_by": None, "last_error": error}
