@@ -22,7 +22,7 @@ def impatient() -> aiohttp.ClientSession:
 async def test_a_click_on_a_reconciled_question_updates_that_message(slack: SlackHarness) -> None:
     sandbox, bot = slack.sandbox, slack.bot
     respondent_id = slack.add_respondent("U1")
-    client = bot.adapters["slack"].client  # type: ignore[attr-defined]
+    client = bot.adapters["slack"].client  # type: ignore[attr-defined]  # Adapter has no client; Slack does
     sandbox.answer_late("chat.postMessage", delay=1.0)  # posted; the answer comes too late
     shared, client.session = client.session, impatient()  # the running session's timeout rules
     try:

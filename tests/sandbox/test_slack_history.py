@@ -46,7 +46,7 @@ def client(sandbox: SlackSandbox) -> AsyncWebClient:
 
 async def refusal(call: object) -> dict[str, object]:
     with pytest.raises(SlackApiError) as err:
-        await call  # type: ignore[misc]
+        await call  # type: ignore[misc]  # an awaitable typed as object
     return dict(err.value.response.data)
 
 

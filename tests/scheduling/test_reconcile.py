@@ -70,7 +70,7 @@ async def test_a_lost_answer_is_found_in_the_dm_and_never_sent_twice(db: Databas
     async with sandbox_with(3, rate=RATE) as sandbox:
         sandbox.answer_late("chat.postMessage", delay=1.0)  # posted; the answer comes too late
         bot = slack_bot(sandbox, db)
-        bot.adapters["slack"].client.timeout = 0.3  # type: ignore[attr-defined]
+        bot.adapters["slack"].client.timeout = 0.3  # type: ignore[attr-defined]  # the Slack adapter
         bot.dispatcher.concurrency = 1
         first = await bot.dispatcher.run_pass()
         assert (first.sent, first.uncertain) == (2, 1)
