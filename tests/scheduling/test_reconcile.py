@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bench.seeding import seed_due, user
 from bot import store
@@ -50,7 +50,7 @@ def reconciler(bot: NpsBot, worker: str = "reconciler") -> Reconciler:
 
 def invitations(db: Database) -> list[Invitation]:
     with db.session() as session:
-        return list(session.exec(select(Invitation).order_by(Invitation.id)).all())
+        return list(session.exec(select(Invitation).order_by(col(Invitation.id))).all())
 
 
 def left_sending_without_posting(bot: NpsBot, limit: int) -> list[int]:
