@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.channel_errors import ChannelError as ChannelError
+from bot.channel_errors import DeliveryUncertain as DeliveryUncertain
+from bot.channel_errors import HistoryUnavailable as HistoryUnavailable
+from bot.channel_errors import RateLimited as RateLimited
+from bot.channel_errors import RecipientUnreachable as RecipientUnreachable
+from bot.channel_errors import TargetUnavailable as TargetUnavailable
+from bot.channel_errors import WorkspaceUnauthorized as WorkspaceUnauthorized
+
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
@@ -23,53 +31,6 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Event"], Awaitable[str | None]]
 """The core's entry point: takes a neutral event, returns text for the actor (or None)."""
-
-
-class ChannelError(Exception):
-    """A send failed for a reason that may pass (the platform was down, rate limits ran out)."""
-
-
-class RecipientUnreachable(ChannelError):
-    """The person cannot be messaged at all (blocked the bot, deleted, never started it)."""
-
-
-class WorkspaceUnauthorized(ChannelError):
-    """The bot's token for the whole workspace is dead (revoked, uninstalled, deactivated).
-
-    Nothing about the person addressed is learnt from it: sending on that workspace should
-    pause until a valid token is back, and no respondent may be marked unreachable for it.
-    """
-
-
-class TargetUnavailable(ChannelError):
-    """A team chat (alerts, digests) cannot be posted to: the bot is not in it, or it is gone.
-
-    `hint` is one line an admin can act on, e.g. "invite the bot with /invite @npsbot".
-    """
-
-    def __init__(self, message: str, *, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
-
-
-class RateLimited(ChannelError):
-    """The platform said 429 and the adapter's own retries ran out; nothing was sent.
-
-    The dispatcher waits `retry_after` seconds and slows the platform's pace, rather than
-    treating it as a failed attempt, so a burst of them delays a pass but loses nobody.
-    """
-
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class DeliveryUncertain(ChannelError):
-    """The request may have reached the platform but no answer came back (a timeout).
-
-    Sending again could ask the person twice, which is worse than not asking: the dispatcher
-    marks the invitation `uncertain` instead of retrying it.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +157,8 @@ class Channel(ABC):
     platform: str
     posts_reports = False
     """Whether `post_report` posts into team chats (Telegram); Slack shows it on the Home."""
+    reads_history = False
+    """Whether `find_question` can tell an uncertain send that arrived from one that did not."""
 
     @abstractmethod
     async def send_question(self, *, recipient: Recipient, question: Question) -> MessageRef:
@@ -222,6 +185,14 @@ class Channel(ABC):
     @abstractmethod
     async def fetch_profile(self, *, user_id: str) -> Profile | None:
         """The person's name, time zone and locale, or None when the platform cannot say."""
+
+    async def find_question(
+        self, *, recipient: Recipient, invitation_id: int, since: datetime, until: datetime
+    ) -> MessageRef | None:
+        """Where the invitation's question sits in the person's chat, if it arrived between
+        `since` and `until`; None when the chat's history shows it did not. Platforms that
+        cannot read a chat's history (`reads_history` False) raise `HistoryUnavailable`."""
+        raise HistoryUnavailable(f"{self.platform} cannot read a chat's history")
 
     async def busy_until(self, *, user_id: str) -> datetime | None:
         """Until when the person asked not to be disturbed (Slack's DND), None when free."""

@@ -48,6 +48,13 @@ class Metrics:
             ["outcome", "reason"],
             registry=r,
         )
+        self.uncertain_settled = Counter(
+            "npsbot_uncertain_settled",
+            "Uncertain sends checked against the chat: found (sent), missing (sent again), "
+            "unknown (still uncertain), released (expired, counted as asked).",
+            ["outcome"],
+            registry=r,
+        )
         self.responses = Counter(
             "npsbot_responses",
             "Scores recorded, by category and platform.",

@@ -129,6 +129,9 @@ class Invitation(SQLModel, table=True):
     remind_at: datetime | None = _ts()
     chat_ref: str | None = Field(default=None, max_length=64)
     message_ref: str | None = Field(default=None, max_length=64)
+    reconcile_at: datetime | None = _ts()
+    """An `uncertain` send's next look at the chat's history (`scheduling.reconcile`); None
+    until the first, which waits for the send to settle."""
     created_at: datetime | None = _ts()
 
 

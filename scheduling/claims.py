@@ -22,6 +22,7 @@ from bot.answer import recipient_of
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import InvitationStatus
+from bot.store.claims import RESENT
 from scheduling.journal import PassReport, Send
 
 POLL_SECONDS = 1.0
@@ -83,6 +84,7 @@ def load_claimed(
                 recipient=recipient_of(respondent),
                 expiry_days=expiry_days,
                 attempts=invitation.attempts,
+                resent=invitation.reason == RESENT,
             )
         )
     return sends

@@ -22,10 +22,11 @@ from bot.channel import MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import InvitationStatus
+from bot.store.claims import LOST_AGAIN, RESENT
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"
-UNCERTAIN = "no answer from the platform; not resent to avoid a duplicate"
+UNCERTAIN = "no answer from the platform; not resent unless the chat shows it never arrived"
 
 
 @dataclass(slots=True)
@@ -42,6 +43,8 @@ class Send:
     """429s met in this pass."""
     retry_at: float = 0.0
     """After a 429: the monotonic time from which the platform takes it again."""
+    resent: bool = False
+    """This is the one resend after reconciliation found the first send missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,8 @@ class Outcome:
 
     @classmethod
     def uncertain(cls, send: Send, error: str) -> Outcome:
-        """A timeout: the message may have reached the person, so it is not sent again."""
+        """A timeout: the message may have reached the person, so it is not sent again before
+        the chat's history says it never arrived (`scheduling.reconcile`)."""
         return cls(send, "uncertain", InvitationStatus.UNCERTAIN, error=error)
 
     def row(self) -> dict[str, Any]:
@@ -103,13 +107,14 @@ class Outcome:
         elif self.kind == "failed":
             row |= {"due_at": self.at, "last_error": error}
         elif self.kind == "deferred":
-            row |= {"due_at": self.at, "claimed_by": None, "reason": DO_NOT_DISTURB}
+            reason = RESENT if self.send.resent else DO_NOT_DISTURB  # a resend stays the one
+            row |= {"due_at": self.at, "claimed_by": None, "reason": reason}
             row |= {"attempts": max(0, self.send.attempts - 1)}
         elif self.kind == "bounced":
             row |= {"due_at": self.at, "claimed_by": None, "last_error": error}
             row |= {"attempts": max(0, self.send.attempts - 1)}
         elif self.kind == "uncertain":
-            row |= {"reason": UNCERTAIN, "last_error": error}
+            row |= {"reason": LOST_AGAIN if self.send.resent else UNCERTAIN, "last_error": error}
         return row
 
 

@@ -27,6 +27,7 @@ from scheduling.announcements import Announcer, plan_announcements
 from scheduling.bulk_planning import plan_due
 from scheduling.dispatch import Dispatcher
 from scheduling.lease import RECOVERY_INTERVAL
+from scheduling.reconcile import RECONCILE_INTERVAL, Reconciler
 from scheduling.reminders import plan_reminders
 from scheduling.workspace_guard import WorkspaceGuard
 
@@ -59,6 +60,14 @@ class Scheduler:
         self.metrics = metrics or Metrics()
         self.remind_unclaimed = remind_unclaimed
         """Queues the SLA reminder of alerts nobody claimed (`bot.case_threads`)."""
+        self.reconciler = Reconciler(
+            db=db,
+            channels=dispatcher.channels,
+            clock=clock,
+            worker=dispatcher.worker,
+            metrics=self.metrics,
+        )
+        """Settles uncertain sends against the chat's history (`scheduling.reconcile`)."""
         self.guard = WorkspaceGuard(
             db=db, failed=lambda job: self.metrics.job_errors.labels(job=job).inc()
         )
@@ -84,6 +93,13 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
             next_run_time=self.clock.now(),
+        )
+        self._scheduler.add_job(
+            self.reconciler.run,
+            IntervalTrigger(seconds=RECONCILE_INTERVAL.total_seconds()),
+            id="reconcile",
+            max_instances=1,
+            coalesce=True,
         )
         self._scheduler.add_job(
             self.housekeeping, IntervalTrigger(hours=1), id="housekeeping", coalesce=True

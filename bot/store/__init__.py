@@ -122,6 +122,14 @@ from bot.store.privacy import (
     purge_texts,
     respondents_of_user,
 )
+from bot.store.reconcile import (
+    claim_uncertain,
+    reconciled_missing,
+    reconciled_sent,
+    release_uncertain,
+    still_uncertain,
+    uncertain_claims,
+)
 from bot.store.registration import register_workspace
 from bot.store.report import latest_comments, open_cases
 from bot.store.respondents import (
@@ -209,6 +217,7 @@ __all__ = [
     "claim_due",
     "claim_jobs",
     "claim_reminder",
+    "claim_uncertain",
     "claimed_by",
     "clear_problem",
     "comments_with_words",
@@ -270,12 +279,15 @@ __all__ = [
     "prune_audit",
     "prune_deliveries",
     "purge_texts",
+    "reconciled_missing",
+    "reconciled_sent",
     "record_attempt",
     "register_workspace",
     "release_job",
     "release_leases",
     "release_reminder",
     "release_stale_claims",
+    "release_uncertain",
     "reminder_candidates",
     "remove_webhook",
     "renew_claims",
@@ -300,6 +312,7 @@ __all__ = [
     "slot_for",
     "sole_workspace",
     "stale_profiles",
+    "still_uncertain",
     "subscribed_webhooks",
     "targets",
     "team_replies",
@@ -307,6 +320,7 @@ __all__ = [
     "told_count",
     "told_since",
     "totals",
+    "uncertain_claims",
     "unreminded_open_cases",
     "unresolved_case",
     "upsert_respondent",

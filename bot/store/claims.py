@@ -18,7 +18,13 @@ from bot.models import Invitation, InvitationStatus, Respondent, Workspace
 
 INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
-CRASHED_WHILE_SENDING = "process stopped while sending; not resent to avoid a duplicate"
+CRASHED_WHILE_SENDING = (
+    "process stopped while sending; not resent unless the chat shows it never arrived"
+)
+RESENT = "not in the chat's history: sent again, once"
+"""The reason of an invitation reconciliation found missing (`bot.store.reconcile`)."""
+LOST_AGAIN = "its one resend's outcome is unknown too; not sent again"
+"""The reason of a resend that became uncertain in turn: it is never sent a third time."""
 
 
 def claim_due(
@@ -89,7 +95,7 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
             col(Invitation.status) == InvitationStatus.SENDING,
             col(Invitation.claimed_at) < cutoff,
         )
-        .values(status=InvitationStatus.UNCERTAIN, reason=CRASHED_WHILE_SENDING)
+        .values(status=InvitationStatus.UNCERTAIN, reason=_uncertain_reason())
     ).rowcount
     return retried or 0, uncertain or 0
 
@@ -139,7 +145,7 @@ def settle_worker(*, session: Session, worker: str) -> tuple[int, int]:
             col(Invitation.status) == InvitationStatus.SENDING,
             col(Invitation.claimed_by) == worker,
         )
-        .values(status=InvitationStatus.UNCERTAIN, reason=CRASHED_WHILE_SENDING)
+        .values(status=InvitationStatus.UNCERTAIN, reason=_uncertain_reason())
     ).rowcount
     return returned or 0, uncertain or 0
 
@@ -213,6 +219,11 @@ def why_not_marked(*, connection: sa.Connection, invitation_id: int, worker: str
         .values(status=InvitationStatus.SUPPRESSED, reason=reason)
     )
     return reason
+
+
+def _uncertain_reason() -> sa.Case[str]:
+    """Why a `sending` row is uncertain now: a resend's second loss says it is the last."""
+    return sa.case((col(Invitation.reason) == RESENT, LOST_AGAIN), else_=CRASHED_WHILE_SENDING)
 
 
 def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -6,9 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from bot.models import AudienceSource, Target, Workspace
+
+WORKSPACES: sa.Table = Workspace.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 
 
 def get_or_create_workspace(
@@ -155,16 +159,45 @@ def is_audience_source(*, session: Session, workspace_id: int, chat_id: str) -> 
 
 def set_problem(*, session: Session, workspace_id: int, kind: str, message: str) -> None:
     """Remember what failed for this workspace alone; its admins see it in /nps status."""
-    workspace = session.get(Workspace, workspace_id)
-    if workspace is not None and workspace.problems.get(kind) != message:
-        workspace.problems = {**workspace.problems, kind: message}
-        session.add(workspace)
+    problems = _locked_problems(session, workspace_id)
+    if problems is not None and problems.get(kind) != message:
+        _write_problems(session, workspace_id, {**problems, kind: message})
 
 
 def clear_problem(*, session: Session, workspace: Workspace, kind: str) -> None:
-    if kind in workspace.problems:
-        workspace.problems = {k: v for k, v in workspace.problems.items() if k != kind}
-        session.add(workspace)
+    """Forget a problem that passed. `workspace` as the caller loaded it decides only whether
+    to look: a problem stored since shows until the next success clears it."""
+    if kind not in workspace.problems or workspace.id is None:
+        return
+    problems = _locked_problems(session, workspace.id)
+    if problems is not None and kind in problems:
+        _write_problems(session, workspace.id, {k: v for k, v in problems.items() if k != kind})
+
+
+def _locked_problems(session: Session, workspace_id: int) -> dict[str, str] | None:
+    """The stored problems, read with the row locked until the transaction ends.
+
+    `problems` is one JSON value, read, changed and written whole; two writers reading it
+    before either wrote would lose one change. A no-op UPDATE takes the row's lock first (on
+    PostgreSQL as SELECT ... FOR UPDATE would; on SQLite the database's write lock, which a
+    SELECT does not take) and RETURNING reads the row as the previous holder committed it.
+    """
+    row = session.execute(
+        sa.update(WORKSPACES)
+        .where(WORKSPACES.c.id == workspace_id)
+        .values(problems=WORKSPACES.c.problems)
+        .returning(WORKSPACES.c.problems)
+    ).first()
+    return None if row is None else dict(row[0] or {})
+
+
+def _write_problems(session: Session, workspace_id: int, problems: dict[str, str]) -> None:
+    session.execute(
+        sa.update(WORKSPACES).where(WORKSPACES.c.id == workspace_id).values(problems=problems)
+    )
+    loaded = session.identity_map.get(identity_key(Workspace, workspace_id))
+    if isinstance(loaded, Workspace):  # the caller's copy shows what is stored, unflushed
+        set_committed_value(loaded, "problems", problems)
 
 
 def note_target(*, session: Session, workspace_id: int, kind: str, problem: str | None) -> None:

@@ -3,9 +3,10 @@
 The real `AsyncWebClient`, bolt's `AsyncApp` and `SocketModeClient` talk to it through
 `base_url`, so tests, `npsbot demo` and the benchmark exercise our adapters end to end without
 a workspace. Enforced by default, as on Slack: Block Kit limits (`slack_blockkit`), Home tab
-views and their images (`slack_methods`, `slack_images`), channel
-membership (`slack_state`), per-method rate tiers (`slack_rates`), single-use trigger ids and
-response URLs (`slack_interactivity`) and the 3-second ack (`slack_socket`, `_signing`).
+views and their images (`slack_methods`, `slack_images`), channel membership (`slack_state`),
+history reads and scopes (`slack_history`), per-method rate tiers (`slack_rates`), single-use
+trigger ids and response URLs (`slack_interactivity`) and the 3-second ack (`slack_socket`,
+`_signing`).
 Faults of any error code can be injected per method (`slack_faults`).
 """
 
@@ -22,6 +23,7 @@ from channels.sandbox._signing import SlackRequestSigner
 from channels.sandbox.slack_blockkit import validate_blocks
 from channels.sandbox.slack_conversations import DirectoryMethods
 from channels.sandbox.slack_faults import Faults
+from channels.sandbox.slack_history import HistoryMethods
 from channels.sandbox.slack_interactivity import Interactivity
 from channels.sandbox.slack_methods import MessageMethods
 from channels.sandbox.slack_payloads import Workspace
@@ -82,6 +84,7 @@ class SlackSandbox:
         self.web_api = WebApi(
             methods={
                 **DirectoryMethods(self.state).methods,
+                **HistoryMethods(self.state).methods,
                 **self._messages.methods,
                 "apps.connections.open": self._apps_connections_open,
             },

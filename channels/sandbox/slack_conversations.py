@@ -10,17 +10,17 @@ from typing import Any
 from channels.sandbox.slack_records import Json
 from channels.sandbox.slack_state import SandboxState, SlackError, default_dnd
 
-__all__ = ["DirectoryMethods"]
+__all__ = ["DirectoryMethods", "cursor_page", "truthy"]
 
 MAX_PAGE = 1000
 """Slack's pagination caps `limit` at 1000 for list methods."""
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     return value is True or str(value).lower() in {"1", "true"}
 
 
-def _page(items: list[Any], params: Json, *, default: int) -> tuple[list[Any], str]:
+def cursor_page(items: list[Any], params: Json, *, default: int) -> tuple[list[Any], str]:
     """A cursor page of `items`; an empty cursor means the last page."""
     limit = int(params.get("limit") or default) or len(items) or 1
     limit = max(1, min(limit, MAX_PAGE))
@@ -77,7 +77,7 @@ class DirectoryMethods:
 
     async def conversations_members(self, params: Json) -> Json:
         conversation = self.state.visible(params.get("channel"))
-        members, cursor = _page(conversation.members, params, default=100)
+        members, cursor = cursor_page(conversation.members, params, default=100)
         return {"members": members, "response_metadata": {"next_cursor": cursor}}
 
     async def conversations_info(self, params: Json) -> Json:
@@ -101,7 +101,7 @@ class DirectoryMethods:
 
     def _user_json(self, user: Json, params: Json) -> Json:
         user = dict(user)
-        if not _truthy(params.get("include_locale")):
+        if not truthy(params.get("include_locale")):
             user.pop("locale")
         return user
 
@@ -109,7 +109,7 @@ class DirectoryMethods:
         return {"user": self._user_json(self.state.user(params.get("user")), params)}
 
     async def users_list(self, params: Json) -> Json:
-        users, cursor = _page(list(self.state.users.values()), params, default=0)
+        users, cursor = cursor_page(list(self.state.users.values()), params, default=0)
         return {
             "members": [self._user_json(user, params) for user in users],
             "cache_ts": int(time.time()),

@@ -6,6 +6,7 @@ post against channel membership; a refused call leaves no trace but its recorded
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from channels.sandbox.slack_state import SandboxState, SlackError
 
 __all__ = ["MessageMethods"]
 
+EVENT_TYPE = re.compile(r"[A-Za-z0-9_-]+")
 UPDATE_TEXT_LIMIT = 4000
 """`chat.update` answers `msg_too_long` past this many characters of text."""
 
@@ -28,6 +30,23 @@ def check_blocks(params: Json) -> None:
     blocks = params.get("blocks")
     if blocks not in (None, "") and (errors := validate_blocks(blocks, surface="message")):
         raise SlackError("invalid_blocks", messages=errors)
+
+
+def checked_metadata(metadata: Any) -> tuple[Json | None, list[str]]:
+    """Message metadata as Slack takes it: `invalid_metadata_format` unless it is an object
+    with a string `event_type` and an object `event_payload`; an `event_type` of other than
+    letters, digits, `_` and `-` is dropped with an `invalid_metadata_schema` warning."""
+    if metadata in (None, ""):
+        return None, []
+    if not (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise SlackError("invalid_metadata_format")
+    if not EVENT_TYPE.fullmatch(metadata["event_type"]):
+        return None, ["invalid_metadata_schema"]
+    return {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}, []
 
 
 class MessageMethods:
@@ -66,15 +85,20 @@ class MessageMethods:
         check_blocks(params)
         if params.get("thread_ts"):
             self.state.thread_parent(channel, params["thread_ts"])
+        metadata, warnings = checked_metadata(params.get("metadata"))
         message = PostedMessage(
             channel=channel,
             ts=self.state.next_ts(),
             text=params.get("text"),
             blocks=params.get("blocks"),
             thread_ts=params.get("thread_ts"),
+            metadata=metadata,
         )
         self.state.messages.append(message)
-        return {"channel": channel, "ts": message.ts, "message": self.state.message_json(message)}
+        body = {"channel": channel, "ts": message.ts, "message": self.state.message_json(message)}
+        if warnings:
+            body |= {"warning": ",".join(warnings), "response_metadata": {"warnings": warnings}}
+        return body
 
     async def chat_update(self, params: Json) -> Json:
         channel = self.state.writable(params.get("channel")).id

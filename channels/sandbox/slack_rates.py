@@ -19,6 +19,7 @@ METHOD_TIERS: dict[str, int] = {
     "apps.connections.open": 1,
     "users.list": 2,
     "conversations.open": 3,
+    "conversations.history": 3,
     "conversations.info": 3,
     "conversations.join": 3,
     "chat.update": 3,
@@ -34,7 +35,8 @@ METHOD_TIERS: dict[str, int] = {
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
 }
-"""From each method's page of the Web API reference; chat.postMessage is special (per channel)."""
+"""From each method's page of the Web API reference; chat.postMessage is special (per channel).
+conversations.history is Tier 3 for internal and Marketplace apps (others: 1 a minute)."""
 
 
 @dataclass(frozen=True, slots=True)

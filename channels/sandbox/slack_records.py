@@ -34,6 +34,8 @@ class PostedMessage:
     thread_ts: str | None = None
     user: str | None = None  # recipient of an ephemeral message
     edits: int = 0
+    metadata: Json | None = None
+    """Message metadata posted with it; `conversations.history` shows it on request only."""
 
 
 @dataclass(slots=True)

@@ -17,16 +17,37 @@ from zoneinfo import ZoneInfo
 from channels.sandbox.slack_payloads import Workspace
 from channels.sandbox.slack_records import Json, PostedMessage
 
-__all__ = ["Conversation", "SandboxState", "SlackError", "default_dnd"]
+__all__ = ["BOT_SCOPES", "Conversation", "SandboxState", "SlackError", "default_dnd"]
+
+BOT_SCOPES = frozenset(
+    {
+        "chat:write",
+        "im:write",
+        "im:history",
+        "users:read",
+        "users:read.email",
+        "channels:read",
+        "channels:join",
+        "groups:read",
+        "files:write",
+        "commands",
+        "dnd:read",
+    }
+)
+"""The bot scopes of channels/slack/manifest.yml: what an install grants by default."""
 
 
 class SlackError(Exception):
     """Raised by a method handler to answer `{"ok": false, "error": ...}` like Slack."""
 
-    def __init__(self, error: str, *, messages: list[str] | None = None) -> None:
+    def __init__(
+        self, error: str, *, messages: list[str] | None = None, fields: Json | None = None
+    ) -> None:
         super().__init__(error)
         self.error = error
         self.messages = messages or []
+        self.fields = fields or {}
+        """Top-level fields beside `error`, e.g. `needed`/`provided` of a `missing_scope`."""
 
 
 @dataclass(slots=True)
@@ -68,6 +89,8 @@ class SandboxState:
         self.messages: list[PostedMessage] = []
         self.ephemerals: list[PostedMessage] = []
         self.views: dict[str, Json] = {}
+        self.scopes: set[str] = set(BOT_SCOPES)
+        """The bot token's scopes; methods that need one it lacks answer `missing_scope`."""
         self.ids = itertools.count(1)
         self._last_ts_us = 0
 
@@ -208,7 +231,13 @@ class SandboxState:
         self._last_ts_us = max(time.time_ns() // 1000, self._last_ts_us + 1)
         return f"{self._last_ts_us // 1_000_000}.{self._last_ts_us % 1_000_000:06d}"
 
-    def message_json(self, message: PostedMessage) -> Json:
+    def require_scope(self, scope: str) -> None:
+        """`missing_scope` as Slack answers it, naming the scope needed and those granted."""
+        if scope not in self.scopes:
+            provided = ",".join(sorted(self.scopes))
+            raise SlackError("missing_scope", fields={"needed": scope, "provided": provided})
+
+    def message_json(self, message: PostedMessage, *, metadata: bool = True) -> Json:
         body: Json = {
             "type": "message",
             "user": self.bot,
@@ -221,6 +250,8 @@ class SandboxState:
         }
         if message.thread_ts:
             body["thread_ts"] = message.thread_ts
+        if metadata and message.metadata:
+            body["metadata"] = message.metadata
         return body
 
 

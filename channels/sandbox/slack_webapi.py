@@ -82,7 +82,7 @@ class WebApi:
                 await asyncio.sleep(delay)
             return 200, body, {}
         except SlackError as exc:
-            refusal: Json = {"ok": False, "error": exc.error}
+            refusal: Json = {"ok": False, "error": exc.error, **exc.fields}
             if exc.messages:
                 refusal["response_metadata"] = {"messages": exc.messages}
             return 200, refusal, {}

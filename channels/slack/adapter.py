@@ -33,14 +33,19 @@ from bot.channel import (
     Profile,
     Question,
     Recipient,
-    TargetUnavailable,
     ThreadNote,
 )
 from channels.slack.alert_blocks import alert_blocks, alert_text, thread_blocks
-from channels.slack.blocks import answered_blocks, followup_blocks, question_blocks
+from channels.slack.blocks import (
+    answered_blocks,
+    followup_blocks,
+    question_blocks,
+    question_metadata,
+)
+from channels.slack.conversations import check_can_post, dm_of, find_question
 from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.dnd import DoNotDisturb
-from channels.slack.errors import archived_hint, invite_hint, named_errors, slack_errors
+from channels.slack.errors import named_errors
 from channels.slack.home import HomeTab
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
@@ -69,6 +74,7 @@ class SlackAdapter(HomeTab, Adapter):
     """Slack through bolt: Block Kit out, neutral events in."""
 
     platform = "slack"
+    reads_history = True
 
     def __init__(
         self,
@@ -168,7 +174,11 @@ class SlackAdapter(HomeTab, Adapter):
         """A 429 is raised at once (`no_429_wait`): the dispatcher waits with the row released."""
         with no_429_wait():
             return await self._post(
-                self._dm(recipient), text=question.text, blocks=question_blocks(question), dm=True
+                dm_of(recipient),
+                text=question.text,
+                blocks=question_blocks(question),
+                dm=True,
+                metadata=question_metadata(question.invitation_id),
             )
 
     async def show_score(self, *, ref: MessageRef, question: Question, score: int) -> None:
@@ -186,7 +196,7 @@ class SlackAdapter(HomeTab, Adapter):
         await self._post(ref.chat_id, text=followup.text, blocks=blocks, dm=True)
 
     async def send_text(self, *, recipient: Recipient, text: str) -> None:
-        await self._post(self._dm(recipient), text=text, dm=True)
+        await self._post(dm_of(recipient), text=text, dm=True)
 
     # -- people ----------------------------------------------------------------------------
 
@@ -200,24 +210,22 @@ class SlackAdapter(HomeTab, Adapter):
         return await self.directory.humans_in(chat_id=chat_id)
 
     async def check_can_post(self, *, chat_id: str) -> None:
-        """Join a public channel the bot is not in; a private one needs a person's /invite.
+        bot_name = await self.directory.bot_name()
+        await check_can_post(
+            self.client, chat_id=chat_id, bot_name=bot_name, words=self.catalogue.team
+        )
 
-        A private channel the bot was not invited to does not exist for it, so
-        conversations.info answers `channel_not_found`, which becomes the invite hint.
-        """
-        bot_name, team = await self.directory.bot_name(), self.catalogue.team
-        with slack_errors(dm=False, chat_id=chat_id, bot_name=bot_name, words=team):
-            channel = (await self.client.conversations_info(channel=chat_id))["channel"]
-            if channel.get("is_archived"):
-                raise TargetUnavailable(f"Slack: {chat_id} is archived", hint=archived_hint(team))
-            if channel.get("is_member") or channel.get("is_im"):
-                return
-            if channel.get("is_private"):
-                raise TargetUnavailable(
-                    f"Slack: not in private channel {chat_id}",
-                    hint=invite_hint(team, chat_id=chat_id, bot_name=bot_name),
-                )
-            await self.client.conversations_join(channel=chat_id)
+    async def find_question(
+        self, *, recipient: Recipient, invitation_id: int, since: datetime, until: datetime
+    ) -> MessageRef | None:
+        """Read the DM's history for it; a 429 is raised at once (`RateLimited`)."""
+        return await find_question(
+            self._lookups,
+            recipient=recipient,
+            invitation_id=invitation_id,
+            since=since,
+            until=until,
+        )
 
     # -- the team's channels ---------------------------------------------------------------
 
@@ -263,16 +271,6 @@ class SlackAdapter(HomeTab, Adapter):
 
     # -- Web API plumbing ------------------------------------------------------------------
 
-    @staticmethod
-    def _dm(recipient: Recipient) -> str:
-        """Where to write to the person: their DM if known, else their user id.
-
-        chat.postMessage to a user id posts in the bot's DM with them and answers with its
-        channel id, so no conversations.open (Tier 3, about 50 a minute) paces a first pass
-        over new respondents; the DM id is kept from the answer.
-        """
-        return recipient.chat_id or recipient.user_id
-
     async def _post(
         self,
         chat_id: str,
@@ -281,10 +279,15 @@ class SlackAdapter(HomeTab, Adapter):
         blocks: list[dict[str, Any]] | None = None,
         dm: bool,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> MessageRef:
         async with self._errors(chat_id, dm=dm):
             posted = await self.client.chat_postMessage(
-                channel=chat_id, text=fit(text, TEXT_LIMIT), blocks=blocks, thread_ts=thread_ts
+                channel=chat_id,
+                text=fit(text, TEXT_LIMIT),
+                blocks=blocks,
+                thread_ts=thread_ts,
+                metadata=metadata,
             )
         return MessageRef(chat_id=str(posted["channel"]), message_id=str(posted["ts"]))
 

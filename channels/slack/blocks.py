@@ -1,7 +1,9 @@
 """Block Kit for the survey itself: the question, the recorded score and the follow-up.
 
 Every button carries the invitation id in its value, so a click is self-describing and the
-listener needs no lookup of which message it came from.
+listener needs no lookup of which message it came from. The question also carries it in its
+block ids and its message metadata, so a send whose answer was lost can be found in the DM's
+history (`channels.slack.conversations`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ SCORE_ACTION = re.compile(r"^nps_score_(?:[0-9]|10)$")
 OPT_OUT_ACTION = "nps_opt_out"
 REMIND_ACTION = "nps_remind_later"
 SKIP_ACTION = "nps_skip"
+INVITATION_EVENT = "npsbot_invitation"
+"""The `event_type` of a question's message metadata; its payload holds `invitation_id`."""
 SCORE_ROWS = (range(0, 6), range(6, 11))
 """Two rows of buttons: eleven in one row wrap unevenly on phones."""
 
@@ -120,6 +124,22 @@ def question_blocks(question: Question) -> list[Block]:
             ],
         },
     ]
+
+
+def question_metadata(invitation_id: int) -> Block:
+    """Message metadata naming the invitation, read back by `carries_invitation`."""
+    return {"event_type": INVITATION_EVENT, "event_payload": {"invitation_id": invitation_id}}
+
+
+def carries_invitation(message: Block, invitation_id: int) -> bool:
+    """Whether a message from `conversations.history` is this invitation's question: by its
+    metadata, or by its first row of buttons' block id (a message posted before metadata)."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") == INVITATION_EVENT:
+        return str(payload.get("invitation_id")) == str(invitation_id)
+    first_row = f"nps_scores_{invitation_id}_0"
+    return any(block.get("block_id") == first_row for block in message.get("blocks") or [])
 
 
 def answered_blocks(question: Question) -> list[Block]:
