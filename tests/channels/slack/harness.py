@@ -15,11 +15,12 @@ from bot.app import NpsBot
 from bot.models import Invitation, Respondent, Response
 from channels.sandbox.slack import PostedMessage, SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
+from tests.waits import PATIENCE
 
 TEAM = "T0SANDBOX"
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+async def eventually(check: Callable[[], Any], timeout: float = PATIENCE) -> Any:
     """Poll until `check()` is truthy (work runs after the ack) and return its value."""
     deadline = time.monotonic() + timeout
     while not (value := check()):
@@ -160,7 +161,12 @@ class SlackHarness:
         return status
 
     async def command(
-        self, text: str, *, user_id: str, channel_id: str = "C0GENERAL", timeout: float = 5.0
+        self,
+        text: str,
+        *,
+        user_id: str,
+        channel_id: str = "C0GENERAL",
+        timeout: float = PATIENCE,
     ) -> str:
         """Run `/nps text` and return the ephemeral answer posted to its response_url."""
         before = len(self.sandbox.response_url_posts)
