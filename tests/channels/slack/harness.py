@@ -95,6 +95,19 @@ class SlackHarness:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.bot.port}/slack/events"
 
+    async def posted_alert(self, channel: str = "C0ALERTS") -> PostedMessage:
+        """The first alert in `channel` once the bot has recorded it (where it lives, its case
+        opened): the post is visible a moment before that, and a teammate's click in that
+        moment would find no case."""
+
+        def recorded() -> PostedMessage | None:
+            posted = self.sandbox.messages_in(channel)
+            refs = {response.alert_ref for response in self.responses()}
+            return posted[0] if posted and posted[0].ts in refs else None
+
+        alert: PostedMessage = await eventually(recorded)
+        return alert
+
     def add_respondent(
         self, user_id: str = "U1", *, display_name: str | None = None, **attributes: str
     ) -> int:
