@@ -22,11 +22,13 @@ demo: install
 	$(BIN)/npsbot demo
 
 # mypy checks the runtime packages ([tool.mypy] in pyproject.toml) and must find no error.
-# pytest includes tests/bench/, which runs every bench/ script's --small mode.
+# pytest includes tests/bench/, which runs every bench/ script's --small mode. It runs on one
+# worker per core (pytest-xdist); each worker has its own PostgreSQL database beside the one
+# NPSBOT_TEST_DATABASE_URL names (test -> test_gw0, test_gw1), created on first use.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 LOCALES := bot/locales
 # Phrases: extract the keys the code uses, add new ones to every catalogue, compile the .mo

@@ -269,7 +269,9 @@ class Audience:
         )
 
         def write(session: Session) -> Respondent:
-            respondent = session.get(Respondent, respondent_id)
+            # Locked (PostgreSQL): a forget committing between a plain read and the UPDATE
+            # would have its erased row given the name and e-mail back.
+            respondent = session.get(Respondent, respondent_id, with_for_update=True)
             assert respondent is not None
             if respondent.platform_user_id != cached.platform_user_id:
                 return respondent  # forgotten while the profile was fetched: write nothing back

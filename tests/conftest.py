@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +17,46 @@ from bot.db import Database
 from bot.i18n import Catalogue, build_catalogue
 from bot.settings import Settings
 
-POSTGRES_URL = os.environ.get("NPSBOT_TEST_DATABASE_URL")
+
+def _worker_url(url: str | None) -> str | None:
+    """Each pytest-xdist worker gets its own database beside the configured one (`test` ->
+    `test_gw0`): workers never see each other's rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = sa.engine.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False
+    )
+
+
+POSTGRES_URL = _worker_url(os.environ.get("NPSBOT_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 _upgraded: set[str] = set()
 
 
+def _create_database(url: str) -> None:
+    """CREATE DATABASE for `url` unless it exists (a worker's, made on its first test)."""
+    parsed = sa.engine.make_url(url)
+    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": parsed.database},
+            ).first()
+            if found is None:
+                connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        server.dispose()
+
+
 def _clean_postgres(url: str) -> Database:
+    """The schema is rebuilt once per run; between tests every row is deleted and every
+    sequence restarted (ids start at 1 again). DELETE on tables of a few rows takes
+    milliseconds where TRUNCATE of every table took most of a second."""
+    if url not in _upgraded:
+        _create_database(url)
     db = Database(url)
     if url not in _upgraded:
         with db.engine.begin() as connection:
@@ -29,21 +64,41 @@ def _clean_postgres(url: str) -> Database:
         db.upgrade()
         _upgraded.add(url)
     else:
-        tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
         with db.engine.begin() as connection:
-            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            sequences = connection.execute(
+                sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            ).scalars()
+            statements = [
+                *(f"DELETE FROM {t.name}" for t in reversed(SQLModel.metadata.sorted_tables)),
+                *(f"ALTER SEQUENCE {name} RESTART" for name in sequences),
+            ]
+            connection.execute(sa.text("; ".join(statements)))
     return db
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file upgraded to the newest migration, built once per run."""
+    path = tmp_path_factory.mktemp("template") / "npsbot.db"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
 
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An upgraded, empty database: a SQLite file, or the test PostgreSQL server."""
+    """An upgraded, empty database: a copy of the SQLite template, or the test PostgreSQL
+    server emptied."""
     if request.param == "postgresql":
         assert POSTGRES_URL
         database = _clean_postgres(POSTGRES_URL)
     else:
-        database = Database(f"sqlite:///{tmp_path / 'npsbot.db'}")
-        database.upgrade()
+        path = tmp_path / "npsbot.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()
 

@@ -101,13 +101,25 @@ def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, in
 
 
 def renew_claims(*, session: Session, worker: str, now: datetime) -> int:
-    """The live `worker`'s heartbeat: its claims' lease starts again at `now`."""
-    renewed = session.exec(
-        sa.update(Invitation)
+    """The live `worker`'s heartbeat: its claims' lease starts again at `now`.
+
+    Rows the worker's own journal is writing at this moment are skipped, not waited for
+    (PostgreSQL): the heartbeat locking its rows in table order while the journal's
+    transaction locks them in id order deadlocked, and PostgreSQL then aborted the journal's
+    round. A skipped row is being marked `sending` (which renews it) or given its outcome;
+    the next beat renews it otherwise, well within the lease.
+    """
+    held = (
+        sa.select(col(Invitation.id))
         .where(
             col(Invitation.status).in_([InvitationStatus.CLAIMED, InvitationStatus.SENDING]),
             col(Invitation.claimed_by) == worker,
         )
+        .with_for_update(skip_locked=True)
+    )
+    renewed = session.exec(
+        sa.update(Invitation)
+        .where(col(Invitation.id).in_(held.scalar_subquery()))
         .values(claimed_at=now)
     ).rowcount
     return renewed or 0

@@ -113,7 +113,8 @@ class SlackSandbox:
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
-        """Close sockets first so the runner does not wait on them."""
+        """Close sockets and answer held calls first, so the runner does not wait on them."""
+        self.web_api.faults.release_held()
         await self.socket.drop()
         if self._runner is not None:
             await self._runner.cleanup()

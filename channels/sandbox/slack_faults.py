@@ -5,11 +5,14 @@ A fault replaces the method's answer without taking effect: `ratelimited` is an 
 `account_inactive`, `token_revoked`, `channel_not_found`, ...) is Slack's usual HTTP 200 with
 `{"ok": false, "error": code}`. `"*"` matches every method, for token-level faults. A late
 answer is the other fault: the call takes effect, but its answer comes after `delay` seconds,
-as when Slack is slow and the client gives up waiting.
+as when Slack is slow and the client gives up waiting. Stopping the sandbox answers every
+held call at once, so a test never waits out a delay after it is done.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -31,6 +34,7 @@ class Faults:
     def __init__(self) -> None:
         self._queued: dict[str, deque[Fault]] = defaultdict(deque)
         self._late: dict[str, deque[float]] = defaultdict(deque)
+        self._released = asyncio.Event()
 
     def add(
         self,
@@ -60,3 +64,13 @@ class Faults:
     def take_late(self, method: str) -> float:
         """Seconds to hold back the answer of this call (0: answer at once)."""
         return self._late[method].popleft() if self._late[method] else 0.0
+
+    async def hold(self, delay: float) -> None:
+        """Hold an answer back `delay` seconds, or until `release_held`."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._released.wait()
+
+    def release_held(self) -> None:
+        """Answer every held call now, and any later one at once."""
+        self._released.set()

@@ -6,7 +6,6 @@ rate-limited call never reaches the method, and a refused call takes no effect.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
@@ -79,7 +78,7 @@ class WebApi:
         try:
             body = {"ok": True, **await handler(params)}
             if delay := self.faults.take_late(method):
-                await asyncio.sleep(delay)
+                await self.faults.hold(delay)
             return 200, body, {}
         except SlackError as exc:
             refusal: Json = {"ok": False, "error": exc.error, **exc.fields}

@@ -16,7 +16,7 @@ async def test_chat_update_failing_does_not_hold_back_the_followup_or_the_alert(
     slack.sandbox.fail_next("chat.update", status=500, count=4)
 
     assert await slack.click(question, "nps_score_2") == 200
-    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    alert = await slack.posted_alert()
     assert "2/10" in str(alert.blocks)
     await eventually(lambda: any("do better" in text for text in slack.dm_texts()))
     assert has_buttons(question), "the edit is still failing"

@@ -100,7 +100,7 @@ async def test_a_claim_and_an_opt_out_are_events_and_anonymous_mode_masks_the_pe
                 workspace.anonymous = True
                 session.add(workspace)
         await slack.click(question, "nps_score_2")
-        alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+        alert = await slack.posted_alert()
         await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
         (claimed,) = await receiver.wait_for(1)
         assert claimed.type == "case.claimed"

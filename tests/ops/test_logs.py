@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from channels.sandbox.slack_payloads import message_event
 from channels.sandbox.telegram import TelegramSandbox
 from tests.channels.slack.harness import click
 from tests.ops.process import Npsbot, environment
+from tests.waits import PATIENCE
 
 BOT_TOKEN = "xoxb-1111111111-2222222222222-SlackBotSecretPart0123456"
 APP_TOKEN = "xapp-1-A0SANDBOX-3333333333-SlackAppSecretPart0123456789abcdef"
@@ -85,11 +87,11 @@ async def test_a_full_run_logs_no_secret_name_or_comment(db: Database, tmp_path:
         try:
             base = await bot.url()
             async with httpx.AsyncClient(base_url=base) as http:
-                await _wait(lambda: slack.messages_in("DU1"))
+                await _wait(bot, lambda: slack.messages_in("DU1"))
                 question = slack.messages_in("DU1")[0]
                 status = await click(signer, f"{base}/slack/events", question, "nps_score_2")
                 assert status == 200
-                await _wait(lambda: len(slack.messages_in("DU1")) >= 2)  # the follow-up
+                await _wait(bot, lambda: len(slack.messages_in("DU1")) >= 2)  # the follow-up
                 comment = message_event(user_id="U1", text=COMMENT, channel_id="DU1")
                 assert (await signer.deliver_event(f"{base}/slack/events", comment))[0] == 200
                 telegram.send_text(4242, "/start")
@@ -101,7 +103,8 @@ async def test_a_full_run_logs_no_secret_name_or_comment(db: Database, tmp_path:
                 wrong = {"Authorization": f"Bearer {API_TOKEN}x"}
                 refused = await http.post("/api/v1/triggers", json=trigger, headers=wrong)
                 assert refused.status_code == 401
-                await _wait(lambda: "Thank you for" in (slack.messages_in("DU1")[-1].text or ""))
+                thanked = lambda: "Thank you for" in (slack.messages_in("DU1")[-1].text or "")  # noqa: E731
+                await _wait(bot, thanked)
             bot.process.send_signal(signal.SIGTERM)
             assert await bot.exit_code(timeout=10) == 0, bot.output
         finally:
@@ -118,10 +121,15 @@ async def test_a_full_run_logs_no_secret_name_or_comment(db: Database, tmp_path:
         assert not leaks, leaks[0][:600]
 
 
-async def _wait(check, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.05)
+async def _wait(bot: Npsbot, check: Callable[[], object], timeout: float = PATIENCE) -> None:
+    """Until `check()` holds; a timeout shows what the bot printed meanwhile."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not check():
+                assert bot.process.returncode is None, bot.output[-4000:]
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"not within {timeout} s:\n{bot.output[-4000:]}") from None
 
 
 def test_masker_covers_token_shapes_in_urls_and_tracebacks() -> None:

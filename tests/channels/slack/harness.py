@@ -15,11 +15,12 @@ from bot.app import NpsBot
 from bot.models import Invitation, Respondent, Response
 from channels.sandbox.slack import PostedMessage, SlackRequestSigner, SlackSandbox
 from channels.sandbox.slack_payloads import message_event
+from tests.waits import PATIENCE
 
 TEAM = "T0SANDBOX"
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+async def eventually(check: Callable[[], Any], timeout: float = PATIENCE) -> Any:
     """Poll until `check()` is truthy (work runs after the ack) and return its value."""
     deadline = time.monotonic() + timeout
     while not (value := check()):
@@ -94,6 +95,19 @@ class SlackHarness:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.bot.port}/slack/events"
 
+    async def posted_alert(self, channel: str = "C0ALERTS") -> PostedMessage:
+        """The first alert in `channel` once the bot has recorded it (where it lives, its case
+        opened): the post is visible a moment before that, and a teammate's click in that
+        moment would find no case."""
+
+        def recorded() -> PostedMessage | None:
+            posted = self.sandbox.messages_in(channel)
+            refs = {response.alert_ref for response in self.responses()}
+            return posted[0] if posted and posted[0].ts in refs else None
+
+        alert: PostedMessage = await eventually(recorded)
+        return alert
+
     def add_respondent(
         self, user_id: str = "U1", *, display_name: str | None = None, **attributes: str
     ) -> int:
@@ -160,7 +174,12 @@ class SlackHarness:
         return status
 
     async def command(
-        self, text: str, *, user_id: str, channel_id: str = "C0GENERAL", timeout: float = 5.0
+        self,
+        text: str,
+        *,
+        user_id: str,
+        channel_id: str = "C0GENERAL",
+        timeout: float = PATIENCE,
     ) -> str:
         """Run `/nps text` and return the ephemeral answer posted to its response_url."""
         before = len(self.sandbox.response_url_posts)

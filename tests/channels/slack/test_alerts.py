@@ -13,7 +13,7 @@ async def test_detractor_alert_claim_and_reply(slack: SlackHarness) -> None:
     _, question = await slack.invite(display_name="Jane Doe", plan="pro")
 
     await slack.click(question, "nps_score_3")
-    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    alert = await slack.posted_alert()
     (response,) = slack.responses()
     shown = str(alert.blocks)
     assert "3/10" in shown and "Jane Doe" in shown and "*plan*\\npro" in shown
@@ -69,7 +69,7 @@ async def test_alert_actions_from_another_channel_are_refused(slack: SlackHarnes
     assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
     _, question = await slack.invite(display_name="Jane Doe")
     await slack.click(question, "nps_score_2")
-    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    alert = await slack.posted_alert()
     forged = dataclasses.replace(alert, channel="DU1")
     for action in ("nps_alert_claim", "nps_alert_reply"):
         await slack.click(forged, action, user_id="U1", trigger_id="1.2.forged")

@@ -24,7 +24,7 @@ async def detractor(slack: SlackHarness) -> PostedMessage:
     assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
     _, question = await slack.invite(display_name="Jane Doe")
     await slack.click(question, "nps_score_2")
-    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    alert = await slack.posted_alert()
     assert await slack.say("checkout is broken") == 200
     await eventually(lambda: "checkout is broken" in str(alert.blocks))
     return alert

@@ -161,7 +161,7 @@ async def test_claim_from_the_home_claims_the_alert(slack: SlackHarness) -> None
     assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
     _, question = await slack.invite("U1", display_name="Jane Doe")
     await slack.click(question, "nps_score_2")
-    alert = (await eventually(lambda: slack.sandbox.messages_in("C0ALERTS")))[0]
+    alert = await slack.posted_alert()
     view = await open_home(slack, "UADMIN")
     assert "Open cases (1)" in shown(view) and "Jane Doe" in shown(view)
     await slack.signer.deliver_home_action(slack.url, user_id="UADMIN", action_id="nps_alert_claim")
@@ -185,7 +185,7 @@ async def test_anonymous_mode_masks_names_on_the_home(start_bot: StartBot) -> No
     await slack.click(question, "nps_score_2")
     await slack.say("Jane Doe here, write to jane@example.com")
     await eventually(lambda: slack.responses()[0].comment)
-    await eventually(lambda: slack.sandbox.messages_in("C0ALERTS"))
+    await slack.posted_alert()
     text = shown(await open_home(slack, "UADMIN"))
     assert "Jane" not in text and "jane@example.com" not in text
     assert "[name]" in text and "[email]" in text and "Anonymous respondent" in text

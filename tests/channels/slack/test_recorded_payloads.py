@@ -177,7 +177,7 @@ async def test_recorded_view_submission_relays_the_reply(slack: SlackHarness) ->
     assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
     _, question = await slack.invite()
     await slack.click(question, "nps_score_2")
-    await eventually(lambda: slack.sandbox.messages_in("C0ALERTS"))
+    await slack.posted_alert()
     (response,) = slack.responses()
     submission = ours(recorded("view_submission_nps_comment.json"), U04RESP0NDR="UADMIN")
     view = submission["view"]

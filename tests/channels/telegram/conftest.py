@@ -26,6 +26,7 @@ from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram import TelegramAdapter
 from channels.telegram.webhook import PATH
 from tests.phrases import CATALOGUE
+from tests.waits import PATIENCE
 
 JANE = 412345678
 ADMIN = 398765432  # an administrator of GROUP, not in NPSBOT_ADMINS
@@ -124,8 +125,9 @@ async def running_bot(
         await serving
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = 5.0) -> Any:
-    """Poll `check` until it returns something truthy; return that."""
+async def eventually(check: Callable[[], Any], *, timeout: float = PATIENCE) -> Any:
+    """Poll `check` until it returns something truthy; return that (the bound is for a loaded
+    machine, not a deadline under test)."""
     async with asyncio.timeout(timeout):
         while not (result := check()):
             await asyncio.sleep(0.02)
