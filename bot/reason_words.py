@@ -13,6 +13,8 @@ from collections.abc import Callable
 from bot.clock import when
 from bot.i18n import Words
 from bot.invites import InviteResult
+from bot.store.claims import CRASHED_WHILE_SENDING, LOST_AGAIN, NO_ANSWER, RESENT
+from bot.store.reconcile import FOUND, GAVE_UP, RELEASED
 
 
 def _known(words: Words) -> dict[str, Callable[[], str]]:
@@ -31,12 +33,13 @@ def _known(words: Words) -> dict[str, Callable[[], str]]:
         "forgotten": lambda: words.t("reason.forgotten"),
         "inactive": lambda: words.t("reason.inactive"),
         "unreachable or inactive": lambda: words.t("reason.unreachable_or_inactive"),
-        "process stopped while sending; not resent to avoid a duplicate": lambda: words.t(
-            "reason.crashed"
-        ),
-        "no answer from the platform; not resent to avoid a duplicate": lambda: words.t(
-            "reason.uncertain"
-        ),
+        CRASHED_WHILE_SENDING: lambda: words.t("reason.crashed"),
+        NO_ANSWER: lambda: words.t("reason.uncertain"),
+        RESENT: lambda: words.t("reason.resent"),
+        LOST_AGAIN: lambda: words.t("reason.lost_again"),
+        FOUND: lambda: words.t("reason.found"),
+        GAVE_UP: lambda: words.t("reason.gave_up"),
+        RELEASED: lambda: words.t("reason.released"),
         "unknown respondent": lambda: words.t("reason.unknown_respondent"),
         "they opted out of surveys": lambda: words.t("reason.opted_out_of_surveys"),
         "the platform says they cannot be messaged": lambda: words.t("reason.cannot_be_messaged"),

@@ -22,11 +22,10 @@ from bot.channel import MessageRef, Recipient
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import InvitationStatus
-from bot.store.claims import LOST_AGAIN, RESENT
+from bot.store.claims import LOST_AGAIN, NO_ANSWER, RESENT
 
 MAX_ATTEMPTS = 5
 DO_NOT_DISTURB = "do not disturb"
-UNCERTAIN = "no answer from the platform; not resent unless the chat shows it never arrived"
 
 
 @dataclass(slots=True)
@@ -114,7 +113,7 @@ class Outcome:
             row |= {"due_at": self.at, "claimed_by": None, "last_error": error}
             row |= {"attempts": max(0, self.send.attempts - 1)}
         elif self.kind == "uncertain":
-            row |= {"reason": LOST_AGAIN if self.send.resent else UNCERTAIN, "last_error": error}
+            row |= {"reason": LOST_AGAIN if self.send.resent else NO_ANSWER, "last_error": error}
         return row
 
 

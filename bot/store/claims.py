@@ -21,6 +21,8 @@ RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # se
 CRASHED_WHILE_SENDING = (
     "process stopped while sending; not resent unless the chat shows it never arrived"
 )
+NO_ANSWER = "no answer from the platform; not resent unless the chat shows it never arrived"
+"""The reason of a send the platform never answered (a timeout): reconciliation decides."""
 RESENT = "not in the chat's history: sent again, once"
 """The reason of an invitation reconciliation found missing (`bot.store.reconcile`)."""
 LOST_AGAIN = "its one resend's outcome is unknown too; not sent again"

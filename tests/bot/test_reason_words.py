@@ -8,20 +8,26 @@ import pytest
 
 from bot.invites import InviteResult
 from bot.reason_words import reason_text, send_reply
-from bot.store.claims import CRASHED_WHILE_SENDING
+from bot.store.claims import CRASHED_WHILE_SENDING, LOST_AGAIN, NO_ANSWER, RESENT
+from bot.store.reconcile import FOUND, GAVE_UP, RELEASED
 from scheduling.dispatch import BOUNCED
 from scheduling.explain import INACTIVE
 from scheduling.fatigue import Reason
-from scheduling.journal import DO_NOT_DISTURB, UNCERTAIN
+from scheduling.journal import DO_NOT_DISTURB
 from scheduling.single_sends import OPEN_INVITATION
 from tests.phrases import CATALOGUE, english_left
 
 CODES = [
     *(reason.value for reason in Reason),
     DO_NOT_DISTURB,
-    UNCERTAIN,
+    NO_ANSWER,
     BOUNCED,
     CRASHED_WHILE_SENDING,
+    RESENT,
+    LOST_AGAIN,
+    FOUND,
+    GAVE_UP,
+    RELEASED,
     OPEN_INVITATION,
     INACTIVE,
     "forgotten",
