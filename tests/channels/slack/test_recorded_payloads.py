@@ -178,7 +178,8 @@ async def test_recorded_view_submission_relays_the_reply(slack: SlackHarness) ->
     _, question = await slack.invite()
     await slack.click(question, "nps_score_2")
     await eventually(lambda: slack.sandbox.messages_in("C0ALERTS"))
-    (response,) = slack.responses()
+    # The alert is on screen a moment before its message and its case are stored with the answer.
+    (response,) = await eventually(lambda: [r for r in slack.responses() if r.alert_ref])
     submission = ours(recorded("view_submission_nps_comment.json"), U04RESP0NDR="UADMIN")
     view = submission["view"]
     view["callback_id"] = REPLY_VIEW
