@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import urlencode
@@ -93,6 +94,21 @@ def _signed(body: bytes) -> dict[str, str]:
 Phase = tuple[list[float], int]
 """Each click's latency to its answer, and how many were not acknowledged (bolt gives up
 after 3 s, as Slack does, and answers 404)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cpu:
+    """CPU seconds this process spent: on the event loop's thread, and on all threads."""
+
+    loop: float
+    total: float
+
+    @classmethod
+    def now(cls) -> Cpu:
+        return cls(loop=time.thread_time(), total=time.process_time())
+
+    def since(self, start: Cpu) -> Cpu:
+        return Cpu(loop=self.loop - start.loop, total=self.total - start.total)
 
 
 async def _load(url: str, bodies: list[bytes], rate: float) -> Phase:
@@ -209,15 +225,18 @@ async def run(args: argparse.Namespace) -> None:
                 for rate, count in zip(args.rates, clicks_per_rate, strict=True):
                     batch = bodies[first : first + count]
                     first += count
+                    start = Cpu.now()
                     floor = await _measure(bare, batch, rate)
+                    middle = Cpu.now()
                     ours = await _measure(npsbot, batch, rate)
                     await bot.jobs.idle(timeout=120)  # the clicks' follow-ups, before the next
-                    results.append((rate, ours, floor))
+                    spent = (Cpu.now().since(middle), middle.since(start))
+                    results.append((rate, count, ours, floor, spent))
             answered = await bot.db.run(lambda session: store.response_count(session=session))
             await bot.stop()
             await serving
     print(f"{people:,} score clicks, each answering an open invitation; {answered:,} stored")
-    for rate, ours, floor in results:
+    for rate, count, ours, floor, (cpu, bare_cpu) in results:
         o50, o99, omax, olost = _figures(ours)
         f50, f99, fmax, flost = _figures(floor)
         print(
@@ -226,6 +245,15 @@ async def run(args: argparse.Namespace) -> None:
             f" max {fmax:.1f} ms, unacked {flost}"
             f" | ratio p50 {o50 / f50:.1f}x, p99 {o99 / f99:.1f}x"
         )
+        per = 1000 / count
+        print(
+            f"  CPU per click: npsbot loop {cpu.loop * per:.2f} ms,"
+            f" all threads {cpu.total * per:.2f} ms"
+            f" | bare bolt loop {bare_cpu.loop * per:.2f} ms,"
+            f" all threads {bare_cpu.total * per:.2f} ms"
+            f" | ratio loop {cpu.loop / bare_cpu.loop:.1f}x, all {cpu.total / bare_cpu.total:.1f}x"
+        )
+    print("(CPU includes the in-process Slack sandbox answering the bot's Web API calls)")
     print("(target: npsbot p99 < 100 ms at 200 clicks/s)")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,9 @@ from bot.models import Case, CaseState, Response
 from bot.targets import target_problem
 
 log = logging.getLogger(__name__)
+
+RECENT = 10_000
+"""Answers remembered as alerted in this process: enough for any follow-up still to come."""
 
 
 class Alerts:
@@ -53,6 +57,8 @@ class Alerts:
         self.changed: Callable[[int], None] | None = None
         """Told the workspace whose case an alert shows after it was posted or redrawn (the
         live App Home refreshes from it)."""
+        self._published: OrderedDict[int, None] = OrderedDict()
+        """Answers whose alert this process posted or refreshed lately (the newest last)."""
 
     def respondent_name(self, answer: Answer) -> str | None:
         """How the team may see the customer: None in anonymous mode or once forgotten."""
@@ -117,17 +123,30 @@ class Alerts:
         """Post an alert for a new detractor, or refresh the one already posted; raises
         when the platform refused, so the job that called it is tried again.
 
+        `answer` is as its writer's transaction left it, handed along rather than read back.
         One answer's alert jobs (the score's, then the comment's) may run at once; the second
         waits for the first and re-reads the answer, so it edits the alert instead of posting
-        a second one.
+        a second one. So does one that comes after an alert of the same answer went out here
+        (its writer may have read the answer before the alert's message was remembered).
         """
         if not answer.alerting:
             return
         response_id = answer.response.id or 0
         lock = self._publishing.setdefault(response_id, asyncio.Lock())
+        stale = lock.locked() or response_id in self._published
         try:
             async with lock:
-                await self._publish(await self.load(response_id, raised=answer.raised) or answer)
+                try:
+                    await self._publish(
+                        (await self.load(response_id, raised=answer.raised) or answer)
+                        if stale
+                        else answer
+                    )
+                finally:
+                    self._published[response_id] = None
+                    self._published.move_to_end(response_id)
+                    if len(self._published) > RECENT:
+                        self._published.popitem(last=False)
         finally:
             if not lock.locked():
                 self._publishing.pop(response_id, None)

@@ -69,6 +69,7 @@ class Effects:
     # -- queued in the answer's transaction ------------------------------------------------
 
     def _queue(self, session: Session, kind: str, payload: dict[str, Any]) -> Job:
+        """Written with the answer's own flush or commit: no round trip of its own."""
         return store.enqueue(
             session=session,
             kind=kind,
@@ -76,6 +77,7 @@ class Effects:
             now=self.jobs.clock.now(),
             worker=self.jobs.worker,
             lease_until=self.jobs.lease_until(),
+            flush=False,
         )
 
     def score_shown(

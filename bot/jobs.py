@@ -25,6 +25,8 @@ from sqlmodel import Session
 from bot import store
 from bot.clock import Clock
 from bot.db import Database
+from bot.group_write import GroupWrite
+from bot.job_retry import Retry
 from bot.models import Job
 
 log = logging.getLogger(__name__)
@@ -35,25 +37,6 @@ when the job is picked up later, and must read what it needs)."""
 GiveUp = Callable[[Session, dict[str, Any], str], None]
 """Records, in the transaction that marks a job dead, that its work was given up (payload,
 last error), where a person will look for it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """How a kind of job is retried: exponential back-off from `base` seconds up to `cap`,
-    until `max_attempts` tries or until the job is `give_up_after` old."""
-
-    base: float
-    cap: float
-    max_attempts: int | None = None
-    give_up_after: timedelta | None = None
-
-    def delay(self, attempts: int) -> float:
-        """Seconds before the next try, after `attempts` failed ones."""
-        return min(self.cap, self.base * 2 ** min(attempts - 1, 64))
-
-    def gives_up(self, *, attempts: int, age: timedelta) -> bool:
-        too_many = self.max_attempts is not None and attempts >= self.max_attempts
-        return too_many or (self.give_up_after is not None and age >= self.give_up_after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +77,9 @@ class JobRunner:
         self._tasks: set[asyncio.Task[bool]] = set()
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._finished = GroupWrite[int](
+            db=db, write=lambda session, ids: store.finish_jobs(session=session, ids=ids)
+        )
 
     def register(
         self,
@@ -204,7 +190,9 @@ class JobRunner:
         try:
             async with self._lane(job) as lane:
                 if lane.failed:
-                    await self._settle(lambda s: store.release_job(session=s, job_id=job_id))
+                    await self._settle(
+                        self.db.run(lambda s: store.release_job(session=s, job_id=job_id))
+                    )
                     return False
                 try:
                     kind = self._kinds.get(job.kind)
@@ -216,7 +204,7 @@ class JobRunner:
                     lane.failed = True
                     await self._failed(job, exc)
                     return False
-                await self._settle(lambda s: store.finish_jobs(session=s, ids=[job_id]))
+                await self._settle(self._finished(job_id))
             if job.lane is not None:
                 self.wake()  # the lane's next job, queued behind this one, may run now
             return True
@@ -269,12 +257,12 @@ class JobRunner:
             if give_up is not None:
                 give_up(session, job.payload, error)
 
-        await self._settle(settle)
+        await self._settle(self.db.run(settle))
 
-    async def _settle(self, write: Callable[[Session], None]) -> None:
+    async def _settle(self, writing: Awaitable[None]) -> None:
         """Record a job's end; if the database is away, the lease runs out and it runs again."""
         try:
-            await self.db.run(write)
+            await writing
         except Exception:
             log.warning("a job's outcome could not be recorded; it will run again", exc_info=True)
 

@@ -94,11 +94,12 @@ class Survey(Choices):
         return await self.db.run(self._record_score, event, self.clock.now())
 
     def _record_score(self, session: Session, event: ScoreSubmitted, now: datetime) -> Stored:
-        """The click's whole transaction: dedupe mark, answer, status and effects together."""
-        invitation = store.get_invitation(session=session, invitation_id=event.invitation_id)
-        respondent = session.get(Respondent, invitation.respondent_id) if invitation else None
-        if invitation is None or respondent is None:
+        """The click's whole transaction: dedupe mark, answer, status and effects together,
+        in four reads and one flush before the commit."""
+        found = store.invitation_with_respondent(session=session, invitation_id=event.invitation_id)
+        if found is None:
             return Stored(Outcome(False, "unknown invitation"))
+        invitation, respondent = found
         if respondent.platform_user_id != event.origin.user_id:
             clicker = self._respondent(session, event.origin)
             words = self._words(clicker) if clicker else self.catalogue.words()
@@ -116,25 +117,19 @@ class Survey(Choices):
                 text=words_for(self.catalogue, recipient).t("survey.closed"),
             )
             return Stored(Outcome(False, "survey closed"), [closed])
-        response = store.response_for(session=session, invitation_id=event.invitation_id)
+        response, earlier = store.this_and_previous(
+            session=session,
+            respondent_id=respondent.id or 0,
+            workspace_id=invitation.workspace_id,
+            invitation_id=event.invitation_id,
+        )
         previous = response.score if response else None
         if previous == event.score:
             return Stored(Outcome(False, "same score again"))
-        earlier, recall = None, None
-        if response is None:
-            earlier = store.previous_response(
-                session=session,
-                respondent_id=respondent.id or 0,
-                workspace_id=invitation.workspace_id,
-                invitation_id=invitation.id or 0,
-            )
-            recall = self._recall(session, earlier)
+        recall = self._recall(session, earlier)
         response = self._store_score(session, invitation, respondent, response, event.score)
         if earlier is not None:
             response.previous_score = earlier.score
-        extra = {} if previous is None else {"change": "score", "previous_score": previous}
-        self._emit(session, response, "response.updated" if extra else "response.created", extra)
-        answer = Answer.written(session=session, response=response, respondent=respondent)
         ref = _ref(invitation)
         jobs = (
             self.effects.score_shown(
@@ -150,6 +145,10 @@ class Survey(Choices):
             if ref is not None
             else []
         )
+        session.flush()  # the answer, the invitation's status and the jobs in one round
+        extra = {} if previous is None else {"change": "score", "previous_score": previous}
+        self._emit(session, response, "response.updated" if extra else "response.created", extra)
+        answer = Answer.written(session=session, response=response, respondent=respondent)
         return Stored(Outcome(True), [*jobs, *self.effects.alert(session, answer=answer)], answer)
 
     def _emit(
@@ -200,7 +199,6 @@ class Survey(Choices):
         invitation.status = InvitationStatus.ANSWERED
         session.add(invitation)
         session.add(response)
-        session.flush()
         return response
 
     async def on_comment(self, event: CommentSubmitted) -> Outcome:

@@ -23,7 +23,8 @@ from sqlmodel import Session
 from bot import store
 from bot.clock import Clock
 from bot.db import Database
-from bot.jobs import JobRunner, Retry
+from bot.job_retry import Retry
+from bot.jobs import JobRunner
 from bot.outbound import DELIVER
 
 log = logging.getLogger(__name__)

@@ -89,6 +89,7 @@ from bot.store.invitations import (
     create_invitation,
     expire_invitations,
     get_invitation,
+    invitation_with_respondent,
     make_due,
     oldest_due,
     sent_invitations,
@@ -148,9 +149,9 @@ from bot.store.respondents import (
 from bot.store.responses import (
     awaiting_comment,
     newest_response,
-    previous_response,
     response_for,
     responses_after,
+    this_and_previous,
 )
 from bot.store.webhooks import (
     add_delivery,
@@ -245,6 +246,7 @@ __all__ = [
     "hand_back_claims",
     "imported_keys",
     "insert_planned",
+    "invitation_with_respondent",
     "is_audience_source",
     "is_forgotten",
     "last_trigger",
@@ -275,7 +277,6 @@ __all__ = [
     "people_by_id_or_email",
     "person_record",
     "platform_figures",
-    "previous_response",
     "prune_audit",
     "prune_deliveries",
     "purge_texts",
@@ -317,6 +318,7 @@ __all__ = [
     "targets",
     "team_replies",
     "theme_comments",
+    "this_and_previous",
     "told_count",
     "told_since",
     "totals",

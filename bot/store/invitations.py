@@ -54,6 +54,18 @@ def get_invitation(*, session: Session, invitation_id: int) -> Invitation | None
     return session.get(Invitation, invitation_id)
 
 
+def invitation_with_respondent(
+    *, session: Session, invitation_id: int
+) -> tuple[Invitation, Respondent] | None:
+    """An invitation and the person it went to, in one query (a click needs both)."""
+    row = session.exec(
+        select(Invitation, Respondent)
+        .join(Respondent, col(Respondent.id) == Invitation.respondent_id)
+        .where(Invitation.id == invitation_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def expire_invitations(*, session: Session, now: datetime) -> int:
     """Close invitations whose time is up; answered ones keep their answer."""
     result = session.exec(

@@ -25,10 +25,12 @@ def enqueue(
     lane: str | None = None,
     worker: str | None = None,
     lease_until: datetime | None = None,
+    flush: bool = True,
 ) -> Job:
     """Add a job; with `worker` it is born leased to that worker, which runs it at once,
     unless its lane has earlier work another worker holds or that waits for a retry: then it
-    waits its turn like any queued job."""
+    waits its turn like any queued job. Without `flush` its id comes with the caller's next
+    flush or the commit, so several rows of a transaction are written in one round."""
     if worker is not None and lane is not None and _lane_busy_elsewhere(session, lane, worker):
         worker = None
     job = Job(
@@ -41,7 +43,8 @@ def enqueue(
         created_at=now,
     )
     session.add(job)
-    session.flush()
+    if flush:
+        session.flush()
     return job
 
 

@@ -10,6 +10,28 @@ from sqlmodel import Session, col, select
 from bot.models import Respondent, Response
 
 
+def this_and_previous(
+    *, session: Session, respondent_id: int, workspace_id: int, invitation_id: int
+) -> tuple[Response | None, Response | None]:
+    """The answer to this invitation, else the person's latest answer in this workspace to
+    another one (what a new score is compared with, and whose comment the follow-up may
+    recall), in one query: a click needs the second only when there is no first. The answer
+    to this invitation sorts ahead of every other, so the one row is whichever applies."""
+    row = session.exec(
+        select(Response)
+        .where(Response.respondent_id == respondent_id, Response.workspace_id == workspace_id)
+        .order_by(
+            (col(Response.invitation_id) == invitation_id).desc(),
+            col(Response.answered_at).desc(),
+            col(Response.id).desc(),
+        )
+        .limit(1)
+    ).first()
+    if row is None:
+        return None, None
+    return (row, None) if row.invitation_id == invitation_id else (None, row)
+
+
 def response_for(*, session: Session, invitation_id: int) -> Response | None:
     return session.exec(select(Response).where(Response.invitation_id == invitation_id)).first()
 
@@ -24,22 +46,6 @@ def awaiting_comment(*, session: Session, respondent_id: int, since: datetime) -
             col(Response.answered_at) >= since,
         )
         .order_by(col(Response.answered_at).desc())
-    ).first()
-
-
-def previous_response(
-    *, session: Session, respondent_id: int, workspace_id: int, invitation_id: int
-) -> Response | None:
-    """The person's latest answer in this workspace to another invitation than this one: what
-    a new score is compared with, and whose comment the follow-up may recall."""
-    return session.exec(
-        select(Response)
-        .where(
-            Response.respondent_id == respondent_id,
-            Response.workspace_id == workspace_id,
-            Response.invitation_id != invitation_id,
-        )
-        .order_by(col(Response.answered_at).desc(), col(Response.id).desc())
     ).first()
 
 

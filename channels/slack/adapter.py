@@ -25,7 +25,6 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channel import (
     Adapter,
-    Alert,
     Followup,
     Handler,
     Identity,
@@ -33,9 +32,7 @@ from bot.channel import (
     Profile,
     Question,
     Recipient,
-    ThreadNote,
 )
-from channels.slack.alert_blocks import alert_blocks, alert_text, thread_blocks
 from channels.slack.blocks import (
     answered_blocks,
     followup_blocks,
@@ -43,26 +40,24 @@ from channels.slack.blocks import (
     question_metadata,
 )
 from channels.slack.conversations import check_can_post, dm_of, find_question
-from channels.slack.digest_blocks import render_digest_blocks
 from channels.slack.dnd import DoNotDisturb
 from channels.slack.errors import named_errors
 from channels.slack.home import HomeTab
 from channels.slack.listeners import Listeners
 from channels.slack.profiles import Directory
+from channels.slack.replies import Replies
 from channels.slack.signature import SignedOnly
+from channels.slack.team_posts import TeamPosts
 from channels.slack.text import fit
 from channels.slack.web_client import build_web_client, configure, no_429_wait
-from scoring.digest import wording as say
 
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Catalogue
     from bot.inbound import Inbound
     from bot.settings import SlackSettings
-    from scoring.digest import Digest
 
 EVENTS_PATH = "/slack/events"
-CHART_FILENAME = "nps-trend.png"
 TEXT_LIMIT = 4000
 """A message's fallback text: chat.update refuses longer ones (`msg_too_long`)."""
 
@@ -70,7 +65,7 @@ TEXT_LIMIT = 4000
 log = logging.getLogger(__name__)
 
 
-class SlackAdapter(HomeTab, Adapter):
+class SlackAdapter(HomeTab, TeamPosts, Adapter):
     """Slack through bolt: Block Kit out, neutral events in."""
 
     platform = "slack"
@@ -110,7 +105,11 @@ class SlackAdapter(HomeTab, Adapter):
         self._dnd = DoNotDisturb(lookups=self._lookups, clock=clock)
         self.directory = Directory(client=self.client, clock=clock)
         Listeners(
-            handle=handle, directory=self.directory, team=catalogue.team, inbound=inbound
+            handle=handle,
+            directory=self.directory,
+            team=catalogue.team,
+            tell=Replies(client=self.client, send_text=self.send_text),
+            inbound=inbound,
         ).register(self.app)
         self._http = AsyncSlackRequestHandler(self.app)
         secret = _reveal(settings.signing_secret)
@@ -226,48 +225,6 @@ class SlackAdapter(HomeTab, Adapter):
             since=since,
             until=until,
         )
-
-    # -- the team's channels ---------------------------------------------------------------
-
-    async def post_alert(self, *, chat_id: str, alert: Alert) -> MessageRef | None:
-        blocks = alert_blocks(alert, self.catalogue.team)
-        return await self._post(chat_id, text=alert_text(alert), blocks=blocks, dm=False)
-
-    async def update_alert(self, *, ref: MessageRef, alert: Alert) -> None:
-        blocks = alert_blocks(alert, self.catalogue.team)
-        await self._update(ref, text=alert_text(alert), blocks=blocks, dm=False)
-
-    async def post_under_alert(self, *, alert: MessageRef, note: ThreadNote) -> MessageRef | None:
-        """In the alert's thread, so the case's story reads in one place."""
-        return await self._post(
-            alert.chat_id,
-            text=note.text,
-            blocks=thread_blocks(note),
-            dm=False,
-            thread_ts=alert.message_id,
-        )
-
-    async def post_digest(self, *, chat_id: str, digest: Digest, chart_png: bytes) -> None:
-        team = self.catalogue.team
-        text, blocks = render_digest_blocks(digest, team)
-        await self._post(chat_id, text=text, blocks=blocks or None, dm=False)
-        if chart_png:
-            await self.post_image(
-                chat_id=chat_id, png=chart_png, title=say.chart_title(team, digest)
-            )
-
-    async def post_image(
-        self, *, chat_id: str, png: bytes, title: str, initial_comment: str | None = None
-    ) -> None:
-        """Upload a PNG into a channel (files.getUploadURLExternal, upload, complete)."""
-        async with self._errors(chat_id, dm=False):
-            await self.client.files_upload_v2(
-                channel=chat_id,
-                content=png,
-                filename=CHART_FILENAME,
-                title=title,
-                initial_comment=initial_comment,
-            )
 
     # -- Web API plumbing ------------------------------------------------------------------
 

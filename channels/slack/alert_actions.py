@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import ChannelError, Handler
@@ -28,6 +28,7 @@ from channels.slack.alert_blocks import reply_text as typed_reply
 from channels.slack.blocks import parse_id
 from channels.slack.home_blocks import from_home
 from channels.slack.profiles import Directory
+from channels.slack.replies import Replies
 
 if TYPE_CHECKING:
     from channels.slack.home import HomeListeners
@@ -36,14 +37,16 @@ Payload = dict[str, Any]
 
 
 class AlertActions:
-    """Mixed into the listeners, which provide `handle`, `directory`, `team` and `_act`."""
+    """Mixed into the listeners, which provide `handle`, `directory`, `team`, `tell` and
+    `_act`."""
 
     handle: Handler
     directory: Directory
     team: Words
+    tell: Replies
     home: HomeListeners
 
-    async def _act(self, event: ActorEvent, respond: AsyncRespond, *, ack: AsyncAck) -> None:
+    async def _act(self, event: ActorEvent, *, ack: AsyncAck, response_url: str | None) -> None:
         raise NotImplementedError
 
     async def on_claim(
@@ -52,7 +55,6 @@ class AlertActions:
         body: Payload,
         action: Payload,
         context: AsyncBoltContext,
-        respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         """A claim on the alert, or from the Home tab's open cases (same action, no message
@@ -67,7 +69,7 @@ class AlertActions:
         origin = interaction_origin(context, body)
         chat_id = action_channel(body)
         event = AlertClaimed(origin, response_id, name=name, chat_id=chat_id, member=True)
-        await self._act(event, respond, ack=ack)
+        await self._act(event, ack=ack, response_url=body.get("response_url"))
 
     def modal_button(
         self, modal: Callable[[int, Words, str | None], Payload]
@@ -82,17 +84,15 @@ class AlertActions:
             action: Payload,
             context: AsyncBoltContext,
             client: AsyncWebClient,
-            respond: AsyncRespond,
         ) -> None:
             await ack()
             if (response_id := parse_id(str(action.get("value", "")))) is None:
                 return
             chat_id = action_channel(body)
-            started = AlertReplyStarted(
-                interaction_origin(context, body), response_id, chat_id=chat_id, member=True
-            )
+            origin = interaction_origin(context, body)
+            started = AlertReplyStarted(origin, response_id, chat_id=chat_id, member=True)
             if (refused := await self.handle(started)) is not None:
-                await respond(text=refused, response_type="ephemeral", replace_original=False)
+                await self.tell(origin, refused, response_url=body.get("response_url"))
                 return
             await client.views_open(
                 trigger_id=body["trigger_id"], view=modal(response_id, self.team, chat_id)
@@ -108,7 +108,8 @@ class AlertActions:
         context: AsyncBoltContext,
         client: AsyncWebClient,
     ) -> None:
-        """The modal closes on the ack; the outcome reaches the teammate as a DM."""
+        """The modal closes on the ack; the outcome reaches the teammate as a DM (a view
+        submission has no response_url)."""
         await ack()
         response_id, chat_id = modal_target(view)
         if response_id is None:
@@ -122,7 +123,7 @@ class AlertActions:
             else AlertReplied(origin, response_id, typed, name=name, chat_id=chat_id, member=True)
         )
         if reply := await self.handle(event):
-            await client.chat_postMessage(channel=origin.user_id, text=reply)
+            await self.tell(origin, reply)
 
     async def _name(self, body: Payload) -> str | None:
         """How a teammate is shown on an alert: their display name, else their handle."""

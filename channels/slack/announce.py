@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import Handler
@@ -17,6 +17,7 @@ from bot.events import AnnouncementStarted, AnnouncementWritten
 from bot.i18n import Words
 from channels.slack.alert_actions import interaction_origin, slack_origin
 from channels.slack.blocks import Block, context
+from channels.slack.replies import Replies
 
 ANNOUNCE_VIEW = "nps_announce"
 ANNOUNCE_BLOCK = "nps_announce_text"
@@ -51,10 +52,11 @@ def announce_modal(phrase: str, team: Words) -> Block:
 
 
 class AnnounceActions:
-    """Mixed into the listeners, which provide `handle`, `team` and the admin check."""
+    """Mixed into the listeners, which provide `handle`, `team`, `tell` and the admin check."""
 
     handle: Handler
     team: Words
+    tell: Replies
 
     async def _is_platform_admin(self, user_id: str) -> bool:
         raise NotImplementedError
@@ -66,7 +68,6 @@ class AnnounceActions:
         command: Payload,
         context: AsyncBoltContext,
         client: AsyncWebClient,
-        respond: AsyncRespond,
         phrase: str,
     ) -> None:
         await ack()
@@ -75,7 +76,7 @@ class AnnounceActions:
         origin = slack_origin(context, user_id=user_id, delivery_id=command.get("trigger_id"))
         started = AnnouncementStarted(origin, phrase=phrase, platform_admin=admin)
         if (refused := await self.handle(started)) is not None:
-            await respond(text=refused, response_type="ephemeral")
+            await self.tell(origin, refused, response_url=command.get("response_url"), command=True)
             return
         await client.views_open(
             trigger_id=command["trigger_id"], view=announce_modal(phrase, self.team)
@@ -103,4 +104,4 @@ class AnnounceActions:
             platform_admin=await self._is_platform_admin(origin.user_id),
         )
         if reply := await self.handle(event):
-            await client.chat_postMessage(channel=origin.user_id, text=reply)
+            await self.tell(origin, reply)

@@ -41,6 +41,7 @@ from channels.slack.home_blocks import (
     home_view,
 )
 from channels.slack.profiles import Directory
+from channels.slack.replies import Replies
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,17 @@ class HomeListeners:
     """The listeners of the Home tab; registered next to the others."""
 
     def __init__(
-        self, *, handle: Handler, directory: Directory, accept: Accept, finish: Finish
+        self,
+        *,
+        handle: Handler,
+        directory: Directory,
+        tell: Replies,
+        accept: Accept,
+        finish: Finish,
     ) -> None:
         """`accept` and `finish` are the listeners' durable front door (`bot.inbound`)."""
         self.handle = handle
+        self.tell = tell
         self.directory = directory
         self.accept = accept
         self.finish = finish
@@ -113,8 +121,7 @@ class HomeListeners:
         text = await self.finish(receipt)
         origin = event.origin
         if text:
-            with slack_errors(dm=True):
-                await client.chat_postMessage(channel=origin.user_id, text=text)
+            await self.tell(origin, text)
         await self.redraw(origin, refresh=True)
 
     async def claim(

@@ -3,7 +3,7 @@
 Every listener acknowledges first and works afterwards (bolt runs the rest of the listener
 after the ack has been answered), so Slack always hears back within its 3 seconds however
 slow the database or the Web API is. Whatever text the core returns for the person who acted
-is shown to them privately.
+is shown to them privately, by one route (`channels.slack.replies`).
 
 Deliveries carry an id the core deduplicates on: the `event_id` for events, which Slack keeps
 across its retries, and the `trigger_id` for interactions, which a Socket Mode retry repeats
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin_parse import announce_phrase
@@ -58,6 +58,7 @@ from channels.slack.blocks import (
 from channels.slack.home import HomeListeners
 from channels.slack.mentions import normalise, unescape
 from channels.slack.profiles import Directory
+from channels.slack.replies import Replies
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +73,26 @@ class Listeners(AlertActions, AnnounceActions):
     """The bolt side of the adapter: one listener per kind of payload."""
 
     def __init__(
-        self, *, handle: Handler, directory: Directory, team: Words, inbound: Inbound | None = None
+        self,
+        *,
+        handle: Handler,
+        directory: Directory,
+        team: Words,
+        tell: Replies,
+        inbound: Inbound | None = None,
     ) -> None:
         self.handle = handle
         self.directory = directory
         self.team = team
+        self.tell = tell
         self.inbound = inbound
         self.turns = inbound.turns if inbound is not None else Turns()
         self.home = HomeListeners(
-            handle=handle, directory=directory, accept=self._accept, finish=self._finish
+            handle=handle,
+            directory=directory,
+            tell=tell,
+            accept=self._accept,
+            finish=self._finish,
         )
 
     def register(self, app: AsyncApp) -> None:
@@ -113,18 +125,14 @@ class Listeners(AlertActions, AnnounceActions):
         """A listener for one survey button; `to_event` reads the button's value."""
 
         async def clicked(
-            ack: AsyncAck,
-            body: Payload,
-            action: Payload,
-            context: AsyncBoltContext,
-            respond: AsyncRespond,
+            ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
         ) -> None:
             event = to_event(_interaction_origin(context, body), str(action.get("value", "")))
             if event is None:
                 await ack()
                 log.warning("%s with a malformed value %r", action.get("action_id"), action)
                 return
-            await self._act(event, respond, ack=ack)
+            await self._act(event, ack=ack, response_url=body.get("response_url"))
 
         return clicked
 
@@ -165,7 +173,6 @@ class Listeners(AlertActions, AnnounceActions):
         command: Payload,
         context: AsyncBoltContext,
         client: AsyncWebClient,
-        respond: AsyncRespond,
     ) -> None:
         """`/nps ...`: acked at once, answered ephemerally through the response_url.
 
@@ -178,7 +185,6 @@ class Listeners(AlertActions, AnnounceActions):
                 command=command,
                 context=context,
                 client=client,
-                respond=respond,
                 phrase=phrase,
             )
             return
@@ -201,7 +207,9 @@ class Listeners(AlertActions, AnnounceActions):
                 log.exception("/nps %r failed", command.get("text"))
                 reply = self.team.t("team.command_failed")
             if reply:
-                await respond(text=reply, response_type="ephemeral")
+                await self.tell(
+                    origin, reply, response_url=command.get("response_url"), command=True
+                )
 
     async def _is_platform_admin(self, user_id: str) -> bool:
         """Workspace admins and owners may administer npsbot without being listed."""
@@ -214,13 +222,13 @@ class Listeners(AlertActions, AnnounceActions):
 
     # -- detractor alerts ------------------------------------------------------------------
 
-    async def _act(self, event: ActorEvent, respond: AsyncRespond, *, ack: AsyncAck) -> None:
+    async def _act(self, event: ActorEvent, *, ack: AsyncAck, response_url: str | None) -> None:
         """Durable first, then the ack, then the work and its answer to the actor."""
         with self.turns.turn():
             receipt = await self._accept(event)
             await ack()
             if text := await self._finish(receipt):
-                await respond(text=text, response_type="ephemeral", replace_original=False)
+                await self.tell(event.origin, text, response_url=response_url)
 
     async def _accept(self, event: ActorEvent) -> Receipt | ActorEvent:
         """Stored, queued or spooled (see `bot.inbound`); without one, the event itself."""

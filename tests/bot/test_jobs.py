@@ -7,6 +7,8 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from bot import store
 from bot.clock import FakeClock
 from bot.db import Database
@@ -122,3 +124,27 @@ async def test_a_job_written_behind_a_waiting_retry_is_not_started(
     assert steps.log == ["start a", "fail a"]
 
     await retried_then_b(jobs, clock, steps)
+
+
+async def test_jobs_finishing_together_are_deleted_in_one_transaction(
+    db: Database, clock: FakeClock
+) -> None:
+    steps = Steps()
+    jobs = runner(db, clock, steps)
+    written = [await write(jobs, f"n{n}", lane=None) for n in range(10)]
+    deletes: list[str] = []
+
+    def executed(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM JOB"):
+            deletes.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", executed)
+    try:
+        jobs.start_jobs(written)
+        await jobs.idle()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", executed)
+
+    assert len([line for line in steps.log if line.startswith("end")]) == 10
+    assert await db.run(lambda s: store.pending_jobs(session=s)) == 0
+    assert len(deletes) == 1  # not one transaction per job

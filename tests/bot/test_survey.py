@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot import store
@@ -246,3 +247,37 @@ async def test_a_german_comment_is_stored_with_its_language_and_not_as_neutral(
         response = session.exec(select(Response)).one()
     assert response.language == "de"
     assert analyse(response.comment or "").label != "neutral"
+
+
+async def test_a_score_click_is_one_transaction_that_reads_back_nothing_it_wrote(
+    db, clock, survey, dispatcher
+) -> None:
+    invitation_id = await invited(db, clock, dispatcher)
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def executed(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    def committed(conn: object) -> None:
+        commits.append(conn)
+
+    sa.event.listen(db.engine, "before_cursor_execute", executed)
+    sa.event.listen(db.engine, "commit", committed)
+    try:
+        stored = await survey.store(ScoreSubmitted(origin(delivery="a1"), invitation_id, 8))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", executed)
+        sa.event.remove(db.engine, "commit", committed)
+
+    assert stored.outcome.recorded and len(stored.jobs) == 2  # show the score, ask why
+    assert stored.context is not None and stored.context.response.score == 8
+    assert len(commits) == 1
+    # the invitation with its respondent, this answer or the previous one, the webhooks
+    assert statements.count("SELECT") == 3, statements
+    # the dedupe mark, the answer and the two effects' jobs (one statement on PostgreSQL,
+    # where the driver inserts several rows and returns their ids at once), the invitation
+    assert statements.count("INSERT") == (3 if db.is_postgres else 4), statements
+    assert statements.count("UPDATE") == 1 and len(statements) == 3 + 1 + (
+        3 if db.is_postgres else 4
+    ), statements
