@@ -162,6 +162,9 @@ class Alerts:
             await channel.update_alert(ref=ref, alert=alert)
             return
         workspace_id = response.workspace_id
+        if answer.alert_targets:
+            # Opened before the post: a teammate can press a button the moment it shows.
+            await self.db.run(self._open, response.id or 0)
         for chat_id in answer.alert_targets:
             try:
                 posted = await channel.post_alert(chat_id=chat_id, alert=alert)
@@ -181,10 +184,15 @@ class Alerts:
             session=session, workspace_id=workspace_id, kind="alerts", problem=problem
         )
 
-    def _remember(self, session: Session, response_id: int, ref: MessageRef) -> None:
-        """Where the alert lives, and its case opened, in one transaction."""
+    def _open(self, session: Session, response_id: int) -> None:
+        response = session.get(Response, response_id)
+        assert response is not None
+        cases.opened(session, response=response, now=self.clock.now())
+
+    @staticmethod
+    def _remember(session: Session, response_id: int, ref: MessageRef) -> None:
+        """Where the alert lives (its case is open already)."""
         response = session.get(Response, response_id)
         assert response is not None
         response.alert_chat, response.alert_ref = ref.chat_id, ref.message_id
         session.add(response)
-        cases.opened(session, response=response, now=self.clock.now())

@@ -18,7 +18,7 @@ MESSAGE_LIMIT = 20_000
 
 
 def opened(session: Session, *, response: Response, now: datetime) -> Case:
-    """The alert was posted: its case starts open (once, however often it is refreshed)."""
+    """The alert is about to be posted: its case starts open (once, however often)."""
     return store.open_case(session=session, response=response, now=now)
 
 

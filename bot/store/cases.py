@@ -19,7 +19,7 @@ def case_for(*, session: Session, response_id: int) -> Case | None:
 
 
 def open_case(*, session: Session, response: Response, now: datetime) -> Case:
-    """The answer's case, created when its alert is first posted (once, however often)."""
+    """The answer's case, created as its alert is first posted (once, however often)."""
     case = case_for(session=session, response_id=response.id or 0)
     if case is None:
         case = Case(

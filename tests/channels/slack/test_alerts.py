@@ -85,3 +85,19 @@ async def test_alert_actions_from_another_channel_are_refused(slack: SlackHarnes
     assert the_case(slack.bot.db).claimed_by is None
     assert not slack.sandbox.views and not slack.sandbox.calls_to("views.open")
     assert alert.edits == 0
+
+
+async def test_a_claim_pressed_the_moment_the_alert_shows_is_taken(slack: SlackHarness) -> None:
+    """The case is open before the alert is posted: Slack shows the message before the bot
+    hears back (held here for 2 s), and a teammate can press Claim in that moment."""
+    assert "C0ALERTS" in await slack.command("alerts channel <#C0ALERTS|alerts>", user_id="UADMIN")
+    _, question = await slack.invite(display_name="Jane Doe")
+    slack.sandbox.answer_late("chat.postMessage", delay=2.0, count=2)  # the follow-up and the alert
+
+    await slack.click(question, "nps_score_3")
+    (alert,) = await eventually(lambda: slack.sandbox.messages_in("C0ALERTS"))
+    await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
+
+    await eventually(lambda: "ada is following up" in str(alert.blocks))
+    assert the_case(slack.bot.db).claimed_by == "ada"
+    assert len(slack.sandbox.messages_in("C0ALERTS")) == 1, "one alert, updated in place"
