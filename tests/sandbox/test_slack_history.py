@@ -11,23 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.sandbox.slack import SlackSandbox
 from channels.slack.errors import retry_after
+from tests.sandbox.conftest import Clock
 
 METADATA = {"event_type": "npsbot_invitation", "event_payload": {"invitation_id": 7}}
-
-
-class Clock:
-    """The sandbox's monotonic clock (for its rate buckets), moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

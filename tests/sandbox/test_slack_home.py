@@ -15,15 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.sandbox.slack import RateLimits, SlackSandbox
 from channels.sandbox.slack_home import app_home_opened_event, home_action_payload
-from tests.sandbox.test_slack_rules import Clock
+from tests.sandbox.conftest import Clock
 
 Block = dict[str, Any]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

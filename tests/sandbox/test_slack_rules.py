@@ -13,21 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from channels.sandbox.slack import RateLimits, SlackSandbox
-
-
-class Clock:
-    """The sandbox's monotonic clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.sandbox.conftest import Clock
 
 
 @pytest.fixture
