@@ -83,23 +83,7 @@ def claimed_by(
 def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, int]:
     """Claims a dead process left before `cutoff`: `claimed` back to pending, `sending` to
     uncertain (the message may be out). Returns how many of each."""
-    retried = session.exec(
-        sa.update(Invitation)
-        .where(
-            col(Invitation.status) == InvitationStatus.CLAIMED,
-            col(Invitation.claimed_at) < cutoff,
-        )
-        .values(status=InvitationStatus.PENDING, claimed_by=None)
-    ).rowcount
-    uncertain = session.exec(
-        sa.update(Invitation)
-        .where(
-            col(Invitation.status) == InvitationStatus.SENDING,
-            col(Invitation.claimed_at) < cutoff,
-        )
-        .values(status=InvitationStatus.UNCERTAIN, reason=_uncertain_reason())
-    ).rowcount
-    return retried or 0, uncertain or 0
+    return _settle(session, col(Invitation.claimed_at) < cutoff)
 
 
 def renew_claims(*, session: Session, worker: str, now: datetime) -> int:
@@ -145,20 +129,19 @@ def hand_back_claims(*, session: Session, invitation_ids: list[int], worker: str
 def settle_worker(*, session: Session, worker: str) -> tuple[int, int]:
     """Everything `worker` still holds as it stops: `claimed` back to pending, `sending` (a send
     cut off on the wire) uncertain. Returns how many of each."""
+    return _settle(session, col(Invitation.claimed_by) == worker)
+
+
+def _settle(session: Session, held: sa.ColumnElement[bool]) -> tuple[int, int]:
+    """The `held` claims nobody will finish: how many went back to pending, became uncertain."""
     returned = session.exec(
         sa.update(Invitation)
-        .where(
-            col(Invitation.status) == InvitationStatus.CLAIMED,
-            col(Invitation.claimed_by) == worker,
-        )
+        .where(col(Invitation.status) == InvitationStatus.CLAIMED, held)
         .values(status=InvitationStatus.PENDING, claimed_by=None)
     ).rowcount
     uncertain = session.exec(
         sa.update(Invitation)
-        .where(
-            col(Invitation.status) == InvitationStatus.SENDING,
-            col(Invitation.claimed_by) == worker,
-        )
+        .where(col(Invitation.status) == InvitationStatus.SENDING, held)
         .values(status=InvitationStatus.UNCERTAIN, reason=_uncertain_reason())
     ).rowcount
     return returned or 0, uncertain or 0
