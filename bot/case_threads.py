@@ -69,10 +69,11 @@ class CaseThreads:
             if told is None:
                 return None
             case = told.case
+        reopened = case.state == CaseState.RESOLVED
         message = cases.customer_wrote(
             session, case=case, author=respondent.display_name, text=text, now=now
         )
-        payload: dict[str, Any] = {"message_id": message.id}
+        payload: dict[str, Any] = {"message_id": message.id, "reopened": reopened}
         extra: dict[str, Any] = {}
         if told is not None:
             payload["announcement"] = told.phrase
@@ -120,6 +121,8 @@ class CaseThreads:
                     session=session, message_id=payload["message_id"], ref=posted
                 )
             )
+        if payload.get("reopened"):
+            await self.alerts.score_changed(answer.response.id or 0)  # its Resolve button back
 
     # -- the reminder --------------------------------------------------------------------
 

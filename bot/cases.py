@@ -72,7 +72,18 @@ def resolved(session: Session, *, case: Case, by: str, note: str | None, now: da
 def customer_wrote(
     session: Session, *, case: Case, author: str | None, text: str, now: datetime
 ) -> CaseMessage:
-    """The customer answered within the conversation window; their words go to the thread."""
+    """The customer answered within the conversation window; their words go to the thread.
+    A resolved case opens again, as a helpdesk ticket does when its customer writes back."""
+    if case.state == CaseState.RESOLVED:
+        case.state = (
+            CaseState.REPLIED
+            if case.first_reply_at
+            else CaseState.CLAIMED
+            if case.claimed_by
+            else CaseState.OPEN
+        )
+        case.resolved_by = case.resolved_at = case.resolution_note = None
+        session.add(case)
     return store.add_case_message(
         session=session,
         case=case,

@@ -93,6 +93,26 @@ async def test_a_case_from_alert_to_resolution_with_a_conversation(start_bot: St
     assert "median time to first reply 2 h 5 min · open cases: 0" in shown
 
 
+async def test_the_customer_writing_back_reopens_a_resolved_case(start_bot: StartBot) -> None:
+    clock = FakeClock(TUESDAY)
+    slack = await start_bot(clock=clock)
+    alert = await detractor(slack)
+    await submit(slack, pressed=alert, action="nps_alert_reply", text="Fixed now, sorry!")
+    await eventually(lambda: "ada from the Acme team:\n\nFixed now, sorry!" in slack.dm_texts())
+    await submit(slack, pressed=alert, action="nps_alert_resolve", text="fixed")
+    await eventually(lambda: "Note: fixed" in str(alert.blocks))
+
+    clock.advance(timedelta(days=2))
+    assert await slack.say("it broke again") == 200
+    (relayed,) = await eventually(lambda: thread(slack, alert))
+    assert relayed.text == "Jane Doe wrote: it broke again"
+    await eventually(lambda: "resolved" not in str(alert.blocks))
+    assert "Note: fixed" not in str(alert.blocks)
+    assert "nps_alert_resolve" in action_ids(alert)
+    case = the_case(slack.bot.db)
+    assert (case.state, case.resolved_by, case.resolution_note) == ("replied", None, None)
+
+
 async def test_an_unclaimed_alert_gets_one_reminder_in_its_thread(start_bot: StartBot) -> None:
     clock = FakeClock(TUESDAY)
     slack = await start_bot(clock=clock, NPSBOT_ALERT_SLA_HOURS="4")
