@@ -145,6 +145,7 @@ async def run(args: argparse.Namespace) -> None:
             bot = NpsBot(settings, db=db, platforms=["slack"])
             serving = asyncio.create_task(bot.serve(port=0))
             await bot.wait_started()
+            await bot.warmed_up()  # the idle baseline is a warm bot's
             events = f"http://127.0.0.1:{bot.port}/slack/events"
             await _command(bot, team, "digest channel #C0DIGEST")
 

@@ -350,6 +350,12 @@ class NpsBot:
             while self._server is None or not self._server.started:
                 await asyncio.sleep(0.02)
 
+    async def warmed_up(self) -> None:
+        """Until the sentiment and language models have loaded (a benchmark's idle baseline
+        must not include their seconds of CPU)."""
+        if self._warm_up is not None:
+            await asyncio.shield(self._warm_up)
+
     def urls(self) -> list[str]:
         """Where the web server listens, as URLs (after `wait_started`)."""
         assert self._server is not None
