@@ -112,6 +112,13 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         raw.close()
     if db.is_postgres:
         with db.engine.begin() as connection:
+            for table in ("workspace", *tables):  # rows came with their ids: move the counters
+                connection.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
             connection.execute(sa.text("ANALYZE"))
 
 
