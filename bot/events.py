@@ -28,6 +28,10 @@ class ScoreSubmitted:
     origin: Origin
     invitation_id: int
     score: int
+    shown_chat: str | None = None
+    shown_message: str | None = None
+    """The message the button was pressed on: the platform shows it before the bot hears
+    back from its send, so a click may come before the invitation knows where it lives."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ class Survey(Choices):
         response = self._store_score(session, invitation, respondent, response, event.score)
         if earlier is not None:
             response.previous_score = earlier.score
-        ref = _ref(invitation)
+        ref = _ref(invitation) or _shown(event)
         jobs = (
             self.effects.score_shown(
                 session,
@@ -244,6 +244,12 @@ class Survey(Choices):
             text=words_for(self.catalogue, recipient).t("survey.thanks"),
         )
         return Stored(Outcome(True), [thanks, *self.effects.alert(session, answer=answer)], answer)
+
+
+def _shown(event: ScoreSubmitted) -> MessageRef | None:
+    if event.shown_chat is None or event.shown_message is None:
+        return None
+    return MessageRef(chat_id=event.shown_chat, message_id=event.shown_message)
 
 
 def _ref(invitation: Invitation) -> MessageRef | None:

@@ -12,6 +12,7 @@ and a fresh click does not.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -128,6 +129,10 @@ class Listeners(AlertActions, AnnounceActions):
             ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
         ) -> None:
             event = to_event(_interaction_origin(context, body), str(action.get("value", "")))
+            container = body.get("container") or {}
+            if isinstance(event, ScoreSubmitted) and container.get("message_ts"):
+                shown = str(container.get("channel_id", "")), str(container["message_ts"])
+                event = dataclasses.replace(event, shown_chat=shown[0], shown_message=shown[1])
             if event is None:
                 await ack()
                 log.warning("%s with a malformed value %r", action.get("action_id"), action)

@@ -153,8 +153,16 @@ class RespondentHandlers:
 
     async def _score(self, update: Update, context: Context) -> None:
         invitation_id, score = (int(group) for group in matched(context))
-        event = ScoreSubmitted(origin(update, context), invitation_id=invitation_id, score=score)
-        await acknowledge(self.handle, query_of(update), event)
+        query = query_of(update)
+        shown = query.message
+        event = ScoreSubmitted(
+            origin(update, context),
+            invitation_id=invitation_id,
+            score=score,
+            shown_chat=str(shown.chat.id) if shown else None,
+            shown_message=str(shown.message_id) if shown else None,
+        )
+        await acknowledge(self.handle, query, event)
 
     async def _opt_out(self, update: Update, context: Context) -> None:
         """After "Don't ask me again" the old buttons go, so no score can follow the opt-out."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,25 @@ async def test_score_then_comment_records_one_response(slack: SlackHarness) -> N
     )
     assert response.polarity == pytest.approx(analyse("fast support but pricey").polarity)
     await eventually(lambda: phrase("survey.thanks") in slack.dm_texts())
+
+
+async def test_a_click_before_the_bot_hears_back_from_its_send_is_answered(
+    slack: SlackHarness,
+) -> None:
+    """Slack shows the question before it answers the post (held here for 2 s): a click in
+    that moment still gets its score shown and the follow-up, on the message it was made on."""
+    person = slack.add_respondent("U1")
+    slack.sandbox.answer_late("chat.postMessage", delay=2.0)
+    sending = asyncio.create_task(slack.bot.dispatcher.invite_now(respondent_id=person, force=True))
+    (question,) = await eventually(lambda: slack.sandbox.messages_in("DU1"))
+
+    assert await slack.click(question, "nps_score_8") == 200
+    await eventually(lambda: question.edits == 1)
+    assert phrase("survey.answered", score=8) in str(question.blocks)
+    followup = await eventually(lambda: slack.sandbox.messages_in("DU1")[1:])
+    assert "make it a 10" in (followup[0].text or "")
+    assert (await sending).sent
+    assert [r.score for r in slack.responses()] == [8]
 
 
 async def test_forged_and_stale_requests_are_refused(slack: SlackHarness) -> None:
