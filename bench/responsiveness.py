@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import multiprocessing
 import statistics
@@ -38,6 +36,7 @@ from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.events import AdminCommand, Origin  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from channels.sandbox._signing import sign_request  # noqa: E402
 from channels.sandbox.slack import RateLimits, SlackSandbox  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -45,11 +44,10 @@ ADMIN = "UADMIN"
 
 
 def _signed(body: bytes) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    stamp = int(time.time())
     return {
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": f"v0={digest.hexdigest()}",
+        "X-Slack-Request-Timestamp": str(stamp),
+        "X-Slack-Signature": sign_request(signing_secret=SECRET, timestamp=stamp, body=body),
         "Content-Type": "application/json",
     }
 
