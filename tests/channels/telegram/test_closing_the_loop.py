@@ -29,6 +29,16 @@ async def score(bot: NpsBot, sandbox: TelegramSandbox, jane: int, value: int) ->
     await said(sandbox, JANE, f"You answered {value} out of 10")
 
 
+async def commented(
+    bot: NpsBot, sandbox: TelegramSandbox, jane: int, value: int, text: str
+) -> None:
+    """Jane presses `value` and answers the follow-up with `text`."""
+    await score(bot, sandbox, jane, value)
+    followup = await said(sandbox, JANE, "/skip")
+    sandbox.send_text(JANE, text, reply_to_message_id=followup["message_id"])
+    await said(sandbox, JANE, phrase("survey.thanks"))
+
+
 async def test_mover_and_detractor_alerts_in_the_group(
     bot: NpsBot, sandbox: TelegramSandbox, clock: FakeClock
 ) -> None:
@@ -56,12 +66,7 @@ async def test_the_followup_remembers_the_last_theme(
     bot: NpsBot, sandbox: TelegramSandbox, clock: FakeClock
 ) -> None:
     jane = imported_jane(bot, sandbox)
-    await score(bot, sandbox, jane, 4)
-    followup = await said(sandbox, JANE, "/skip")
-    sandbox.send_text(
-        JANE, "The slow checkout drives me mad", reply_to_message_id=followup["message_id"]
-    )
-    await said(sandbox, JANE, phrase("survey.thanks"))
+    await commented(bot, sandbox, jane, 4, "The slow checkout drives me mad")
 
     clock.advance(timedelta(days=90))
     await score(bot, sandbox, jane, 8)
@@ -73,12 +78,7 @@ async def test_announce_from_the_team_group(bot: NpsBot, sandbox: TelegramSandbo
     """`/nps announce` previews, `... send` asks for the message with a forced reply, and
     the reply is sent to the person who mentioned the phrase, in their window."""
     jane = imported_jane(bot, sandbox)
-    await score(bot, sandbox, jane, 4)
-    followup = await said(sandbox, JANE, "/skip")
-    sandbox.send_text(
-        JANE, "The slow checkout drives me mad", reply_to_message_id=followup["message_id"]
-    )
-    await said(sandbox, JANE, phrase("survey.thanks"))
+    await commented(bot, sandbox, jane, 4, "The slow checkout drives me mad")
 
     sandbox.send_text(ADMIN, '/nps announce "slow checkout"', chat_id=GROUP)
     preview = await said(sandbox, GROUP, "1 person(s) who can be told mentioned")
