@@ -250,7 +250,8 @@ class NpsBot:
         """Connect the adapters; `schedule` also starts the dispatch loop and digests."""
         await asyncio.to_thread(self.db.upgrade)
         # Models load in the background (seconds of CPU, cold); comments never wait on the loop.
-        self._warm_up = asyncio.create_task(asyncio.to_thread(sentiment.warm_up))
+        if self.settings.preload_models:
+            self._warm_up = asyncio.create_task(asyncio.to_thread(sentiment.warm_up))
         self.inbound.start()
         for adapter in self.adapters.values():
             await adapter.start()

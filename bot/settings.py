@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", alias="NPSBOT_LOG_FORMAT")
     startup_timeout: float = Field(default=300.0, ge=0, le=86_400, alias="NPSBOT_STARTUP_TIMEOUT")
     """Seconds start-up keeps retrying an unreachable database or platform; 0 = forever."""
+    preload_models: bool = Field(default=True, alias="NPSBOT_PRELOAD_MODELS")
+    """Load the language and sentiment models at start-up (about a second of CPU and 300 MB);
+    off, the first comment loads them (a replica that only sends never does)."""
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -13,9 +13,13 @@ OWN_PREFIXES = ("SLACK_", "TELEGRAM_", "NPSBOT_")
 
 
 def environment(**settings: object) -> dict[str, str]:
-    """This process's environment without any npsbot setting, plus `settings`."""
+    """This process's environment without any npsbot setting, plus `settings`.
+
+    The models are not preloaded (a second of CPU a process) unless a test asks: these
+    processes are about signals, crashes and output, and a comment loads them on its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_PREFIXES)}
     env["NPSBOT_HTTP_PORT"] = "0"
+    env["NPSBOT_PRELOAD_MODELS"] = "false"
     env.update({name: str(value) for name, value in settings.items()})
     return env
 

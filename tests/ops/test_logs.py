@@ -82,6 +82,7 @@ async def test_a_full_run_logs_no_secret_name_or_comment(db: Database, tmp_path:
             NPSBOT_ANONYMOUS="true",
             NPSBOT_LOG_LEVEL="debug",
             NPSBOT_LOG_FORMAT="json",
+            NPSBOT_PRELOAD_MODELS="true",  # a full run, as in production
         )
         bot = await Npsbot.start(env, tmp_path)
         try:

@@ -5,8 +5,11 @@ Real processes against the local sandboxes and real databases.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +160,41 @@ async def test_sigterm_while_waiting_for_the_database_ends_the_wait(
     finally:
         await bot.kill()
     assert "Traceback" not in bot.output
+
+
+PRELOAD_PROBE = """
+import asyncio, sys
+from bot.app import NpsBot
+from bot.settings import Settings
+
+async def main() -> None:
+    for preload in ("false", "true"):
+        settings = Settings(NPSBOT_DATABASE_URL=sys.argv[1], NPSBOT_PRELOAD_MODELS=preload)
+        bot = NpsBot(settings, platforms=[])
+        await bot.start()
+        await bot.warmed_up()
+        await bot.stop()
+        print(preload, all(name in sys.modules for name in ("lingua", "textblob")))
+
+asyncio.run(main())
+"""
+
+
+def test_models_are_loaded_at_start_up_unless_switched_off(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """NPSBOT_PRELOAD_MODELS=false starts without the language and sentiment models (a
+    replica that only sends never pays for them); the default loads them before any comment."""
+    database = tmp_path / "npsbot.db"
+    shutil.copyfile(sqlite_template, database)
+    result = subprocess.run(
+        [sys.executable, "-c", PRELOAD_PROBE, f"sqlite:///{database}"],
+        cwd=tmp_path,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["false", "False", "true", "True"], result.stdout

@@ -78,6 +78,7 @@ async def start_child(
         "SLACK_SIGNING_SECRET": "x",
         "NPSBOT_SLACK_API_URL": sandbox.api_url,
         "NPSBOT_DATABASE_URL": db.url,
+        "NPSBOT_PRELOAD_MODELS": "false",  # it only sends: no comment, no model
     }
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return await asyncio.create_subprocess_exec(
