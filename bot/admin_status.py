@@ -43,6 +43,8 @@ def describe_status(
     if status.skips:
         skips = ", ".join(f"{reason_text(words, why)} {count}" for why, count in status.skips)
         lines.append(words.t("status.not_sent", skips=skips))
+    if status.uncertain:
+        lines.append(words.t("status.uncertain", count=status.uncertain))
     if workspace.held_back:
         held_back = sorted(workspace.held_back.items())
         held = ", ".join(f"{reason_text(words, why)} {count}" for why, count in held_back)
