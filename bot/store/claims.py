@@ -27,6 +27,9 @@ RESENT = "not in the chat's history: sent again, once"
 """The reason of an invitation reconciliation found missing (`bot.store.reconcile`)."""
 LOST_AGAIN = "its one resend's outcome is unknown too; not sent again"
 """The reason of a resend that became uncertain in turn: it is never sent a third time."""
+IN_FLIGHT = (InvitationStatus.CLAIMED, InvitationStatus.SENDING, InvitationStatus.UNCERTAIN)
+"""Where a send's outcome finds its invitation: claimed (deferred before marking), sending, or
+uncertain (its lease ran out meanwhile and another process settled it)."""
 
 
 def claim_due(
@@ -233,12 +236,17 @@ def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str
 
 @functools.cache
 def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
-    """Built once per shape: building statements costs more than running them here."""
-    return (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values({name: sa.bindparam(f"b_{name}") for name in columns if name != "id"})
-    )
+    """Built once per shape: building statements costs more than running them here.
+
+    An invitation's status moves only from a state its send can be in (IN_FLIGHT): a click
+    stored before the post's answer came back has made it `answered`, which the outcome
+    written after it must not undo; its other columns (when and where it was sent) are facts
+    all the same."""
+    values: dict[str, Any] = {name: sa.bindparam(f"b_{name}") for name in columns if name != "id"}
+    if table is INVITATIONS and "status" in values:
+        in_flight = sa.or_(*(table.c.status == sa.literal(state.value) for state in IN_FLIGHT))
+        values["status"] = sa.case((in_flight, values["status"]), else_=table.c.status)
+    return sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(values)
 
 
 @functools.cache
