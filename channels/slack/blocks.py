@@ -8,14 +8,12 @@ history (`channels.slack.conversations`).
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-from dataclasses import replace
 from typing import Any
 
 from bot.channel import Followup, Question
 from channels.slack.text import fit
+from channels.templates import encoded
 
 Block = dict[str, Any]
 
@@ -129,26 +127,10 @@ def question_blocks(question: Question) -> list[Block]:
     ]
 
 
-TEMPLATE_ID = 918_273_645_546_372_819
-"""The invitation id a cached question is encoded with, then replaced by the real one."""
-
-
 def question_json(question: Question) -> str:
-    """`question_blocks` as its JSON, which chat.postMessage takes as well as the array
-    (slack_sdk passes a string through): encoded once per wording, with only the invitation
-    id put in per send. Building and encoding the blocks was a sixth of a send's CPU."""
-    template = _question_template(replace(question, invitation_id=TEMPLATE_ID))
-    if template is None:
-        return json.dumps(question_blocks(question))
-    return template.replace(str(TEMPLATE_ID), str(question.invitation_id))
-
-
-@functools.lru_cache(maxsize=256)
-def _question_template(question: Question) -> str | None:
-    """The question encoded with TEMPLATE_ID; None when its words contain that number."""
-    if str(TEMPLATE_ID) in json.dumps(question_blocks(replace(question, invitation_id=0))):
-        return None
-    return json.dumps(question_blocks(question))
+    """`question_blocks` as JSON, which chat.postMessage takes as well as the array (slack_sdk
+    passes a string through), encoded once per wording (`channels.templates`)."""
+    return encoded(question_blocks, question)
 
 
 def question_metadata(invitation_id: int) -> Block:

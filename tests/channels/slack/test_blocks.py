@@ -13,13 +13,13 @@ from channels.slack.alert_blocks import alert_blocks, alert_text, reply_modal, r
 from channels.slack.blocks import (
     SCORE_ACTION,
     SECTION_LIMIT,
-    TEMPLATE_ID,
     answered_blocks,
     parse_score_value,
     question_blocks,
     question_json,
 )
 from channels.slack.mentions import normalise, unescape
+from channels.templates import TEMPLATE_ID
 from tests.phrases import EN
 
 
