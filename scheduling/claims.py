@@ -92,7 +92,10 @@ def load_claimed(
 
 class ClaimFeed:
     """What a pass sends next: its claimed batch, refilled from the queue, and the invitations
-    a 429 put back, claimed again once their Retry-After has passed."""
+    a 429 put back, claimed again once their Retry-After has passed.
+
+    The next batch is claimed while half of this one is still to send, so the workers do not
+    all stand still (and the pace lose its slots) while a claim runs."""
 
     def __init__(
         self,
@@ -115,6 +118,7 @@ class ClaimFeed:
         self._bounced: list[Send] = []
         self._refill = asyncio.Lock()
         self._exhausted = False
+        self._topping_up: asyncio.Task[None] | None = None
 
     def retry(self, send: Send) -> None:
         """Claim `send` again after its `retry_at` (its row is pending meanwhile)."""
@@ -122,12 +126,35 @@ class ClaimFeed:
 
     async def next(self) -> Send | None:
         """The next send, None once nothing is due and no 429 waits (or the pass stops)."""
+        while not self.stopping():
+            if self.queue:
+                send = self.queue.popleft()
+                if len(self.queue) <= self.limit // 2 and not self._exhausted:
+                    self._top_up()
+                return send
+            if self._exhausted and not self._bounced:
+                return None
+            async with self._refill:  # what was true before the wait may have changed
+                more = self._bounced or not self._exhausted
+                if not self.queue and more and not self.stopping():
+                    await self._claim_more()
+        return None
+
+    async def close(self) -> list[int]:
+        """After the pass: the claims it did not take, to hand back (a top-up finished first)."""
+        if self._topping_up is not None:
+            await self._topping_up
+        return [send.invitation_id for send in self.queue]
+
+    def _top_up(self) -> None:
+        if self._topping_up is None or self._topping_up.done():
+            self._topping_up = asyncio.create_task(self._claim_ahead())
+
+    async def _claim_ahead(self) -> None:
         async with self._refill:
-            while not self.queue and (self._bounced or not self._exhausted):
-                if self.stopping():
-                    return None
-                await self._claim_more()
-            return self.queue.popleft() if self.queue and not self.stopping() else None
+            low = 0 < len(self.queue) <= self.limit // 2
+            if low and not self._exhausted and not self.stopping():
+                await self._claim_fresh()
 
     async def _claim_more(self) -> None:
         ready = [send for send in self._bounced if send.retry_at <= time.monotonic()]
@@ -144,16 +171,19 @@ class ClaimFeed:
                 )
             )
         elif not self._exhausted:
-            claimed, sends = await self.db.call(
-                claim_batch,
-                db=self.db,
-                worker=self.worker,
-                now=self.clock.now(),
-                limit=self.limit,
-                report=self.report,
-            )
-            self.queue.extend(sends)
-            self._exhausted = claimed == 0
+            await self._claim_fresh()
         else:
             wait = min(send.retry_at for send in self._bounced) - time.monotonic()
             await asyncio.sleep(min(max(wait, 0.0), POLL_SECONDS))
+
+    async def _claim_fresh(self) -> None:
+        claimed, sends = await self.db.call(
+            claim_batch,
+            db=self.db,
+            worker=self.worker,
+            now=self.clock.now(),
+            limit=self.limit,
+            report=self.report,
+        )
+        self.queue.extend(sends)
+        self._exhausted = claimed == 0

@@ -137,8 +137,8 @@ class Dispatcher:
                 finally:
                     await journal.drain()  # every outcome committed, within the lease
         finally:
-            if feed.queue:
-                await self.db.call(self.hand_back, [send.invitation_id for send in feed.queue])
+            if unsent := await feed.close():
+                await self.db.call(self.hand_back, unsent)
             self.metrics.record_pass(report)
         return report
 
