@@ -209,10 +209,11 @@ def main() -> None:
         f"{result['ratio']:.3f} of the lower"
         f"{' (nothing paces the bot)' if args.ceiling else ' (target >= 0.95)'}"
     )
+    core = f"; a whole core would send {1000 / result['cpu_ms_per_send']:,.0f}/s"
     print(
-        f"CPU per send: bot {result['cpu_ms_per_send']:.2f} ms (process at "
-        f"{result['cpu']:.0%}; a whole core would send {1000 / result['cpu_ms_per_send']:,.0f}/s),"
-        f" sandbox {result['sandbox_cpu_ms_per_send']:.2f} ms ({result['sandbox_cpu']:.0%})"
+        f"CPU per send: bot {result['cpu_ms_per_send']:.2f} ms (process at {result['cpu']:.0%}"
+        f"{core if args.ceiling else ''}), sandbox {result['sandbox_cpu_ms_per_send']:.2f} ms "
+        f"({result['sandbox_cpu']:.0%})"
     )
     if args.ceiling:
         target = CEILING_TARGETS[args.platform]

@@ -18,11 +18,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import store
-from bot.answer import recipient_of
+from bot.channel import Recipient
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import InvitationStatus
-from bot.store.claims import RESENT
+from bot.store.claims import RESENT, suppress_claims
 from scheduling.journal import PassReport, Send
 
 POLL_SECONDS = 1.0
@@ -66,27 +65,32 @@ def load_claimed(
     if not ids:
         return []
     sends: list[Send] = []
-    for invitation, respondent, expiry_days in store.claimed_by(
-        session=session, ids=ids, worker=worker
-    ):
-        if respondent.opted_out or respondent.unreachable:
-            reason = "opted out" if respondent.opted_out else "unreachable"
-            invitation.status = InvitationStatus.SUPPRESSED
-            invitation.reason = reason
-            session.add(invitation)
-            report.skip(reason)
+    suppressed: dict[int, str] = {}
+    for row in store.claimed_by(session=session, ids=ids, worker=worker):
+        if row.opted_out or row.unreachable:
+            suppressed[row.id] = "opted out" if row.opted_out else "unreachable"
+            report.skip(suppressed[row.id])
             continue
+        recipient = Recipient(
+            user_id=row.platform_user_id,
+            chat_id=row.dm_channel,
+            name=row.display_name,
+            locale=row.locale,
+            language=row.language,
+        )
         sends.append(
             Send(
-                invitation_id=invitation.id or 0,
-                respondent_id=respondent.id or 0,
-                platform=respondent.platform,
-                recipient=recipient_of(respondent),
-                expiry_days=expiry_days,
-                attempts=invitation.attempts,
-                resent=invitation.reason == RESENT,
+                invitation_id=row.id,
+                respondent_id=row.respondent_id,
+                platform=row.platform,
+                recipient=recipient,
+                expiry_days=row.expiry_days,
+                attempts=row.attempts,
+                resent=row.reason == RESENT,
             )
         )
+    if suppressed:
+        suppress_claims(session=session, reasons=suppressed)
     return sends
 
 

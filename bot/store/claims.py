@@ -18,6 +18,18 @@ from bot.models import Invitation, InvitationStatus, Respondent, Workspace
 
 INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
+WORKSPACES: sa.Table = Workspace.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
+CLAIMED_RESPONDENT = (
+    "platform",
+    "platform_user_id",
+    "dm_channel",
+    "display_name",
+    "locale",
+    "language",
+    "opted_out",
+    "unreachable",
+)
+"""The respondent's columns a claim loads: where to send, in which words, and whether to."""
 CRASHED_WHILE_SENDING = (
     "process stopped while sending; not resent unless the chat shows it never arrived"
 )
@@ -65,22 +77,39 @@ def claim(*, session: Session, ids: list[int], now: datetime, worker: str) -> li
     return [row[0] for row in claimed]
 
 
-def claimed_by(
-    *, session: Session, ids: list[int], worker: str
-) -> list[tuple[Invitation, Respondent, int]]:
-    """Our claimed invitations among `ids`, each with its respondent and expiry days."""
+def claimed_by(*, session: Session, ids: list[int], worker: str) -> list[sa.Row[Any]]:
+    """Our claimed invitations among `ids`, with what sending each needs (invitation `id`,
+    `attempts`, `reason`; the respondent's columns; `expiry_days`), as plain rows: loading
+    them as objects cost more than the rest of a claim."""
     rows = session.execute(
-        sa.select(Invitation, Respondent, col(Workspace.expiry_days))
-        .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
-        .join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
-        .where(
-            col(Invitation.id).in_(ids),
-            col(Invitation.status) == InvitationStatus.CLAIMED,
-            col(Invitation.claimed_by) == worker,
+        sa.select(
+            INVITATIONS.c.id,
+            INVITATIONS.c.attempts,
+            INVITATIONS.c.reason,
+            INVITATIONS.c.respondent_id,
+            *(RESPONDENTS.c[name] for name in CLAIMED_RESPONDENT),
+            WORKSPACES.c.expiry_days,
         )
-        .order_by(col(Invitation.due_at), col(Invitation.id))
+        .join(RESPONDENTS, RESPONDENTS.c.id == INVITATIONS.c.respondent_id)
+        .join(WORKSPACES, WORKSPACES.c.id == INVITATIONS.c.workspace_id)
+        .where(
+            INVITATIONS.c.id.in_(ids),
+            INVITATIONS.c.status == InvitationStatus.CLAIMED,
+            INVITATIONS.c.claimed_by == worker,
+        )
+        .order_by(INVITATIONS.c.due_at, INVITATIONS.c.id)
     ).all()
-    return [(invitation, respondent, expiry) for invitation, respondent, expiry in rows]
+    return list(rows)
+
+
+def suppress_claims(*, session: Session, reasons: dict[int, str]) -> None:
+    """Claims whose person opted out or became unreachable since planning: suppressed."""
+    for invitation_id, reason in reasons.items():
+        session.execute(
+            sa.update(INVITATIONS)
+            .where(INVITATIONS.c.id == invitation_id)
+            .values(status=InvitationStatus.SUPPRESSED, reason=reason)
+        )
 
 
 def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, int]:
