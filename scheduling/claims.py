@@ -21,7 +21,7 @@ from bot import store
 from bot.channel import Recipient
 from bot.clock import Clock
 from bot.db import Database
-from bot.store.claims import RESENT, suppress_claims
+from bot.store.claims import RESENT
 from scheduling.journal import PassReport, Send
 
 POLL_SECONDS = 1.0
@@ -90,7 +90,7 @@ def load_claimed(
             )
         )
     if suppressed:
-        suppress_claims(session=session, reasons=suppressed)
+        store.suppress_claims(session=session, reasons=suppressed)
     return sends
 
 

@@ -45,6 +45,7 @@ from bot.store.claims import (
     release_stale_claims,
     renew_claims,
     settle_worker,
+    suppress_claims,
     why_not_marked,
     write_outcomes,
 )
@@ -315,6 +316,7 @@ __all__ = [
     "stale_profiles",
     "still_uncertain",
     "subscribed_webhooks",
+    "suppress_claims",
     "targets",
     "team_replies",
     "theme_comments",
