@@ -145,9 +145,10 @@ class ClaimFeed:
         return None
 
     async def close(self) -> list[int]:
-        """After the pass: the claims it did not take, to hand back (a top-up finished first)."""
+        """After the pass: the claims it did not take, to hand back (a top-up finished first;
+        one that failed left nothing more, and the workers' own claims met the same error)."""
         if self._topping_up is not None:
-            await self._topping_up
+            await asyncio.gather(self._topping_up, return_exceptions=True)
         return [send.invitation_id for send in self.queue]
 
     def _top_up(self) -> None:
