@@ -14,13 +14,16 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import date, timedelta
 from typing import TypeVar
 
 from bot.clock import SystemClock
 from bot.db import Database
 from bot.digest.week import Week
+from bot.i18n import build_catalogue
 from bot.settings import Settings
 from scoring.digest import Digest
+from scoring.nps import Counts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,6 +55,24 @@ async def off_loop(fn: Callable[..., T], *args: object, fallback: Callable[[], T
         log.error("the digest worker died; building in a thread instead")
         discard()
         return await asyncio.to_thread(fallback)
+
+
+def warm_up(settings: Settings) -> None:
+    """In the worker, at start-up: draw a two-week chart and find themes in two comments,
+    so the first digest or report does not pay for loading matplotlib, its fonts and the
+    themes' word lists (about a second of CPU, cold)."""
+    from scoring.chart import render_trend_chart
+    from scoring.themes import CommentRow, themes
+    from scoring.trend import WeekPoint, trend
+
+    monday = date(2026, 11, 23)
+    points = [
+        WeekPoint(monday - timedelta(weeks=1), Counts(3, 2, 1)),
+        WeekPoint(monday, Counts(2, 2, 2)),
+    ]
+    words = build_catalogue(settings).team
+    render_trend_chart(trend(points, end=monday), title=settings.company_name, words=words)
+    themes([CommentRow(2, "slow checkout"), CommentRow(10, "friendly staff")])
 
 
 def build_digest(settings: Settings, week: Week) -> tuple[Digest, bytes]:
