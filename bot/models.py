@@ -112,7 +112,7 @@ class Invitation(SQLModel, table=True):
     """One NPS question put (or to be put) to one respondent."""
 
     # By workspace then time, as scoped queries ask (a week's deliveries: the index alone).
-    __table_args__ = (sa.Index("ix_invitation_workspace_id_sent_at", "workspace_id", "sent_at"),)
+    __table_args__ = (sa.Index("ix_invitation_workspace_time", "workspace_id", "sent_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id")

@@ -38,13 +38,15 @@ def gather(
     tz: str,
     weeks: int = 12,
     workspace_ids: Sequence[int] | None = None,
+    names: bool = True,
 ) -> DigestInput:
     """Count everything for `week` and the `weeks - 1` (at least one) before it; the detail
-    widens to the last `WINDOW_WEEKS` weeks when the week alone is too small."""
+    widens to the last `WINDOW_WEEKS` weeks when the week alone is too small. `names`: the
+    comments carry their writers' names (which only anonymous mode needs, to redact them)."""
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     with db.session() as session:
-        # Every workspace, by name: the answers' and invitations' indexes lead with it.
+        # Every workspace by id: the answers' and invitations' indexes lead with it.
         scope = workspace_ids
         if scope is None:
             scope = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
@@ -75,9 +77,10 @@ def gather(
             sentiment=detail_figures.sentiment,
             previous_sentiment=store.week_sentiment(session=session, span=before),
             segments=detail_figures.segments,
-            comments=tuple(store.theme_comments(session=session, span=detail_span)),
+            comments=tuple(store.theme_comments(session=session, span=detail_span, names=names)),
         )
         deliveries = store.platform_deliveries(session=session, span=span(week))
+        unlisted = Span(week.start, week.end, workspace_ids)
         return DigestInput(
             company=company,
             week_label=week.label,
@@ -91,6 +94,7 @@ def gather(
             commented=figures.commented,
             platforms=_platforms(deliveries, figures.platforms),
             detail=detail,
-            told=store.told_count(session=session, span=span(week)),
-            followup=store.case_counts(session=session, span=span(week)),
+            # Announcements and cases by their own time indexes, as given.
+            told=store.told_count(session=session, span=unlisted),
+            followup=store.case_counts(session=session, span=unlisted),
         )

@@ -132,22 +132,24 @@ def _union(
 
 def platform_deliveries(*, session: Session, span: Span) -> dict[str, tuple[int, int]]:
     """Per platform: invitations delivered in the span, and how many of them were answered
-    (so far)."""
-    platform = col(Workspace.platform)
+    (so far). Grouped by workspace, so both tables are read from their indexes alone."""
+    workspace = col(Invitation.workspace_id)
     query = (
-        sa.select(platform, sa.func.count(col(Invitation.id)), sa.func.count(col(Response.id)))
+        sa.select(workspace, sa.func.count(), sa.func.count(col(Response.invitation_id)))
         .select_from(Invitation)
-        .join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
         .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
         .where(_between(col(Invitation.sent_at), span.start, span.end))
-        .group_by(platform)
+        .group_by(workspace)
     )
-    return {
-        str(name): (int(delivered), int(answered))
-        for name, delivered, answered in session.execute(
-            _scoped(query, Invitation, span.workspace_ids)
-        )
-    }
+    platforms = dict(session.execute(sa.select(col(Workspace.id), col(Workspace.platform))).all())
+    figures: dict[str, tuple[int, int]] = {}
+    for workspace_id, delivered, answered in session.execute(
+        _scoped(query, Invitation, span.workspace_ids)
+    ):
+        if workspace_id in platforms:  # as the inner join with the workspace had it
+            before = figures.get(platforms[workspace_id], (0, 0))
+            figures[platforms[workspace_id]] = (before[0] + delivered, before[1] + answered)
+    return figures
 
 
 def _sentiment_summary(
@@ -186,18 +188,21 @@ def week_sentiment(*, session: Session, span: Span) -> SentimentSummary:
     )
 
 
-def theme_comments(*, session: Session, span: Span) -> list[CommentRow]:
-    """The week's comments for themes, at most MAX_THEME_COMMENTS of them."""
+def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[CommentRow]:
+    """The week's comments for themes, at most MAX_THEME_COMMENTS of them; with the writers'
+    names only when asked (`names`: anonymous mode redacts them, nothing else reads them)."""
+    name = col(Respondent.display_name) if names else sa.null()
+    query = sa.select(
+        col(Response.score),
+        col(Response.comment),
+        name,
+        col(Response.respondent_id),
+        col(Response.language),
+    )
+    if names:
+        query = query.join(Respondent, col(Respondent.id) == col(Response.respondent_id))
     query = (
-        sa.select(
-            col(Response.score),
-            col(Response.comment),
-            col(Respondent.display_name),
-            col(Response.respondent_id),
-            col(Response.language),
-        )
-        .join(Respondent, col(Respondent.id) == col(Response.respondent_id))
-        .where(
+        query.where(
             _between(col(Response.answered_at), span.start, span.end),
             col(Response.comment).is_not(None),
         )
@@ -208,8 +213,6 @@ def theme_comments(*, session: Session, span: Span) -> list[CommentRow]:
     query = _scoped(query, Response, span.workspace_ids)
     # Core rows: the ORM's result wrapping cost as much as the query for 10,000 comments.
     return [
-        CommentRow(
-            score, comment or "", name, respondent_id, None if lang == UNDETERMINED else lang
-        )
-        for score, comment, name, respondent_id, lang in session.connection().execute(query)
+        CommentRow(score, comment or "", who, respondent_id, None if lang == UNDETERMINED else lang)
+        for score, comment, who, respondent_id, lang in session.connection().execute(query)
     ]
