@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,14 +31,33 @@ from scoring.nps import Counts
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _POOL: ProcessPoolExecutor | None = None
+PARENT_CHECK_SECONDS = 0.5
 
 
 def pool() -> ProcessPoolExecutor:
     """The one worker of this process (several bots in one test process share it)."""
     global _POOL
     if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _POOL = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
+        )
     return _POOL
+
+
+def _follow_parent(parent: int) -> None:
+    """In the worker: end with the bot. A bot killed outright (SIGKILL, the OOM killer)
+    cannot stop its pool, and its worker would wait for work forever, holding the bot's
+    stdout and stderr open (so whoever reads the bot's output never sees it end)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def discard() -> None:
