@@ -7,6 +7,7 @@ platform SDK; only the platforms that are configured are loaded at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib
 import logging
@@ -319,8 +320,12 @@ class NpsBot:
         await self.dispatcher.token_pause.close()
         if self._warm_up is not None:
             await self._warm_up  # a thread cannot be cancelled; it is seconds at most
-        if self._digest_warm_up is not None:
-            self._digest_warm_up.cancel()  # the worker finishes by itself; nobody waits
+        if self._digest_warm_up is not None and not self._digest_warm_up.done():
+            # A stop right after the start: the exit must not wait for the warm-up.
+            self._digest_warm_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._digest_warm_up
+            worker.discard(terminate=True)
         returned, uncertain = await asyncio.to_thread(self.dispatcher.settle_own)
         if returned or uncertain:
             log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)

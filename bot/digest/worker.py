@@ -60,10 +60,15 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
-def discard() -> None:
-    """Forget a broken worker; the next digest starts a new one."""
+def discard(*, terminate: bool = False) -> None:
+    """Forget a broken worker; the next digest starts a new one. `terminate` ends its
+    process at once, rather than letting this process's exit wait for its task."""
     global _POOL
     if _POOL is not None:
+        if terminate:  # no public way before Python 3.14's terminate_workers()
+            processes = getattr(_POOL, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
         _POOL.shutdown(wait=False, cancel_futures=True)
     _POOL = None
 
