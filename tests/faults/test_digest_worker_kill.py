@@ -54,7 +54,7 @@ async def test_a_killed_bots_digest_worker_exits_too(db: Database, tmp_path: Pat
                 while not (workers := workers_of(bot.process.pid)):
                     await asyncio.sleep(0.05)
         finally:
-            async with asyncio.timeout(20):  # the output ends once no process holds it
+            async with asyncio.timeout(60):  # the output ends once no process holds it
                 await bot.kill()
     assert bot.process.returncode == -9
     async with asyncio.timeout(10):
