@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Job
+from bot.store.rows import insert_models
 
 
 def enqueue(
@@ -46,6 +47,32 @@ def enqueue(
     if flush:
         session.flush()
     return job
+
+
+def new_job(
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    worker: str | None = None,
+    lease_until: datetime | None = None,
+) -> Job:
+    """A job of no lane in memory, for `add_jobs` (born leased to `worker`, if given)."""
+    return Job(
+        kind=kind,
+        payload=payload,
+        run_after=now,
+        locked_by=worker,
+        locked_until=lease_until if worker else None,
+        created_at=now,
+    )
+
+
+def add_jobs(*, session: Session, jobs: list[Job]) -> list[Job]:
+    """Jobs from `new_job` written in one INSERT that brings back their ids, with no unit of
+    work (an answer's effects: one statement for the lot)."""
+    insert_models(session=session, instances=jobs)
+    return jobs
 
 
 def _lane_busy_elsewhere(session: Session, lane: str, worker: str) -> bool:
