@@ -186,7 +186,8 @@ class Survey(Choices):
         invitation marked answered."""
         now = self.clock.now()
         if response is None:
-            response = Response(
+            response = store.built(
+                Response,
                 invitation_id=invitation.id or 0,
                 workspace_id=invitation.workspace_id,
                 respondent_id=respondent.id or 0,

@@ -158,7 +158,7 @@ from bot.store.responses import (
     responses_after,
     this_and_previous,
 )
-from bot.store.rows import columns_of, detached, insert_models, table_of
+from bot.store.rows import built, columns_of, detached, insert_models, table_of
 from bot.store.webhooks import (
     add_delivery,
     add_webhook,
@@ -215,6 +215,7 @@ __all__ = [
     "asked_due_times",
     "audit",
     "awaiting_comment",
+    "built",
     "candidates",
     "case_counts",
     "case_for",

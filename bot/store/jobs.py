@@ -14,7 +14,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Job
-from bot.store.rows import insert_models
+from bot.store.rows import built, insert_models, table_of
+
+_TABLE = table_of(Job)
+_FINISH = sa.delete(_TABLE).where(_TABLE.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def enqueue(
@@ -58,7 +61,8 @@ def new_job(
     lease_until: datetime | None = None,
 ) -> Job:
     """A job of no lane in memory, for `add_jobs` (born leased to `worker`, if given)."""
-    return Job(
+    return built(
+        Job,
         kind=kind,
         payload=payload,
         run_after=now,
@@ -129,9 +133,10 @@ def claim_jobs(
 
 
 def finish_jobs(*, session: Session, ids: list[int]) -> None:
-    """Done jobs leave the table (it holds only work still to do, and the dead)."""
+    """Done jobs leave the table (it holds only work still to do, and the dead): one Core
+    DELETE, built once, for a whole group commit of them."""
     if ids:
-        session.execute(sa.delete(Job).where(col(Job.id).in_(ids)))
+        session.connection().execute(_FINISH, {"ids": ids})
 
 
 def retry_job(
