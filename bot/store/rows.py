@@ -44,14 +44,16 @@ def detached(model: type[M], columns: Sequence[sa.Column[Any]], values: Sequence
 
 
 def built(model: type[M], **values: Any) -> M:
-    """What `model(**values)` builds (every other field at its default), in a fraction of
-    the time: SQLModel's constructor sets each field through the ORM's instrumentation."""
+    """What `model(**values)` builds (each field not given at its default, a required one
+    left unset), in a fraction of the time: SQLModel's constructor sets each field through
+    the ORM's instrumentation."""
     instance: M = instrumentation.manager_of_class(model).new_instance()
     state = attributes.instance_dict(instance)
     for name, field in model.model_fields.items():
-        state[name] = (
-            values.pop(name) if name in values else field.get_default(call_default_factory=True)
-        )
+        if name in values:
+            state[name] = values.pop(name)
+        elif not field.is_required():
+            state[name] = field.get_default(call_default_factory=True)
     if values:
         raise TypeError(f"{model.__name__} has no field {', '.join(values)}")
     return instance
