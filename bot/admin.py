@@ -27,7 +27,7 @@ from bot.events import AdminCommand, AnnouncementStarted, AnnouncementWritten, A
 from bot.i18n import Catalogue
 from bot.invites import Inviter
 from bot.models import Respondent, Workspace
-from bot.reason_words import send_reply
+from bot.reason_words import problem_text, send_reply
 from bot.settings import Settings
 
 READ_ONLY = {"help", "status"}
@@ -78,7 +78,8 @@ class Admin(AudienceCommands, LoopSettings, Announcing):
         handler = getattr(self, f"_{command.verb}")
         reply: str = await handler(workspace_id, command, event)
         if problems and command.verb != "status" and self.is_admin(event):
-            reply += "\n" + self.words.t("admin.problems", problems="; ".join(problems.values()))
+            said = "; ".join(problem_text(self.words, k, p) for k, p in problems.items())
+            reply += "\n" + self.words.t("admin.problems", problems=said)
         return reply
 
     def _audit(self, session: Session, workspace_id: int, event: Audited, action: str) -> None:

@@ -10,7 +10,7 @@ from bot.admin_loop import describe_loop
 from bot.clock import when
 from bot.i18n import Words
 from bot.models import Workspace
-from bot.reason_words import reason_text
+from bot.reason_words import problem_text, reason_text
 
 
 def describe_status(
@@ -36,10 +36,15 @@ def describe_status(
         words.t("status.week", sent=status.sent, answered=status.answered),
         words.t("status.digests", last=moment(workspace.last_digest_at), next=moment(next_digest)),
     ]
-    lines += [words.t("status.problem", problem=p) for p in workspace.problems.values()]
+    lines += [
+        words.t("status.problem", problem=problem_text(words, kind, problem))
+        for kind, problem in workspace.problems.items()
+    ]
     if status.skips:
         skips = ", ".join(f"{reason_text(words, why)} {count}" for why, count in status.skips)
         lines.append(words.t("status.not_sent", skips=skips))
+    if status.uncertain:
+        lines.append(words.t("status.uncertain", count=status.uncertain))
     if workspace.held_back:
         held_back = sorted(workspace.held_back.items())
         held = ", ".join(f"{reason_text(words, why)} {count}" for why, count in held_back)

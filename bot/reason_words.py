@@ -75,3 +75,16 @@ def send_reply(words: Words, person: str, result: InviteResult) -> str:
     if result.next_possible is not None:
         reason = words.t("send.next_possible", reason=reason, at=when(result.next_possible))
     return words.t("admin.not_sent", person=person, reason=reason)
+
+
+def problem_text(words: Words, kind: str, problem: str) -> str:
+    """A workspace problem as its admins read it. A job's failure (`scheduling.workspace_guard`)
+    is stored as the error's own text and said here as "<job> failed: <error>"; every other
+    problem was written in the team's words already."""
+    jobs = {
+        "planning": lambda: words.t("job.planning"),
+        "reminders": lambda: words.t("job.reminders"),
+        "announcements": lambda: words.t("job.announcements"),
+    }
+    job = jobs.get(kind)
+    return words.t("problem.job_failed", job=job(), error=problem) if job else problem

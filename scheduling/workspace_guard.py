@@ -49,18 +49,16 @@ class WorkspaceGuard:
         return failures
 
     def _record(self, workspace_id: int, job: str, exc: Exception) -> None:
-        message = (
-            f"{job} failed: {exc}"
-            if isinstance(exc, ValueError)
-            else (f"{job} failed: {type(exc).__name__}: {exc}")
-        )
-        message = message[:300]
+        # The error's own text; `/nps status` says which job failed in the team's words.
+        message = (str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}")[
+            :300
+        ]
         key = (workspace_id, job, message)
         if key in self._logged:
-            log.debug("workspace %s: %s (again)", workspace_id, message)
+            log.debug("workspace %s: %s failed: %s (again)", workspace_id, job, message)
         else:
             self._logged.add(key)
-            log.error("workspace %s: %s", workspace_id, message, exc_info=exc)
+            log.error("workspace %s: %s failed: %s", workspace_id, job, message, exc_info=exc)
         if self.failed is not None:
             self.failed(job)
         try:

@@ -25,9 +25,7 @@ def _worker_url(url: str | None) -> str | None:
     if not url or not worker:
         return url
     parsed = sa.engine.make_url(url)
-    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
-        hide_password=False
-    )
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
 
 
 POSTGRES_URL = _worker_url(os.environ.get("NPSBOT_TEST_DATABASE_URL"))

@@ -21,6 +21,8 @@ class WorkspaceStatus:
     sent: int
     answered: int
     skips: Sequence[tuple[str | None, int]]
+    uncertain: int
+    """Sends the platform never confirmed nor refused, not yet settled (`scheduling.reconcile`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,12 @@ def workspace_status(*, session: Session, workspace_id: int, since: datetime) ->
             col(Response.answered_at) >= since,
         ),
         skips=[(reason, count) for reason, count in skips],
+        uncertain=_count(
+            session,
+            Invitation,
+            col(Invitation.workspace_id) == workspace_id,
+            col(Invitation.status) == InvitationStatus.UNCERTAIN,
+        ),
     )
 
 

@@ -94,7 +94,7 @@ async def test_a_workspace_problem_is_shown_to_its_admins(bot: NpsBot, db: Datab
     await admin(bot, "status")
     with db.session() as session:
         workspace = session.exec(select(Workspace)).one()
-        workspace.problems = {"planning": "planning failed: the send window must start before"}
+        workspace.problems = {"planning": "the send window must start before"}
         session.add(workspace)
     status = await admin(bot, "status")
     assert status is not None and "*Problem*: planning failed" in status

@@ -21,6 +21,7 @@ from bot import store
 from bot.app import NpsBot
 from bot.clock import FakeClock, SystemClock
 from bot.db import Database
+from bot.events import AdminCommand, Origin
 from bot.models import Invitation, InvitationStatus
 from bot.store.claims import LOST_AGAIN
 from channels.sandbox.slack import SlackSandbox
@@ -168,6 +169,9 @@ async def test_an_unreadable_history_leaves_the_send_uncertain_with_the_reason(
     assert row.reason and "missing_scope" in row.reason and "im:history" in row.reason
     assert row.reconcile_at is not None and row.reconcile_at > datetime.now(UTC)
     assert sandbox.messages == []
+    origin = Origin(platform="slack", workspace="TCRASH", user_id=user(0))
+    status = await bot.handle(AdminCommand(origin, "D1", "status"))
+    assert status is not None and "*Unconfirmed*: 1 invitations" in status
 
 
 async def test_two_replicas_look_at_each_uncertain_send_once(db: Database) -> None:

@@ -10,9 +10,11 @@ from sqlmodel import select
 
 from bot.db import Database
 from bot.models import Invitation, Workspace
+from bot.reason_words import problem_text
 from scheduling.bulk_planning import plan_due
 from scheduling.reminders import plan_reminders
 from scheduling.workspace_guard import WorkspaceGuard
+from tests.phrases import CATALOGUE
 from tests.scheduling.helpers import add_respondent, add_workspace, utc
 
 EVERY_DAY = "0,1,2,3,4,5,6"
@@ -63,3 +65,22 @@ def test_the_problem_clears_once_the_workspace_plans_again(db: Database) -> None
     with db.session() as session:
         workspace = session.get(Workspace, broken)
         assert workspace is not None and workspace.problems == {}
+
+
+@pytest.mark.parametrize(("language", "said"), [("de", "Planung fehlgeschlagen: "), ("ja", "計画")])
+def test_the_failure_is_said_in_the_team_language(db: Database, language: str, said: str) -> None:
+    broken = add_workspace(db, send_days=EVERY_DAY, window_start="17:00", window_end="10:00")
+    add_respondent(db, workspace_id=broken, user="U1", rotation_slot=0)
+    plan_due(db=db, now=MORNING, epoch=TODAY)
+    plan_reminders(db=db, now=MORNING)
+    with db.session() as session:
+        workspace = session.get(Workspace, broken)
+        assert workspace is not None
+        stored = dict(workspace.problems)
+    words = CATALOGUE.words(language)
+    planning = problem_text(words, "planning", stored["planning"])
+    assert planning.startswith(said) and "window must start before it ends" in planning
+    for job in ("reminders", "announcements"):
+        english = CATALOGUE.words("en").t("problem.job_failed", job=job, error="x")
+        assert problem_text(words, job, "x") != english
+    assert problem_text(words, "digest channel", "as written") == "as written"
