@@ -86,8 +86,9 @@ def _warm_up() -> None:
 
 @functools.cache
 def _set_aside() -> None:
-    """Once a process (the first bot's warm-up): its garbage collected, not frozen with it."""
-    gc.collect()
+    """Once a process (the first bot's warm-up). No collection first: it would stop every
+    thread for as long as a full one takes, the very pause this avoids; what garbage there
+    is now stays, once."""
     gc.freeze()
 
 
