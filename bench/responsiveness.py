@@ -149,8 +149,12 @@ async def run(args: argparse.Namespace) -> None:
             passing = asyncio.create_task(bot.dispatcher.run_pass())
             busy = await _measure(events, team, args.rate, args.seconds, 10**6)
             digested = digest.done()
-            bot.begin_shutdown()  # the pass stops starting sends; what it sent is kept
+            # The pass stops starting sends (what it sent is kept) and ends before the server
+            # does: the bot's shutdown waits only for its own scheduler's pass, not this one,
+            # and would close the Slack client under it.
+            bot.dispatcher.stopping = True
             await asyncio.gather(digest, passing)
+            bot.begin_shutdown()
             await bot.stop()
             await serving
             sent = await slack.ask(_dms)
