@@ -7,7 +7,9 @@ platform SDK; only the platforms that are configured are loaded at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import gc
 import importlib
 import logging
 import socket
@@ -30,7 +32,7 @@ from bot.case_threads import CaseThreads
 from bot.channel import Adapter, Channel, Identity
 from bot.clock import Clock, SystemClock
 from bot.db import Database
-from bot.digest import Digests
+from bot.digest import Digests, worker
 from bot.events import AccessRevoked, Event
 from bot.health import Readiness, health_routes
 from bot.home import Home, chart_route
@@ -69,6 +71,26 @@ def configured_platforms(settings: Settings) -> list[str]:
         )
         if enabled
     ]
+
+
+def _warm_up() -> None:
+    """Load the models, then set everything loaded by now aside from the garbage collector.
+
+    The models, the SDKs and the wiring live as long as the process, yet every full
+    collection walked them all: 0.4-0.8 s with every thread stopped, several times a minute
+    at 200 score clicks a second (bench/inbound.py). Once frozen, a collection walks only
+    what was made since.
+    """
+    sentiment.warm_up()
+    _set_aside()
+
+
+@functools.cache
+def _set_aside() -> None:
+    """Once a process (the first bot's warm-up). No collection first: it would stop every
+    thread for as long as a full one takes, the very pause this avoids; what garbage there
+    is now stays, once."""
+    gc.freeze()
 
 
 class NpsBot:
@@ -196,6 +218,7 @@ class NpsBot:
         )
         self._scheduling = False
         self._warm_up: asyncio.Task[None] | None = None
+        self._digest_warm_up: asyncio.Task[None] | None = None
         self._server: Server | None = None
 
     def _load(self, name: str) -> Adapter:
@@ -250,16 +273,27 @@ class NpsBot:
         """Connect the adapters; `schedule` also starts the dispatch loop and digests."""
         await asyncio.to_thread(self.db.upgrade)
         # Models load in the background (seconds of CPU, cold); comments never wait on the loop.
-        if self.settings.preload_models:
-            self._warm_up = asyncio.create_task(asyncio.to_thread(sentiment.warm_up))
+        # NPSBOT_PRELOAD_MODELS=false: the first comment loads them; the wiring is set aside.
+        warm_up = _warm_up if self.settings.preload_models else _set_aside
+        self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up))
         self.inbound.start()
         for adapter in self.adapters.values():
             await adapter.start()
         await self._register_workspaces()
         self.dispatcher.stopping = False
         if schedule:
+            # The digest worker starts now and loads the chart's fonts and the themes' word
+            # lists (a second of CPU, in its own process), so the first digest is not the
+            # one to pay.
+            self._digest_warm_up = asyncio.create_task(self._warm_digest_worker())
             self._scheduling = True
             self.scheduler.start()
+
+    async def _warm_digest_worker(self) -> None:
+        try:
+            await worker.off_loop(worker.warm_up, self.settings, fallback=lambda: None)
+        except Exception:  # the first digest then loads it all itself
+            log.exception("the digest worker could not warm up")
 
     async def _access_revoked(self, event: AccessRevoked) -> None:
         platform = event.origin.platform
@@ -309,6 +343,12 @@ class NpsBot:
         await self.dispatcher.token_pause.close()
         if self._warm_up is not None:
             await self._warm_up  # a thread cannot be cancelled; it is seconds at most
+        if self._digest_warm_up is not None and not self._digest_warm_up.done():
+            # A stop right after the start: the exit must not wait for the warm-up.
+            self._digest_warm_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._digest_warm_up
+            worker.discard(terminate=True)
         returned, uncertain = await asyncio.to_thread(self.dispatcher.settle_own)
         if returned or uncertain:
             log.info("handed back %s claimed invitation(s); %s uncertain", returned, uncertain)
@@ -352,10 +392,13 @@ class NpsBot:
                 await asyncio.sleep(0.02)
 
     async def warmed_up(self) -> None:
-        """Until the sentiment and language models have loaded (a benchmark's idle baseline
-        must not include their seconds of CPU)."""
+        """Until the sentiment and language models have loaded, and the digest worker too
+        when digests are scheduled (a benchmark's idle baseline must not include their
+        seconds of CPU)."""
         if self._warm_up is not None:
             await asyncio.shield(self._warm_up)
+        if self._digest_warm_up is not None:
+            await asyncio.shield(self._digest_warm_up)
 
     def urls(self) -> list[str]:
         """Where the web server listens, as URLs (after `wait_started`)."""

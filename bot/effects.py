@@ -68,17 +68,19 @@ class Effects:
 
     # -- queued in the answer's transaction ------------------------------------------------
 
-    def _queue(self, session: Session, kind: str, payload: dict[str, Any]) -> Job:
-        """Written with the answer's own flush or commit: no round trip of its own."""
-        return store.enqueue(
-            session=session,
+    def _job(self, kind: str, payload: dict[str, Any]) -> Job:
+        """Born leased to this worker, which runs it right after the answer's commit."""
+        return store.new_job(
             kind=kind,
             payload=payload,
             now=self.jobs.clock.now(),
             worker=self.jobs.worker,
             lease_until=self.jobs.lease_until(),
-            flush=False,
         )
+
+    def _queue(self, session: Session, jobs: list[Job]) -> list[Job]:
+        """Written in one statement, in the answer's transaction (no unit of work)."""
+        return store.add_jobs(session=session, jobs=jobs)
 
     def score_shown(
         self,
@@ -103,18 +105,18 @@ class Effects:
             "recall": recall,
         }
         kinds = [SHOW_SCORE, ASK_FOLLOWUP] if first else [SHOW_SCORE]
-        return [self._queue(session, kind, payload) for kind in kinds]
+        return self._queue(session, [self._job(kind, payload) for kind in kinds])
 
     def text(self, session: Session, *, platform: str, recipient: Recipient, text: str) -> Job:
         """One line to the person (already in their language)."""
         payload = {"platform": platform, "recipient": dataclasses.asdict(recipient), "text": text}
-        return self._queue(session, SEND_TEXT, payload)
+        return self._queue(session, [self._job(SEND_TEXT, payload)])[0]
 
     def alert(self, session: Session, *, answer: Answer) -> list[Job]:
         """Post or refresh the detractor alert, when there is one to post or refresh."""
         if self.alerts is None or not answer.alerting:
             return []
-        return [self._queue(session, ALERT, {"response_id": answer.response.id})]
+        return self._queue(session, [self._job(ALERT, {"response_id": answer.response.id})])
 
     async def run(self, jobs: list[Job], context: Any = None) -> None:
         """Run the jobs just written, concurrently; a failure leaves only its own job queued."""

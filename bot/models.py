@@ -111,8 +111,11 @@ class Respondent(SQLModel, table=True):
 class Invitation(SQLModel, table=True):
     """One NPS question put (or to be put) to one respondent."""
 
+    # By workspace then time, as scoped queries ask (a week's deliveries: the index alone).
+    __table_args__ = (sa.Index("ix_invitation_workspace_time", "workspace_id", "sent_at", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
     respondent_id: int = Field(foreign_key="respondent.id", index=True)
     source: str = Field(default=InvitationSource.SCHEDULED, max_length=16)
     event: str | None = Field(default=None, max_length=100)
@@ -138,9 +141,15 @@ class Invitation(SQLModel, table=True):
 class Response(SQLModel, table=True):
     """The answer to one invitation: a score, then perhaps a comment."""
 
+    # By workspace then time, as scoped queries ask: the digest's and the report's weekly
+    # counts and sentiment read the index alone, not rows scattered over the table.
+    __table_args__ = (
+        sa.Index("ix_response_workspace_time", "workspace_id", "answered_at", "score", "polarity"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     invitation_id: int = Field(foreign_key="invitation.id", unique=True)
-    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
     respondent_id: int = Field(foreign_key="respondent.id", index=True)
     platform: str = Field(max_length=16)
     score: int = Field(ge=0, le=10)

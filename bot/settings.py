@@ -32,8 +32,11 @@ SLACK_MAX_RATE = 10.0
 (each DM is a channel) and a few hundred a minute per workspace."""
 TELEGRAM_MAX_RATE = 30.0
 """Telegram's documented ceiling for bulk messages, all chats together."""
-SANDBOX_MAX_RATE = 1000.0
-"""Any other API base (a local sandbox, a proxy) is paced by what it answers, up to this."""
+SANDBOX_MAX_RATE = 10_000.0
+"""The highest send rate against any other API base (a local sandbox, a proxy), which is paced
+by what it answers: high enough that a benchmark can pace the bot above what its sandbox
+allows and see the bot's own limit (`bench/dispatch.py --ceiling`), low enough to catch a
+typo's extra zeros."""
 MIN_RATE = 0.01
 
 

@@ -18,10 +18,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import store
-from bot.answer import recipient_of
+from bot.channel import Recipient
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import InvitationStatus
 from bot.store.claims import RESENT
 from scheduling.journal import PassReport, Send
 
@@ -66,33 +65,41 @@ def load_claimed(
     if not ids:
         return []
     sends: list[Send] = []
-    for invitation, respondent, expiry_days in store.claimed_by(
-        session=session, ids=ids, worker=worker
-    ):
-        if respondent.opted_out or respondent.unreachable:
-            reason = "opted out" if respondent.opted_out else "unreachable"
-            invitation.status = InvitationStatus.SUPPRESSED
-            invitation.reason = reason
-            session.add(invitation)
-            report.skip(reason)
+    suppressed: dict[int, str] = {}
+    for row in store.claimed_by(session=session, ids=ids, worker=worker):
+        if row.opted_out or row.unreachable:
+            suppressed[row.id] = "opted out" if row.opted_out else "unreachable"
+            report.skip(suppressed[row.id])
             continue
+        recipient = Recipient(
+            user_id=row.platform_user_id,
+            chat_id=row.dm_channel,
+            name=row.display_name,
+            locale=row.locale,
+            language=row.language,
+        )
         sends.append(
             Send(
-                invitation_id=invitation.id or 0,
-                respondent_id=respondent.id or 0,
-                platform=respondent.platform,
-                recipient=recipient_of(respondent),
-                expiry_days=expiry_days,
-                attempts=invitation.attempts,
-                resent=invitation.reason == RESENT,
+                invitation_id=row.id,
+                respondent_id=row.respondent_id,
+                platform=row.platform,
+                recipient=recipient,
+                expiry_days=row.expiry_days,
+                attempts=row.attempts,
+                resent=row.reason == RESENT,
             )
         )
+    if suppressed:
+        store.suppress_claims(session=session, reasons=suppressed)
     return sends
 
 
 class ClaimFeed:
     """What a pass sends next: its claimed batch, refilled from the queue, and the invitations
-    a 429 put back, claimed again once their Retry-After has passed."""
+    a 429 put back, claimed again once their Retry-After has passed.
+
+    The next batch is claimed while half of this one is still to send, so the workers do not
+    all stand still (and the pace lose its slots) while a claim runs."""
 
     def __init__(
         self,
@@ -115,6 +122,7 @@ class ClaimFeed:
         self._bounced: list[Send] = []
         self._refill = asyncio.Lock()
         self._exhausted = False
+        self._topping_up: asyncio.Task[None] | None = None
 
     def retry(self, send: Send) -> None:
         """Claim `send` again after its `retry_at` (its row is pending meanwhile)."""
@@ -122,12 +130,36 @@ class ClaimFeed:
 
     async def next(self) -> Send | None:
         """The next send, None once nothing is due and no 429 waits (or the pass stops)."""
+        while not self.stopping():
+            if self.queue:
+                send = self.queue.popleft()
+                if len(self.queue) <= self.limit // 2 and not self._exhausted:
+                    self._top_up()
+                return send
+            if self._exhausted and not self._bounced:
+                return None
+            async with self._refill:  # what was true before the wait may have changed
+                more = self._bounced or not self._exhausted
+                if not self.queue and more and not self.stopping():
+                    await self._claim_more()
+        return None
+
+    async def close(self) -> list[int]:
+        """After the pass: the claims it did not take, to hand back (a top-up finished first;
+        one that failed left nothing more, and the workers' own claims met the same error)."""
+        if self._topping_up is not None:
+            await asyncio.gather(self._topping_up, return_exceptions=True)
+        return [send.invitation_id for send in self.queue]
+
+    def _top_up(self) -> None:
+        if self._topping_up is None or self._topping_up.done():
+            self._topping_up = asyncio.create_task(self._claim_ahead())
+
+    async def _claim_ahead(self) -> None:
         async with self._refill:
-            while not self.queue and (self._bounced or not self._exhausted):
-                if self.stopping():
-                    return None
-                await self._claim_more()
-            return self.queue.popleft() if self.queue and not self.stopping() else None
+            low = 0 < len(self.queue) <= self.limit // 2
+            if low and not self._exhausted and not self.stopping():
+                await self._claim_fresh()
 
     async def _claim_more(self) -> None:
         ready = [send for send in self._bounced if send.retry_at <= time.monotonic()]
@@ -144,16 +176,19 @@ class ClaimFeed:
                 )
             )
         elif not self._exhausted:
-            claimed, sends = await self.db.call(
-                claim_batch,
-                db=self.db,
-                worker=self.worker,
-                now=self.clock.now(),
-                limit=self.limit,
-                report=self.report,
-            )
-            self.queue.extend(sends)
-            self._exhausted = claimed == 0
+            await self._claim_fresh()
         else:
             wait = min(send.retry_at for send in self._bounced) - time.monotonic()
             await asyncio.sleep(min(max(wait, 0.0), POLL_SECONDS))
+
+    async def _claim_fresh(self) -> None:
+        claimed, sends = await self.db.call(
+            claim_batch,
+            db=self.db,
+            worker=self.worker,
+            now=self.clock.now(),
+            limit=self.limit,
+            report=self.report,
+        )
+        self.queue.extend(sends)
+        self._exhausted = claimed == 0

@@ -7,10 +7,11 @@ reached it and becomes `uncertain` instead of being sent blindly again (`schedul
 A 429 sent nothing: the row goes back to pending, released, until its Retry-After.
 
 A pass runs at the platform's rate (`scheduling.pacing`) with `concurrency` sends in flight.
-An invitation becomes `sending` only once it holds a pacing token, and a worker takes the next
-one only after the previous outcome is committed, so a crash leaves at most `concurrency`
-invitations uncertain. The steps of many sends share one transaction (`scheduling.journal`),
-so the database keeps up with a few hundred sends a second even on SQLite. A person in Do Not
+An invitation becomes `sending` only once it holds a pacing token, and a worker's next send is
+marked `sending` only in the transaction that commits its previous outcome (or a later one), so
+a crash leaves at most `concurrency` invitations uncertain. The steps of many sends share one
+transaction (`scheduling.journal`), so the database keeps up with a thousand sends a second
+even on SQLite. A person in Do Not
 Disturb (`Channel.busy_until`) is not sent to: the invitation goes back to pending until then.
 """
 
@@ -113,7 +114,7 @@ class Dispatcher:
         the pass claims it again once the platform takes it, up to MAX_BOUNCES times.
         """
         report = PassReport()
-        journal = self._journal()
+        journal = self._journal(pipelined=True)
         feed = ClaimFeed(
             db=self.db,
             clock=self.clock,
@@ -131,10 +132,13 @@ class Dispatcher:
 
         try:
             async with self._leased():
-                await asyncio.gather(*(work() for _ in range(self.concurrency)))
+                try:
+                    await asyncio.gather(*(work() for _ in range(self.concurrency)))
+                finally:
+                    await journal.drain()  # every outcome committed, within the lease
         finally:
-            if feed.queue:
-                await self.db.call(self.hand_back, [send.invitation_id for send in feed.queue])
+            if unsent := await feed.close():
+                await self.db.call(self.hand_back, unsent)
             self.metrics.record_pass(report)
         return report
 
@@ -156,8 +160,8 @@ class Dispatcher:
             return batch
         return max(1, min(batch, max(2 * self.concurrency, round(rate * CLAIM_SECONDS))))
 
-    def _journal(self) -> Journal:
-        return Journal(db=self.db, clock=self.clock, worker=self.worker)
+    def _journal(self, *, pipelined: bool = False) -> Journal:
+        return Journal(db=self.db, clock=self.clock, worker=self.worker, pipelined=pipelined)
 
     async def deliver(self, invitation_id: int, report: PassReport | None = None) -> str:
         """Send one invitation this worker claimed and record the outcome; returns its status."""

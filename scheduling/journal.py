@@ -139,41 +139,77 @@ class Journal:
     A worker waits for its step to be committed before it goes on, exactly as with a
     transaction of its own; what changes is that the steps that arrive while one write runs
     share the next one. Writes run in a thread, so the event loop keeps sending meanwhile.
+
+    `pipelined` (a dispatch pass): a worker does not wait for its outcome's commit, only
+    for its next send's `sending` mark, which is written in the same transaction as that
+    outcome or a later one (outcomes are written before marks, and a mark queued after an
+    outcome never goes in an earlier round). So a worker still has at most one row `sending`
+    at any time, and a crash leaves no more uncertain, while each send waits for one commit
+    instead of two. Once an outcome's write failed, nothing more is marked: the pass stops
+    rather than send past a row it could not record. `drain` waits for the outcomes.
     """
 
-    def __init__(self, *, db: Database, clock: Clock, worker: str) -> None:
+    def __init__(self, *, db: Database, clock: Clock, worker: str, pipelined: bool = False) -> None:
         self.db = db
         self.clock = clock
         self.worker = worker
+        self.pipelined = pipelined
         self._marks: list[tuple[Send, asyncio.Future[str | None]]] = []
         self._outcomes: list[tuple[Outcome, asyncio.Future[str | None]]] = []
+        self._unconfirmed: list[asyncio.Future[str | None]] = []
+        self._failed: Exception | None = None
         self._flusher: asyncio.Task[None] | None = None
 
     async def mark_sending(self, send: Send) -> str | None:
         """claimed -> sending; returns None to go ahead, else why the send is skipped."""
+        if self._failed is not None:
+            raise self._failed
         return await self._enqueue(self._marks, send)
 
     async def record(self, outcome: Outcome) -> str:
-        """Write how a send ended; returns the invitation's new status."""
-        await self._enqueue(self._outcomes, outcome)
+        """Write how a send ended; returns the invitation's new status (pipelined: at once,
+        the write queued)."""
+        future = self._queue(self._outcomes, outcome)
+        if self.pipelined:
+            self._unconfirmed.append(future)
+        else:
+            await future
         return outcome.status
 
+    async def drain(self) -> None:
+        """Until every outcome recorded is committed; raises the first failed write."""
+        unconfirmed, self._unconfirmed = self._unconfirmed, []
+        results = await asyncio.gather(*unconfirmed, return_exceptions=True)
+        if failed := next((r for r in results if isinstance(r, BaseException)), None):
+            raise failed
+
     async def _enqueue(self, queue: list[tuple[Any, asyncio.Future[str | None]]], item: Any) -> Any:
+        return await self._queue(queue, item)
+
+    def _queue(
+        self, queue: list[tuple[Any, asyncio.Future[str | None]]], item: Any
+    ) -> asyncio.Future[str | None]:
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         queue.append((item, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        return await future
+        return future
 
     async def _flush(self) -> None:
         while self._marks or self._outcomes:
             marks, self._marks = self._marks, []
             outcomes, self._outcomes = self._outcomes, []
+            if self._failed is not None:
+                for _, future in marks:
+                    future.set_exception(self._failed)
+                marks = []
             try:
                 skipped = await self.db.call(
                     self._write, [send for send, _ in marks], [outcome for outcome, _ in outcomes]
                 )
             except Exception as exc:
+                if outcomes and self.pipelined:
+                    self._failed = exc
                 for _, future in [*marks, *outcomes]:
                     if not future.done():
                         future.set_exception(exc)

@@ -1,30 +1,32 @@
-"""The digest's input for one week: the store's aggregates, assembled for `compose`."""
+"""The digest's input for one week: the store's aggregates, assembled for `compose`.
+
+At a million answers each scan of a week's rows costs about as much as the rest of the
+digest, so each span is read once: one grouped pass over the week (or the window) gives its
+counts, comments, sentiment, platforms and segments (`store.week_figures`), and the trend's
+weeks are one statement of index range counts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
 from bot import store
 from bot.db import Database
 from bot.digest.week import Week
 from bot.store.digest import Span
 from scoring.digest import DigestInput
-from scoring.digest.scope import WINDOW_WEEKS, Detail, too_small
+from scoring.digest.scope import WINDOW_WEEKS, Detail, PlatformFigures, too_small
 from scoring.trend import WeekPoint
 
 
-def _detail(session: Session, span: Span, before: Span, weeks: int) -> Detail:
-    """Sentiment, themes and segments over `span`, sentiment also over `before`."""
-    return Detail(
-        weeks=weeks,
-        counts=store.week_counts(session=session, span=span),
-        sentiment=store.week_sentiment(session=session, span=span)[1],
-        previous_sentiment=store.week_sentiment(session=session, span=before)[1],
-        segments=tuple(store.segment_rows(session=session, span=span)),
-        comments=tuple(store.theme_comments(session=session, span=span)),
+def _platforms(
+    delivered: dict[str, tuple[int, int]], answered: dict[str, tuple[int, int]]
+) -> tuple[PlatformFigures, ...]:
+    """Per platform: delivered and answered of them, then answers and comments."""
+    return tuple(
+        PlatformFigures(name, *delivered.get(name, (0, 0)), *answered.get(name, (0, 0)))
+        for name in sorted(delivered.keys() | answered.keys())
     )
 
 
@@ -36,38 +38,63 @@ def gather(
     tz: str,
     weeks: int = 12,
     workspace_ids: Sequence[int] | None = None,
+    names: bool = True,
 ) -> DigestInput:
     """Count everything for `week` and the `weeks - 1` (at least one) before it; the detail
-    widens to the last `WINDOW_WEEKS` weeks when the week alone is too small."""
-
-    def span(first: Week, last: Week | None = None) -> Span:
-        return Span(first.start, (last or first).end, workspace_ids)
+    widens to the last `WINDOW_WEEKS` weeks when the week alone is too small. `names`: the
+    comments carry their writers' names (which only anonymous mode needs, to redact them)."""
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     with db.session() as session:
+        # Every workspace by id: the answers' and invitations' indexes lead with it.
+        scope = workspace_ids
+        if scope is None:
+            scope = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
+
+        def span(first: Week, last: Week | None = None) -> Span:
+            return Span(first.start, (last or first).end, scope)
+
         counts = store.weekly_counts(session=session, spans=[span(w) for w in series])
         weekly = tuple(
             WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), week_counts)
             for w, week_counts in zip(series, counts, strict=True)
         )
-        commented, _ = store.week_sentiment(session=session, span=span(week))
-        if too_small(answers=weekly[-1].counts.n, comments=commented):
+        figures = store.week_figures(session=session, span=span(week))
+        if too_small(answers=weekly[-1].counts.n, comments=figures.commented):
             window = span(week.shifted(1 - WINDOW_WEEKS, tz), week)
             before = span(week.shifted(1 - 2 * WINDOW_WEEKS, tz), week.shifted(-WINDOW_WEEKS, tz))
-            detail = _detail(session, window, before, WINDOW_WEEKS)
+            detail_figures, detail_span, detail_weeks = (
+                store.week_figures(session=session, span=window),
+                window,
+                WINDOW_WEEKS,
+            )
         else:
-            detail = _detail(session, span(week), span(series[-2]), 1)
+            detail_figures, detail_span, detail_weeks = figures, span(week), 1
+            before = span(series[-2])
+        detail = Detail(
+            weeks=detail_weeks,
+            counts=detail_figures.counts,
+            sentiment=detail_figures.sentiment,
+            previous_sentiment=store.week_sentiment(session=session, span=before),
+            segments=detail_figures.segments,
+            comments=tuple(store.theme_comments(session=session, span=detail_span, names=names)),
+        )
+        deliveries = store.platform_deliveries(session=session, span=span(week))
+        unlisted = Span(week.start, week.end, workspace_ids)
         return DigestInput(
             company=company,
             week_label=week.label,
             week_start=weekly[-1].week_start,
             weekly=weekly,
-            delivered=tuple(store.delivered_count(session=session, span=span(w)) for w in series),
+            delivered=tuple(
+                store.weekly_delivered(session=session, spans=[span(w) for w in series])
+            ),
             previous=weekly[-2].counts,
-            answered_of_delivered=store.answered_of_delivered(session=session, span=span(week)),
-            commented=commented,
-            platforms=tuple(store.platform_figures(session=session, span=span(week))),
+            answered_of_delivered=sum(answered for _, answered in deliveries.values()),
+            commented=figures.commented,
+            platforms=_platforms(deliveries, figures.platforms),
             detail=detail,
-            told=store.told_count(session=session, span=span(week)),
-            followup=store.case_counts(session=session, span=span(week)),
+            # Announcements and cases by their own time indexes, as given.
+            told=store.told_count(session=session, span=unlisted),
+            followup=store.case_counts(session=session, span=unlisted),
         )

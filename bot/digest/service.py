@@ -71,6 +71,7 @@ class Digests:
             company=self.settings.company_name,
             week=week,
             tz=self.settings.digest_timezone,
+            names=anonymous,  # read only to be redacted
         )
         digest = compose(
             data,

@@ -18,6 +18,18 @@ from bot.models import Invitation, InvitationStatus, Respondent, Workspace
 
 INVITATIONS: sa.Table = Invitation.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 RESPONDENTS: sa.Table = Respondent.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
+WORKSPACES: sa.Table = Workspace.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
+CLAIMED_RESPONDENT = (
+    "platform",
+    "platform_user_id",
+    "dm_channel",
+    "display_name",
+    "locale",
+    "language",
+    "opted_out",
+    "unreachable",
+)
+"""The respondent's columns a claim loads: where to send, in which words, and whether to."""
 CRASHED_WHILE_SENDING = (
     "process stopped while sending; not resent unless the chat shows it never arrived"
 )
@@ -27,6 +39,9 @@ RESENT = "not in the chat's history: sent again, once"
 """The reason of an invitation reconciliation found missing (`bot.store.reconcile`)."""
 LOST_AGAIN = "its one resend's outcome is unknown too; not sent again"
 """The reason of a resend that became uncertain in turn: it is never sent a third time."""
+IN_FLIGHT = (InvitationStatus.CLAIMED, InvitationStatus.SENDING, InvitationStatus.UNCERTAIN)
+"""Where a send's outcome finds its invitation: claimed (deferred before marking), sending, or
+uncertain (its lease ran out meanwhile and another process settled it)."""
 
 
 def claim_due(
@@ -62,22 +77,39 @@ def claim(*, session: Session, ids: list[int], now: datetime, worker: str) -> li
     return [row[0] for row in claimed]
 
 
-def claimed_by(
-    *, session: Session, ids: list[int], worker: str
-) -> list[tuple[Invitation, Respondent, int]]:
-    """Our claimed invitations among `ids`, each with its respondent and expiry days."""
+def claimed_by(*, session: Session, ids: list[int], worker: str) -> list[sa.Row[Any]]:
+    """Our claimed invitations among `ids`, with what sending each needs (invitation `id`,
+    `attempts`, `reason`; the respondent's columns; `expiry_days`), as plain rows: loading
+    them as objects cost more than the rest of a claim."""
     rows = session.execute(
-        sa.select(Invitation, Respondent, col(Workspace.expiry_days))
-        .join(Respondent, col(Respondent.id) == col(Invitation.respondent_id))
-        .join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
-        .where(
-            col(Invitation.id).in_(ids),
-            col(Invitation.status) == InvitationStatus.CLAIMED,
-            col(Invitation.claimed_by) == worker,
+        sa.select(
+            INVITATIONS.c.id,
+            INVITATIONS.c.attempts,
+            INVITATIONS.c.reason,
+            INVITATIONS.c.respondent_id,
+            *(RESPONDENTS.c[name] for name in CLAIMED_RESPONDENT),
+            WORKSPACES.c.expiry_days,
         )
-        .order_by(col(Invitation.due_at), col(Invitation.id))
+        .join(RESPONDENTS, RESPONDENTS.c.id == INVITATIONS.c.respondent_id)
+        .join(WORKSPACES, WORKSPACES.c.id == INVITATIONS.c.workspace_id)
+        .where(
+            INVITATIONS.c.id.in_(ids),
+            INVITATIONS.c.status == InvitationStatus.CLAIMED,
+            INVITATIONS.c.claimed_by == worker,
+        )
+        .order_by(INVITATIONS.c.due_at, INVITATIONS.c.id)
     ).all()
-    return [(invitation, respondent, expiry) for invitation, respondent, expiry in rows]
+    return list(rows)
+
+
+def suppress_claims(*, session: Session, reasons: dict[int, str]) -> None:
+    """Claims whose person opted out or became unreachable since planning: suppressed."""
+    for invitation_id, reason in reasons.items():
+        session.execute(
+            sa.update(INVITATIONS)
+            .where(INVITATIONS.c.id == invitation_id)
+            .values(status=InvitationStatus.SUPPRESSED, reason=reason)
+        )
 
 
 def release_stale_claims(*, session: Session, cutoff: datetime) -> tuple[int, int]:
@@ -233,12 +265,17 @@ def _update_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str
 
 @functools.cache
 def _update_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
-    """Built once per shape: building statements costs more than running them here."""
-    return (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values({name: sa.bindparam(f"b_{name}") for name in columns if name != "id"})
-    )
+    """Built once per shape: building statements costs more than running them here.
+
+    An invitation's status moves only from a state its send can be in (IN_FLIGHT): a click
+    stored before the post's answer came back has made it `answered`, which the outcome
+    written after it must not undo; its other columns (when and where it was sent) are facts
+    all the same."""
+    values: dict[str, Any] = {name: sa.bindparam(f"b_{name}") for name in columns if name != "id"}
+    if table is INVITATIONS and "status" in values:
+        in_flight = sa.or_(*(table.c.status == sa.literal(state.value) for state in IN_FLIGHT))
+        values["status"] = sa.case((in_flight, values["status"]), else_=table.c.status)
+    return sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(values)
 
 
 @functools.cache

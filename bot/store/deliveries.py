@@ -14,6 +14,14 @@ from sqlmodel import Session, col
 
 from bot.models import ProcessedEvent
 
+_MARKS = {
+    dialect is postgresql: dialect.insert(ProcessedEvent)
+    .on_conflict_do_nothing()
+    .returning(col(ProcessedEvent.key))
+    for dialect in (postgresql, sqlite)
+}
+"""The statement of each dialect (keyed by "is PostgreSQL"), built once."""
+
 
 def mark_processed(*, session: Session, key: str, now: datetime) -> bool:
     """Remember a delivery; False when it was seen before (a retry or a replay).
@@ -21,14 +29,8 @@ def mark_processed(*, session: Session, key: str, now: datetime) -> bool:
     One `INSERT ... ON CONFLICT DO NOTHING`: no read first, no SAVEPOINT, and two replicas
     racing on the same retry cannot both win.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = (
-        dialect.insert(ProcessedEvent)
-        .values(key=key, at=now)
-        .on_conflict_do_nothing()
-        .returning(col(ProcessedEvent.key))
-    )
-    return session.connection().execute(insert).first() is not None
+    statement = _MARKS[session.get_bind().dialect.name == "postgresql"]
+    return session.connection().execute(statement, {"key": key, "at": now}).first() is not None
 
 
 def forget_processed(*, session: Session, before: datetime) -> int:

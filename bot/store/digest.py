@@ -11,16 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from bot.models import Invitation, Respondent, Response, Workspace
-from scoring.digest.scope import PlatformFigures
 from scoring.language import UNDETERMINED
 from scoring.nps import PASSIVE_MIN, PROMOTER_MIN, Counts
-from scoring.segments import SegmentRow
 from scoring.sentiment import SentimentSummary
 from scoring.themes import CommentRow
 
@@ -77,83 +75,99 @@ def week_counts(*, session: Session, span: Span) -> Counts:
     return Counts(int(promoters), int(passives), int(detractors))
 
 
-def weekly_counts(*, session: Session, spans: Sequence[Span]) -> list[Counts]:
-    """Category counts of consecutive weeks, in order: one range scan of the answered_at
-    index grouped by week, rather than a query per week (twelve of them cost 0.6 s of the
-    digest's 1.0 s of SQL over 1,000,000 answers)."""
+def _consecutive(spans: Sequence[Span]) -> None:
     if any(before.end != after.start for before, after in pairwise(spans)):
-        raise ValueError("weekly_counts needs consecutive weeks")
-    if len(spans) < 2:
-        return [week_counts(session=session, span=span) for span in spans]
+        raise ValueError("weekly figures need consecutive weeks")
+
+
+def weekly_counts(*, session: Session, spans: Sequence[Span]) -> list[Counts]:
+    """Category counts of consecutive weeks, in order, in one statement."""
+    _consecutive(spans)
+    if not spans:
+        return []
     answered = col(Response.answered_at)
-    week = sa.case(
-        *((answered < span.end, index) for index, span in enumerate(spans[:-1])),
-        else_=len(spans) - 1,
-    )
-    query = (
-        sa.select(week.label("week_index"), *_category_sums())
-        .where(_between(answered, spans[0].start, spans[-1].end))
-        .group_by(sa.literal_column("week_index"))  # the label: bound CASE values differ
-    )
-    rows = session.execute(_scoped(query, Response, spans[0].workspace_ids)).all()
-    found = {int(index): Counts(int(p), int(pa), int(d)) for index, p, pa, d in rows}
-    return [found.get(index, Counts(0, 0, 0)) for index in range(len(spans))]
+    parts: list[sa.Select[*tuple[Any, ...]]] = [
+        _scoped(
+            sa.select(sa.literal_column(str(index)), *_category_sums()).where(
+                _between(answered, span.start, span.end)
+            ),
+            Response,
+            span.workspace_ids,
+        )
+        for index, span in enumerate(spans)
+    ]
+    found = {
+        int(index): Counts(int(p), int(pa), int(d))
+        for index, p, pa, d in session.execute(_union(parts))
+    }
+    return [found[index] for index in range(len(spans))]
 
 
-def delivered_count(*, session: Session, span: Span) -> int:
-    """Invitations delivered in the week."""
+def weekly_delivered(*, session: Session, spans: Sequence[Span]) -> list[int]:
+    """Invitations delivered in each of consecutive weeks, in order, in one statement."""
+    _consecutive(spans)
+    if not spans:
+        return []
+    parts: list[sa.Select[*tuple[Any, ...]]] = [
+        _scoped(
+            sa.select(sa.literal_column(str(index)), sa.func.count())
+            .select_from(Invitation)
+            .where(_between(col(Invitation.sent_at), span.start, span.end)),
+            Invitation,
+            span.workspace_ids,
+        )
+        for index, span in enumerate(spans)
+    ]
+    found = {int(index): int(n) for index, n in session.execute(_union(parts))}
+    return [found[index] for index in range(len(spans))]
+
+
+def _union(
+    parts: list[sa.Select[*tuple[Any, ...]]],
+) -> sa.Select[*tuple[Any, ...]] | sa.CompoundSelect[*tuple[Any, ...]]:
+    """One statement of every part, each a range scan of its own (a CASE choosing each
+    row's week cost a comparison per week per row, more than the scan itself)."""
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
+
+
+def platform_deliveries(*, session: Session, span: Span) -> dict[str, tuple[int, int]]:
+    """Per platform: invitations delivered in the span, and how many of them were answered
+    (so far). Grouped by workspace, so both tables are read from their indexes alone."""
+    workspace = col(Invitation.workspace_id)
     query = (
-        sa.select(sa.func.count())
+        sa.select(workspace, sa.func.count(), sa.func.count(col(Response.invitation_id)))
         .select_from(Invitation)
-        .where(_between(col(Invitation.sent_at), span.start, span.end))
-    )
-    return int(session.execute(_scoped(query, Invitation, span.workspace_ids)).scalar_one())
-
-
-def answered_of_delivered(*, session: Session, span: Span) -> int:
-    """Of the invitations delivered this week, how many were answered (so far)."""
-    query = (
-        sa.select(sa.func.count())
-        .select_from(Invitation)
-        .join(Response, col(Response.invitation_id) == col(Invitation.id))
-        .where(_between(col(Invitation.sent_at), span.start, span.end))
-    )
-    return int(session.execute(_scoped(query, Invitation, span.workspace_ids)).scalar_one())
-
-
-def platform_figures(*, session: Session, span: Span) -> list[PlatformFigures]:
-    """Per platform: invitations delivered and answered, answers and comments of the span."""
-    platform = col(Workspace.platform)
-    sent = sa.select(
-        platform, sa.func.count(col(Invitation.id)), sa.func.count(col(Response.id))
-    ).select_from(Invitation)
-    sent = (
-        sent.join(Workspace, col(Workspace.id) == col(Invitation.workspace_id))
         .outerjoin(Response, col(Response.invitation_id) == col(Invitation.id))
         .where(_between(col(Invitation.sent_at), span.start, span.end))
-        .group_by(platform)
+        .group_by(workspace)
     )
-    answers = (
-        sa.select(col(Response.platform), sa.func.count(), sa.func.count(col(Response.comment)))
-        .where(_between(col(Response.answered_at), span.start, span.end))
-        .group_by(col(Response.platform))
-    )
-    delivered = dict(
-        (name, (int(d), int(a)))
-        for name, d, a in session.execute(_scoped(sent, Invitation, span.workspace_ids))
-    )
-    answered = dict(
-        (name, (int(a), int(c)))
-        for name, a, c in session.execute(_scoped(answers, Response, span.workspace_ids))
-    )
-    return [
-        PlatformFigures(name, *delivered.get(name, (0, 0)), *answered.get(name, (0, 0)))
-        for name in sorted(delivered.keys() | answered.keys())
-    ]
+    platforms = dict(session.execute(sa.select(col(Workspace.id), col(Workspace.platform))).all())
+    figures: dict[str, tuple[int, int]] = {}
+    for workspace_id, delivered, answered in session.execute(
+        _scoped(query, Invitation, span.workspace_ids)
+    ):
+        if workspace_id in platforms:  # as the inner join with the workspace had it
+            before = figures.get(platforms[workspace_id], (0, 0))
+            figures[platforms[workspace_id]] = (before[0] + delivered, before[1] + answered)
+    return figures
 
 
-def week_sentiment(*, session: Session, span: Span) -> tuple[int, SentimentSummary]:
-    """How many comments a week had, and their sentiment."""
+def _sentiment_summary(
+    *, commented: int, n: int, mean: float | None, negative: int, positive: int
+) -> SentimentSummary:
+    """The summary of `n` polarities averaging `mean`, of `commented` comments."""
+    return SentimentSummary(
+        n=n,
+        mean=mean,
+        negative=negative / n if n else 0.0,
+        neutral=(n - negative - positive) / n if n else 0.0,
+        positive=positive / n if n else 0.0,
+        not_analysed=commented - n,  # no polarity: a language the analyser lacks
+    )
+
+
+def week_sentiment(*, session: Session, span: Span) -> SentimentSummary:
+    """The sentiment of a span's comments."""
     polarity = col(Response.polarity)
     query = sa.select(
         sa.func.count(col(Response.comment)),
@@ -165,89 +179,40 @@ def week_sentiment(*, session: Session, span: Span) -> tuple[int, SentimentSumma
     commented, n, mean, negative, positive = session.execute(
         _scoped(query, Response, span.workspace_ids)
     ).one()
-    n = int(n)
-    summary = SentimentSummary(
-        n=n,
+    return _sentiment_summary(
+        commented=int(commented),
+        n=int(n),
         mean=float(mean) if mean is not None else None,
-        negative=int(negative) / n if n else 0.0,
-        neutral=(n - int(negative) - int(positive)) / n if n else 0.0,
-        positive=int(positive) / n if n else 0.0,
-        not_analysed=int(commented) - n,  # no polarity: a language the analyser lacks
+        negative=int(negative),
+        positive=int(positive),
     )
-    return int(commented), summary
 
 
-def _attribute_keys(session: Session, span: Span) -> list[str]:
-    """The segment attribute names in use this week (dialect-specific JSON key listing)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = sa.func.json_object_keys(col(Response.attributes)).label("key")
-        keys = sa.select(key).where(_between(col(Response.answered_at), span.start, span.end))
-        inner = _scoped(keys, Response, span.workspace_ids).subquery()
-        query = sa.select(inner.c.key).distinct()
-    else:
-        each = sa.func.json_each(col(Response.attributes)).table_valued("key")
-        query = _scoped(
-            sa.select(each.c.key)
-            .select_from(Response)
-            .join(each, sa.true())
-            .where(_between(col(Response.answered_at), span.start, span.end))
-            .distinct(),
-            Response,
-            span.workspace_ids,
-        )
-    return sorted(str(k) for (k,) in session.execute(query).all())
-
-
-def segment_rows(*, session: Session, span: Span) -> list[SegmentRow]:
-    """Category counts per platform and per attribute value in use this week."""
-    in_week = _between(col(Response.answered_at), span.start, span.end)
-    dimensions: list[tuple[str, sa.SQLColumnExpression[str | None]]] = [
-        ("platform", col(Response.platform)),
-        # The comment's language: "und" (too short to tell) is no segment.
-        (
-            "language",
-            sa.case((col(Response.language) == UNDETERMINED, None), else_=col(Response.language)),
-        ),
-    ]
-    dimensions += [
-        (key, col(Response.attributes)[key].as_string()) for key in _attribute_keys(session, span)
-    ]
-    rows: list[SegmentRow] = []
-    for name, expression in dimensions:
-        value: sa.Label[str | None] = expression.label("value")
-        query = (
-            sa.select(value, *_category_sums())
-            .where(in_week, expression.is_not(None))
-            .group_by(value)
-        )
-        for segment, promoters, passives, detractors in session.execute(
-            _scoped(query, Response, span.workspace_ids)
-        ):
-            rows.append(
-                SegmentRow(name, str(segment), int(promoters), int(passives), int(detractors))
-            )
-    return rows
-
-
-def theme_comments(*, session: Session, span: Span) -> list[CommentRow]:
-    """The week's comments for themes, at most MAX_THEME_COMMENTS of them."""
+def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[CommentRow]:
+    """The week's comments for themes, at most MAX_THEME_COMMENTS of them; with the writers'
+    names only when asked (`names`: anonymous mode redacts them, nothing else reads them)."""
+    name = col(Respondent.display_name) if names else sa.null()
+    query = sa.select(
+        col(Response.score),
+        col(Response.comment),
+        name,
+        col(Response.respondent_id),
+        col(Response.language),
+    )
+    if names:
+        query = query.join(Respondent, col(Respondent.id) == col(Response.respondent_id))
     query = (
-        sa.select(
-            col(Response.score),
-            col(Response.comment),
-            col(Respondent.display_name),
-            col(Response.respondent_id),
-            col(Response.language),
-        )
-        .join(Respondent, col(Respondent.id) == col(Response.respondent_id))
-        .where(
+        query.where(
             _between(col(Response.answered_at), span.start, span.end),
             col(Response.comment).is_not(None),
         )
+        # In time order, whichever index the scan takes (themes quote the first examples).
+        .order_by(col(Response.answered_at), col(Response.id))
         .limit(MAX_THEME_COMMENTS)
     )
     query = _scoped(query, Response, span.workspace_ids)
+    # Core rows: the ORM's result wrapping cost as much as the query for 10,000 comments.
     return [
-        CommentRow(score, comment, name, respondent_id, None if lang == UNDETERMINED else lang)
-        for score, comment, name, respondent_id, lang in session.execute(query)
+        CommentRow(score, comment or "", who, respondent_id, None if lang == UNDETERMINED else lang)
+        for score, comment, who, respondent_id, lang in session.connection().execute(query)
     ]

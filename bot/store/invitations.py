@@ -9,6 +9,24 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Invitation, InvitationStatus, Respondent
+from bot.store.rows import columns_of, detached, table_of
+
+_INVITATION = columns_of(Invitation)
+_RESPONDENT = columns_of(Respondent)
+_WITH_RESPONDENT = (
+    sa.select(*_INVITATION, *_RESPONDENT)
+    .join_from(
+        table_of(Invitation),
+        table_of(Respondent),
+        table_of(Respondent).c.id == table_of(Invitation).c.respondent_id,
+    )
+    .where(table_of(Invitation).c.id == sa.bindparam("invitation_id"))
+)
+_ANSWERED = (
+    sa.update(table_of(Invitation))
+    .where(table_of(Invitation).c.id == sa.bindparam("invitation_id"))
+    .values(status=InvitationStatus.ANSWERED)
+)
 
 
 def withdraw_pending(*, session: Session, respondent_id: int, reason: str) -> int:
@@ -57,13 +75,22 @@ def get_invitation(*, session: Session, invitation_id: int) -> Invitation | None
 def invitation_with_respondent(
     *, session: Session, invitation_id: int
 ) -> tuple[Invitation, Respondent] | None:
-    """An invitation and the person it went to, in one query (a click needs both)."""
-    row = session.exec(
-        select(Invitation, Respondent)
-        .join(Respondent, col(Respondent.id) == Invitation.respondent_id)
-        .where(Invitation.id == invitation_id)
-    ).first()
-    return (row[0], row[1]) if row is not None else None
+    """An invitation and the person it went to, in one query (a click needs both); read in
+    Core, in no session (`bot.store.rows`): change the invitation with `mark_answered`."""
+    row = session.connection().execute(_WITH_RESPONDENT, {"invitation_id": invitation_id}).first()
+    if row is None:
+        return None
+    split = len(_INVITATION)
+    return (
+        detached(Invitation, _INVITATION, row[:split]),
+        detached(Respondent, _RESPONDENT, row[split:]),
+    )
+
+
+def mark_answered(*, session: Session, invitation: Invitation) -> None:
+    """The invitation has its answer (one UPDATE; the instance is told too)."""
+    session.connection().execute(_ANSWERED, {"invitation_id": invitation.id})
+    invitation.status = InvitationStatus.ANSWERED
 
 
 def expire_invitations(*, session: Session, now: datetime) -> int:

@@ -5,9 +5,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Respondent, Response
+from bot.store.rows import columns_of, detached, insert_models, table_of
+
+_RESPONSE = columns_of(Response)
+_TABLE = table_of(Response)
+_THIS_OR_LATEST = (
+    sa.select(*_RESPONSE)
+    .where(
+        _TABLE.c.respondent_id == sa.bindparam("respondent_id"),
+        _TABLE.c.workspace_id == sa.bindparam("workspace_id"),
+    )
+    .order_by(
+        (_TABLE.c.invitation_id == sa.bindparam("invitation_id")).desc(),
+        _TABLE.c.answered_at.desc(),
+        _TABLE.c.id.desc(),
+    )
+    .limit(1)
+)
+_RESCORE = (
+    sa.update(_TABLE)
+    .where(_TABLE.c.id == sa.bindparam("response_id"))
+    .values(score=sa.bindparam("new_score"), answered_at=sa.bindparam("new_answered_at"))
+)
 
 
 def this_and_previous(
@@ -16,20 +39,38 @@ def this_and_previous(
     """The answer to this invitation, else the person's latest answer in this workspace to
     another one (what a new score is compared with, and whose comment the follow-up may
     recall), in one query: a click needs the second only when there is no first. The answer
-    to this invitation sorts ahead of every other, so the one row is whichever applies."""
-    row = session.exec(
-        select(Response)
-        .where(Response.respondent_id == respondent_id, Response.workspace_id == workspace_id)
-        .order_by(
-            (col(Response.invitation_id) == invitation_id).desc(),
-            col(Response.answered_at).desc(),
-            col(Response.id).desc(),
+    to this invitation sorts ahead of every other, so the one row is whichever applies.
+    Read in Core, in no session (`bot.store.rows`): change it with `rescore`."""
+    row = (
+        session.connection()
+        .execute(
+            _THIS_OR_LATEST,
+            {
+                "respondent_id": respondent_id,
+                "workspace_id": workspace_id,
+                "invitation_id": invitation_id,
+            },
         )
-        .limit(1)
-    ).first()
+        .first()
+    )
     if row is None:
         return None, None
-    return (row, None) if row.invitation_id == invitation_id else (None, row)
+    found = detached(Response, _RESPONSE, row)
+    return (found, None) if found.invitation_id == invitation_id else (None, found)
+
+
+def add_response(*, session: Session, response: Response) -> None:
+    """A new answer, built in memory, written in one INSERT that brings back its id."""
+    insert_models(session=session, instances=[response])
+
+
+def rescore(*, session: Session, response: Response, score: int, answered_at: datetime) -> None:
+    """A changed score on an answer `this_and_previous` read (one UPDATE; the instance is
+    told too)."""
+    session.connection().execute(
+        _RESCORE, {"response_id": response.id, "new_score": score, "new_answered_at": answered_at}
+    )
+    response.score, response.answered_at = score, answered_at
 
 
 def response_for(*, session: Session, invitation_id: int) -> Response | None:

@@ -36,7 +36,7 @@ from bot.channel import (
 from channels.slack.blocks import (
     answered_blocks,
     followup_blocks,
-    question_blocks,
+    question_json,
     question_metadata,
 )
 from channels.slack.conversations import check_can_post, dm_of, find_question
@@ -175,7 +175,7 @@ class SlackAdapter(HomeTab, TeamPosts, Adapter):
             return await self._post(
                 dm_of(recipient),
                 text=question.text,
-                blocks=question_blocks(question),
+                blocks=question_json(question),
                 dm=True,
                 metadata=question_metadata(question.invitation_id),
             )
@@ -233,7 +233,7 @@ class SlackAdapter(HomeTab, TeamPosts, Adapter):
         chat_id: str,
         *,
         text: str,
-        blocks: list[dict[str, Any]] | None = None,
+        blocks: list[dict[str, Any]] | str | None = None,
         dm: bool,
         thread_ts: str | None = None,
         metadata: dict[str, Any] | None = None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.channel import Followup, Question
 from channels.slack.text import fit
+from channels.templates import encoded
 
 Block = dict[str, Any]
 
@@ -124,6 +125,12 @@ def question_blocks(question: Question) -> list[Block]:
             ],
         },
     ]
+
+
+def question_json(question: Question) -> str:
+    """`question_blocks` as JSON, which chat.postMessage takes as well as the array (slack_sdk
+    passes a string through), encoded once per wording (`channels.templates`)."""
+    return encoded(question_blocks, question)
 
 
 def question_metadata(invitation_id: int) -> Block:

@@ -166,7 +166,7 @@ class TelegramAdapter(TeamPosts, ReportPoster, Adapter):
             message = await self._bot.send_message(
                 chat_id=_private_chat(recipient),
                 text=formatting.question_text(question),
-                reply_markup=keyboards.question_keyboard(question),
+                api_kwargs={"reply_markup": keyboards.question_markup(question)},  # sent as is
                 # the dispatcher waits, with the row released; ExtBot[None] types it None
                 rate_limit_args=NO_WAIT,  # type: ignore[arg-type]
             )

@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseHandler
 from bot.i18n import Words
 from bot.settings import TelegramSettings
 from bot.wording import command_menu
+from channels.telegram.http import AiohttpRequest
 from channels.telegram.limits import PacedRateLimiter
 from channels.telegram.ordering import PerChatUpdateProcessor
 
@@ -33,11 +34,11 @@ def commands(words: Words) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in command_menu(words)]
 
 
-CONNECTIONS = 8
-"""httpcore scans every pooled connection on each request (a `getpeername` and a poll each,
-through anyio), so a pool grown to the send concurrency costs more than it gains: 8 sent 2.5x
-faster than PTB's default of 256 (bench/dispatch.py, Telegram at 1,000/s). Requests beyond it
-wait for a connection (no pool timeout: nothing has been sent while they wait)."""
+CONNECTIONS = 32
+"""Connections to the Bot API for calls (getUpdates has its own): enough for the sends in
+flight at the usual concurrencies, each kept open. Requests beyond it wait for a connection
+(no pool timeout: nothing has been sent while they wait). PTB's httpx pool cost more the
+larger it was (httpcore scans every pooled connection per request); aiohttp's does not."""
 
 
 def build_application(*, settings: TelegramSettings, updater: bool = True) -> AnyApplication:
@@ -58,8 +59,7 @@ def build_application(*, settings: TelegramSettings, updater: bool = True) -> An
         .base_file_url(file_url(settings.api_url))
         .rate_limiter(limiter)
         .concurrent_updates(PerChatUpdateProcessor())
-        .connection_pool_size(CONNECTIONS)
-        .pool_timeout(None)
+        .request(AiohttpRequest(connections=CONNECTIONS))
     )
     if settings.webhook_url or not updater:
         builder = builder.updater(None)

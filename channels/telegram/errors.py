@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import aiohttp
 import httpx
 from telegram.error import (
     BadRequest,
@@ -39,6 +40,10 @@ from bot.channel import (
     WorkspaceUnauthorized,
 )
 from bot.i18n import Words
+
+NOT_SENT = (httpx.PoolTimeout, httpx.ConnectTimeout, aiohttp.ConnectionTimeoutError)
+"""Timeouts before the request left: no free connection, no connection made (httpx for
+getUpdates, aiohttp for every other call, `channels.telegram.http`)."""
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +75,7 @@ def platform_errors(action: str, *, team: Words | None = None) -> Iterator[None]
     except RetryAfter as exc:
         raise RateLimited(exc.message, retry_after=retry_seconds(exc)) from exc
     except TimedOut as exc:
-        if isinstance(exc.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout):
+        if isinstance(exc.__cause__, NOT_SENT):
             raise ChannelError(f"Telegram could not {action}: {exc.message}") from exc
         raise DeliveryUncertain(f"Telegram did not answer in time to {action}") from exc
     except TelegramError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channel import Alert, Followup, Question, ThreadNote
+from channels.templates import encoded
 
 SCORE = r"^nps:([0-9]{1,18}):([0-9]{1,2})$"
 OPT_OUT = r"^optout:([0-9]{1,18})$"
@@ -31,6 +32,16 @@ def question_keyboard(question: Question) -> InlineKeyboardMarkup:
         InlineKeyboardButton(question.remind_label, callback_data=f"later:{invitation}"),
     ]
     return InlineKeyboardMarkup([scores[:6], scores[6:], choices])
+
+
+def question_markup(question: Question) -> str:
+    """`question_keyboard` as the JSON sendMessage takes, encoded once per wording
+    (`channels.templates`): building PTB's buttons per send cost more than sending."""
+    return encoded(_keyboard_dict, question)
+
+
+def _keyboard_dict(question: Question) -> dict[str, object]:
+    return question_keyboard(question).to_dict()
 
 
 def alert_keyboard(alert: Alert) -> InlineKeyboardMarkup:

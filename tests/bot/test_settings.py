@@ -53,6 +53,20 @@ def test_a_sandbox_may_be_paced_faster_than_the_platform() -> None:
     assert settings.slack_send_rate == 500
 
 
+def test_a_sandbox_is_paced_at_most_10000_a_second_and_slack_com_at_10() -> None:
+    """High enough to pace a benchmark above its sandbox (the bot's own ceiling shows), with a
+    bound still; the real platform keeps its own limit."""
+    sandbox = {"NPSBOT_SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    assert load_settings(**sandbox, NPSBOT_SLACK_SEND_RATE=10_000).slack_send_rate == 10_000
+    for given in ({**sandbox, "NPSBOT_SLACK_SEND_RATE": 10_001}, {"NPSBOT_SLACK_SEND_RATE": 11}):
+        with pytest.raises(SettingsError, match="NPSBOT_SLACK_SEND_RATE"):
+            load_settings(**given)
+    telegram = {"NPSBOT_TELEGRAM_API_URL": "http://127.0.0.1:9/bot"}
+    assert load_settings(**telegram, NPSBOT_TELEGRAM_SEND_RATE=10_000).telegram_send_rate == 10_000
+    with pytest.raises(SettingsError, match="NPSBOT_TELEGRAM_SEND_RATE"):
+        load_settings(**telegram, NPSBOT_TELEGRAM_SEND_RATE=10_001)
+
+
 def test_log_settings_ignore_case_and_secrets_are_listed() -> None:
     settings = Settings(
         NPSBOT_LOG_LEVEL="debug", NPSBOT_LOG_FORMAT="JSON", NPSBOT_API_TOKEN="api-secret"

@@ -128,6 +128,33 @@ async def test_opt_out_after_the_claim_suppresses_the_send(
     assert statuses(db) == Counter({InvitationStatus.SENT: 2, InvitationStatus.SUPPRESSED: 1})
 
 
+async def test_people_gone_before_the_claim_are_suppressed_with_their_reason(
+    db: Database, settings: Settings
+) -> None:
+    seed_due(db, people=3)
+    with db.session() as session:
+        for who, gone in ((user(1), {"opted_out": True}), (user(2), {"unreachable": True})):
+            session.execute(
+                sa.update(Respondent).where(Respondent.platform_user_id == who).values(**gone)
+            )
+    channel = RecordingChannel()
+    dispatcher = Dispatcher(
+        db=db,
+        channels={"slack": channel},
+        settings=settings,
+        catalogue=CATALOGUE,
+        clock=SystemClock(),
+    )
+    report = await dispatcher.run_pass()
+    assert [payload["to"] for payload in channel.of("question")] == [user(0)]
+    assert (report.sent, report.skipped) == (1, {"opted out": 1, "unreachable": 1})
+    with db.session() as session:
+        reasons = session.exec(
+            select(Invitation.reason).where(Invitation.status == InvitationStatus.SUPPRESSED)
+        ).all()
+    assert sorted(reason or "" for reason in reasons) == ["opted out", "unreachable"]
+
+
 async def test_slack_429_returns_the_invitation_to_the_queue_and_loses_nothing(
     db: Database,
 ) -> None:

@@ -136,6 +136,8 @@ async def test_an_open_conversation_comes_before_the_announcement(start_bot: Sta
     (alert,) = alerts(slack)
     await submit(slack, pressed=alert, action="nps_alert_reply", text="Did the fix help?")
     await eventually(lambda: "ada from the Acme team:\n\nDid the fix help?" in slack.dm_texts())
+    # The bot records the reply once Slack has taken it; Jane answers after that.
+    await eventually(lambda: conversation(slack.bot.db) == [(True, "ada", "Did the fix help?")])
 
     assert await slack.say("It did") == 200
     (relayed,) = await eventually(lambda: thread(slack, alert))

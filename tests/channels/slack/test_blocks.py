@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 
 from bot import wording
@@ -13,8 +16,10 @@ from channels.slack.blocks import (
     answered_blocks,
     parse_score_value,
     question_blocks,
+    question_json,
 )
 from channels.slack.mentions import normalise, unescape
+from channels.templates import TEMPLATE_ID
 from tests.phrases import EN
 
 
@@ -46,6 +51,16 @@ def test_answered_question_keeps_no_buttons() -> None:
     question = wording.question(EN, invitation_id=7, company="Acme")
     assert any(block["type"] == "actions" for block in question_blocks(question))
     assert all(block["type"] != "actions" for block in answered_blocks(question))
+
+
+@pytest.mark.parametrize("company", ["Acme", f"Acme {TEMPLATE_ID}", 'Ac"me <&> \u00e9'])
+def test_the_cached_question_json_is_the_questions_blocks_encoded(company: str) -> None:
+    """Per send only the id changes; words that contain the template's id are encoded whole."""
+    for invitation_id in (7, 123_456_789):
+        question = wording.question(EN, invitation_id=invitation_id, company=company)
+        assert question_json(question) == json.dumps(question_blocks(question))
+        reminder = replace(question, text=f"{question.text} (reminder)")
+        assert json.loads(question_json(reminder)) == question_blocks(reminder)
 
 
 def test_anonymous_alert_and_long_comment() -> None:

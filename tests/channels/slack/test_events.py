@@ -100,7 +100,7 @@ async def test_hostile_comment_is_stored_verbatim_and_pings_nobody(slack: SlackH
     assert await slack.say(typed) == 200
     stored = "<!channel> the <b>app</b> & billing are awful &lt;!here&gt;"
     await eventually(lambda: slack.responses()[0].comment == stored)
-    alert = slack.sandbox.messages_in("C0ALERTS")[0]
+    alert = await slack.posted_alert()
     await eventually(lambda: alert.edits >= 1)  # re-rendered with the comment
     shown = json.dumps([alert.blocks, alert.text])
     assert "<!" not in shown and "<b>" not in shown

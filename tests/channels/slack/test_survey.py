@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.clock import FakeClock
-from bot.models import ProcessedEvent, Respondent
+from bot.models import Invitation, InvitationStatus, ProcessedEvent, Respondent
 from channels.sandbox.slack_payloads import message_event
 from scoring.sentiment import analyse
 from tests.channels.slack.conftest import StartBot
@@ -84,6 +84,26 @@ async def test_a_click_before_the_bot_hears_back_from_its_send_is_answered(
     assert "make it a 10" in (followup[0].text or "")
     assert (await sending).sent
     assert [r.score for r in slack.responses()] == [8]
+
+
+async def test_an_invitation_answered_before_its_send_is_recorded_stays_answered(
+    slack: SlackHarness,
+) -> None:
+    """The click is stored while Slack still holds the post's answer (2 s); the send's outcome,
+    written after it, adds when and where it was sent but does not turn it back to `sent`."""
+    person = slack.add_respondent("U1")
+    slack.sandbox.answer_late("chat.postMessage", delay=2.0)
+    sending = asyncio.create_task(slack.bot.dispatcher.invite_now(respondent_id=person, force=True))
+    (question,) = await eventually(lambda: slack.sandbox.messages_in("DU1"))
+    assert await slack.click(question, "nps_score_8") == 200
+    await eventually(slack.responses)
+    assert not sending.done()  # the answer to the post is still held
+
+    assert (await sending).sent
+    with slack.bot.db.session() as session:
+        (invitation,) = session.exec(select(Invitation)).all()
+    assert invitation.status == InvitationStatus.ANSWERED
+    assert invitation.sent_at is not None and invitation.message_ref == question.ts
 
 
 async def test_forged_and_stale_requests_are_refused(slack: SlackHarness) -> None:

@@ -18,6 +18,7 @@ from bot.db import Database
 from bot.models import InvitationSource, Respondent
 from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram.errors import platform_errors
+from channels.telegram.http import AiohttpRequest
 from tests.channels.telegram.conftest import JANE, respondent, said, subscribe
 from tests.phrases import phrase
 
@@ -103,3 +104,32 @@ def test_a_timeout_is_uncertain_unless_the_request_never_left() -> None:
         with pytest.raises(ChannelError) as raised, platform_errors("send"):
             raise TimedOut() from cause
         assert not isinstance(raised.value, DeliveryUncertain)
+
+
+async def test_the_bot_api_requests_timeouts_say_whether_the_request_left() -> None:
+    """Over aiohttp (`channels.telegram.http`): an answer that never comes is uncertain; a
+    wait for a free connection that runs out sent nothing, so it may be tried again."""
+    silent: list[asyncio.StreamWriter] = []
+
+    async def never_answer(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        silent.append(writer)  # reads nothing, answers nothing, keeps the connection open
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/botX/sendMessage"
+    request = AiohttpRequest(connections=1, read_timeout=1.0, connect_timeout=0.1, pool_timeout=0.2)
+    await request.initialize()
+    try:
+        on_the_wire = asyncio.create_task(request.post(url))
+        while not silent:
+            await asyncio.sleep(0.01)
+        with pytest.raises(ChannelError) as waited, platform_errors("send"):
+            await request.post(url)  # the one connection is taken
+        assert not isinstance(waited.value, DeliveryUncertain)
+        with pytest.raises(DeliveryUncertain), platform_errors("send"):
+            await on_the_wire
+    finally:
+        await request.shutdown()
+        for writer in silent:
+            writer.close()
+        server.close()
+        await server.wait_closed()
