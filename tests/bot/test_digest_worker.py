@@ -20,6 +20,17 @@ async def telegram() -> AsyncIterator[TelegramSandbox]:
         yield sandbox
 
 
+def fresh_bot(db: Database, telegram: TelegramSandbox) -> NpsBot:
+    """A Telegram bot with no digest worker yet, as in a new process."""
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        NPSBOT_TELEGRAM_API_URL=telegram.base_url,
+        NPSBOT_DATABASE_URL=db.url,
+    )
+    worker.discard()
+    return NpsBot(settings, db=db, platforms=["telegram"])
+
+
 def loaded() -> tuple[bool, bool]:
     """In the worker: whether matplotlib was imported and its fonts found, and whether the
     worker's database has compiled the digest's queries."""
@@ -32,13 +43,7 @@ def loaded() -> tuple[bool, bool]:
 async def test_a_scheduling_bot_starts_the_digest_worker_warm(
     db: Database, telegram: TelegramSandbox
 ) -> None:
-    settings = Settings(
-        TELEGRAM_BOT_TOKEN=telegram.token,
-        NPSBOT_TELEGRAM_API_URL=telegram.base_url,
-        NPSBOT_DATABASE_URL=db.url,
-    )
-    worker.discard()  # a new worker, as in a new process
-    bot = NpsBot(settings, db=db, platforms=["telegram"])
+    bot = fresh_bot(db, telegram)
     await bot.start(schedule=True)
     try:
         await bot.warmed_up()
@@ -51,13 +56,7 @@ async def test_a_scheduling_bot_starts_the_digest_worker_warm(
 async def test_a_bot_that_schedules_nothing_starts_no_worker(
     db: Database, telegram: TelegramSandbox
 ) -> None:
-    settings = Settings(
-        TELEGRAM_BOT_TOKEN=telegram.token,
-        NPSBOT_TELEGRAM_API_URL=telegram.base_url,
-        NPSBOT_DATABASE_URL=db.url,
-    )
-    worker.discard()
-    bot = NpsBot(settings, db=db, platforms=["telegram"])
+    bot = fresh_bot(db, telegram)
     await bot.start()
     try:
         await bot.warmed_up()
