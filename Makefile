@@ -22,13 +22,16 @@ demo: install
 	$(BIN)/npsbot demo
 
 # mypy checks the runtime packages ([tool.mypy] in pyproject.toml) and must find no error.
-# pytest includes tests/bench/, which runs every bench/ script's --small mode. It runs on one
-# worker per core (pytest-xdist); each worker has its own PostgreSQL database beside the one
-# NPSBOT_TEST_DATABASE_URL names (test -> test_gw0, test_gw1), created on first use.
+# pytest includes tests/bench/, which runs every bench/ script's --small mode. It runs on two
+# workers per core (pytest-xdist): much of the suite waits on real deadlines (the 3 s ack,
+# shutdown grace, platform rates), which a second worker per core overlaps. Each worker has
+# its own PostgreSQL database beside the one NPSBOT_TEST_DATABASE_URL names (test -> test_gw0,
+# test_gw1, ...), created on first use.
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n auto --dist worksteal
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 
 LOCALES := bot/locales
 # Phrases: extract the keys the code uses, add new ones to every catalogue, compile the .mo
