@@ -164,7 +164,7 @@ class Journal:
         """claimed -> sending; returns None to go ahead, else why the send is skipped."""
         if self._failed is not None:
             raise self._failed
-        return await self._enqueue(self._marks, send)
+        return await self._queue(self._marks, send)
 
     async def record(self, outcome: Outcome) -> str:
         """Write how a send ended; returns the invitation's new status (pipelined: at once,
@@ -182,9 +182,6 @@ class Journal:
         results = await asyncio.gather(*unconfirmed, return_exceptions=True)
         if failed := next((r for r in results if isinstance(r, BaseException)), None):
             raise failed
-
-    async def _enqueue(self, queue: list[tuple[Any, asyncio.Future[str | None]]], item: Any) -> Any:
-        return await self._queue(queue, item)
 
     def _queue(
         self, queue: list[tuple[Any, asyncio.Future[str | None]]], item: Any
