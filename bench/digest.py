@@ -107,6 +107,7 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         cursor = raw.cursor()
         for table, (columns, data) in tables.items():
             if db.is_postgres:
+                # psycopg's cursor; the DBAPI cursor type SQLAlchemy declares has no copy.
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                     for row in data:
                         copy.write_row(row)

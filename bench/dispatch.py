@@ -111,12 +111,12 @@ def settings_for(
             SLACK_BOT_TOKEN=token,
             SLACK_SIGNING_SECRET="bench",
             NPSBOT_SLACK_API_URL=url,
-            **common,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]  # pydantic validates the aliases' values
         )
     return Settings(
         TELEGRAM_BOT_TOKEN=token,
         NPSBOT_TELEGRAM_API_URL=url,
-        **common,  # type: ignore[arg-type]
+        **common,  # type: ignore[arg-type]  # pydantic validates the aliases' values
     )
 
 

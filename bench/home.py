@@ -54,9 +54,10 @@ class Publishing(Channel):
     async def member_ids(self, *, chat_id: str) -> frozenset[str]:
         return frozenset()
 
-    async def send_question(self, **_: object) -> None:  # type: ignore[override]
+    async def send_question(self, **_: object) -> None:  # type: ignore[override]  # refuses any
         raise NotImplementedError
 
+    # One refusal for every send this bench must never make.
     show_score = ask_followup = send_text = post_digest = send_question  # type: ignore[assignment]
 
     async def fetch_profile(self, *, user_id: str) -> Profile | None:

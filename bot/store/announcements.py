@@ -117,7 +117,7 @@ def claim_delivery(
         )
         .values(status="sending", sent_at=now)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if taken.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result has one
         return None
     delivery = session.get(AnnouncementDelivery, delivery_id)
     assert delivery is not None

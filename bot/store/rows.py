@@ -24,7 +24,7 @@ _INSERTS: dict[str, sa.Insert] = {}
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:
-    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]  # set by table=True
     return table
 
 
