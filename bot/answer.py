@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot import store
 from bot.channel import Recipient
 from bot.i18n import Catalogue, Words
-from bot.models import Announcement, Case, Job, Respondent, Response, Workspace
+from bot.models import Announcement, Case, Job, Respondent, Response
 from scoring.returning import moved
 
 DETRACTOR_MAX = 6
@@ -55,7 +55,7 @@ class Answer:
         detractor = response.score <= DETRACTOR_MAX or raised
         if response.alert_ref is None and not detractor and response.previous_score is None:
             return cls(response=response, respondent=respondent)
-        workspace = session.get(Workspace, response.workspace_id)
+        workspace = store.alert_settings(session=session, workspace_id=response.workspace_id)
         assert workspace is not None
         moving = workspace.mover_alerts and moved(
             response.previous_score, response.score, points=workspace.mover_points
@@ -65,16 +65,7 @@ class Answer:
         mover = not detractor and fell and (response.alert_ref is not None or moving)
         if response.alert_ref is None and not detractor and not mover:
             return cls(response=response, respondent=respondent)
-        targets = (
-            ()
-            if response.alert_ref is not None
-            else tuple(
-                target.chat_id
-                for target in store.targets(
-                    session=session, workspace_id=workspace.id or 0, kind="alerts"
-                )
-            )
-        )
+        targets = () if response.alert_ref is not None else workspace.targets
         case = (
             store.case_for(session=session, response_id=response.id or 0)
             if response.alert_ref is not None or raised

@@ -174,8 +174,10 @@ from bot.store.webhooks import (
     subscribed_webhooks,
 )
 from bot.store.workspaces import (
+    AlertSettings,
     UnknownWorkspace,
     add_audience_source,
+    alert_settings,
     clear_problem,
     drop_target,
     find_workspace,
@@ -192,6 +194,7 @@ from bot.store.workspaces import (
 )
 
 __all__ = [
+    "AlertSettings",
     "Facts",
     "Member",
     "RotationFilter",
@@ -209,6 +212,7 @@ __all__ = [
     "add_people",
     "add_response",
     "add_webhook",
+    "alert_settings",
     "analyze_respondents",
     "asked_at",
     "asked_between",
