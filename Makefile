@@ -43,6 +43,8 @@ i18n: install
 		--output-dir $(LOCALES) --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel compile --domain npsbot --directory $(LOCALES) --statistics
 
+# The PostgreSQL server the benches that need one use (each in a database of its own).
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/npsbot_bench
 bench: install
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/dispatch.py
@@ -53,6 +55,7 @@ bench: install
 	$(BIN)/python bench/home.py
 	$(BIN)/python bench/responsiveness.py
 	$(BIN)/python bench/inbound.py
+	$(BIN)/python bench/inbound.py --replicas 2 --database $(BENCH_POSTGRES)_inbound
 
 # Pins every dependency (and the build backend) with hashes; existing pins are kept unless
 # pyproject.toml asks otherwise. Add `--upgrade` to PIP_COMPILE to move everything forward.

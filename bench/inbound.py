@@ -10,7 +10,12 @@ check and parsing, a no-op `ack`) served the same way on the same loop, then to 
 Prints p50/p99/max ack latency at each rate and the ratio to bare, and the CPU per click of
 both. Target (issue 9): npsbot p99 under 100 ms at 200 clicks/s.
 
+`--replicas N` runs N replicas of the bot on one PostgreSQL (`bench.replicas`), as npsbot is
+deployed past one process, and sends each click to the next replica in turn; the CPU per
+click is then all replicas' together.
+
     python bench/inbound.py [--rates 50,100,200] [--seconds 10] [--small]
+    python bench/inbound.py --replicas 2 --database postgresql+psycopg://.../npsbot_bench
 """
 
 from __future__ import annotations
@@ -20,43 +25,32 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
-import re
-import socket
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-import uvicorn
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.acks import SECRET, percentiles, signed  # noqa: E402
+from bench.bare_bolt import bare_bolt  # noqa: E402
+from bench.replicas import Replicas  # noqa: E402
 from bench.seeding import seed_due, user  # noqa: E402
 from bench.slack_process import SlackProcess  # noqa: E402
 from bot import store  # noqa: E402
 from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from channels.sandbox._signing import sign_request  # noqa: E402
 from channels.sandbox.slack import SlackSandbox  # noqa: E402
 from channels.sandbox.slack_payloads import block_action_payload  # noqa: E402
-
-SECRET = "bench-signing-secret"
-SCORE = re.compile(r"^nps_score_(?:[0-9]|10)$")
 
 
 def _people(sandbox: SlackSandbox, people: int) -> None:
@@ -90,16 +84,6 @@ def _clicks(sandbox: SlackSandbox) -> list[bytes]:
     return bodies
 
 
-def _signed(body: bytes) -> dict[str, str]:
-    """Signed at send time: Slack refuses a timestamp over five minutes old."""
-    stamp = int(time.time())
-    return {
-        "X-Slack-Request-Timestamp": str(stamp),
-        "X-Slack-Signature": sign_request(signing_secret=SECRET, timestamp=stamp, body=body),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-
-
 Phase = tuple[list[float], int]
 """Each click's latency to its answer, and how many were not acknowledged (bolt gives up
 after 3 s, as Slack does, and answers 404)."""
@@ -120,15 +104,20 @@ class Cpu:
         return Cpu(loop=self.loop - start.loop, total=self.total - start.total)
 
 
-async def _load(url: str, bodies: list[bytes], rate: float) -> Phase:
-    """Open loop: click n is due at start + n/rate, whether or not earlier ones were answered."""
+async def _load(urls: list[str], bodies: list[bytes], rate: float) -> Phase:
+    """Open loop: click n is due at start + n/rate, whether or not earlier ones were answered;
+    it goes to replica n mod len(urls) (a round-robin load balancer)."""
     latencies: list[float] = []
     unacked = 0
     async with aiohttp.ClientSession() as http:
 
-        async def one(body: bytes, due: float) -> None:
+        async def one(url: str, body: bytes, due: float) -> None:
             nonlocal unacked
-            async with http.post(url, data=body, headers=_signed(body)) as answer:
+            async with http.post(
+                url,
+                data=body,
+                headers=signed(body, content_type="application/x-www-form-urlencoded"),
+            ) as answer:
                 await answer.read()
                 unacked += answer.status != 200
             latencies.append(time.monotonic() - due)
@@ -138,20 +127,20 @@ async def _load(url: str, bodies: list[bytes], rate: float) -> Phase:
         for n, body in enumerate(bodies):
             due = start + n / rate
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-            tasks.append(asyncio.create_task(one(body, due)))
+            tasks.append(asyncio.create_task(one(urls[n % len(urls)], body, due)))
         await asyncio.gather(*tasks)
     return latencies, unacked
 
 
-def _load_process(url: str, bodies: list[bytes], rate: float, out: Connection) -> None:
-    out.send(asyncio.run(_load(url, bodies, rate)))
+def _load_process(urls: list[str], bodies: list[bytes], rate: float, out: Connection) -> None:
+    out.send(asyncio.run(_load(urls, bodies, rate)))
 
 
-async def _measure(url: str, bodies: list[bytes], rate: float) -> Phase:
+async def _measure(urls: list[str], bodies: list[bytes], rate: float) -> Phase:
     """Clicks from another process; this loop stays free to serve them."""
     receiving, sending = multiprocessing.Pipe(duplex=False)
     process = multiprocessing.Process(
-        target=_load_process, args=(url, bodies, rate, sending), daemon=True
+        target=_load_process, args=(urls, bodies, rate, sending), daemon=True
     )
     process.start()
     while not receiving.poll():
@@ -163,43 +152,8 @@ async def _measure(url: str, bodies: list[bytes], rate: float) -> Phase:
     return phase
 
 
-def _bare_bolt(slack: SlackProcess) -> Starlette:
-    """bolt with a no-op handler for the same buttons: the floor any Slack app pays."""
-    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
-    app = AsyncApp(client=client, signing_secret=SECRET)
-
-    @app.action(SCORE)
-    async def clicked(ack: AsyncAck) -> None:
-        await ack()
-
-    handler = AsyncSlackRequestHandler(app)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
-
-
-@contextlib.asynccontextmanager
-async def _served(app: Starlette) -> AsyncIterator[str]:
-    """`app` under uvicorn on this loop, as the bot serves itself; yields its events URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/slack/events"
-    finally:
-        server.should_exit = True
-        await serving
-
-
 def _figures(phase: Phase) -> tuple[float, float, float, int]:
-    ordered = sorted(phase[0])
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return statistics.median(ordered) * 1000, p99 * 1000, ordered[-1] * 1000, phase[1]
+    return (*percentiles(phase[0]), phase[1])
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -207,17 +161,23 @@ async def run(args: argparse.Namespace) -> None:
     people = sum(clicks_per_rate)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'inbound.db'}"
+        if url.startswith("postgresql"):
+            _created(url)
         db = Database(url)
-        async with SlackProcess(_people, people) as slack:
+        if db.is_postgres:  # the bench's own database, emptied for this run
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        async with SlackProcess(_people, people) as slack, contextlib.AsyncExitStack() as stack:
             db.upgrade()
             seed_due(db, people=people, known_dm=True)
-            settings = Settings(
-                SLACK_BOT_TOKEN=slack.bot_token,
-                SLACK_SIGNING_SECRET=SECRET,
-                NPSBOT_SLACK_API_URL=slack.api_url,
-                NPSBOT_DATABASE_URL=url,
-                NPSBOT_SLACK_SEND_RATE=1000.0,
-            )
+            config = {
+                "SLACK_BOT_TOKEN": slack.bot_token,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "NPSBOT_SLACK_API_URL": slack.api_url,
+                "NPSBOT_DATABASE_URL": url,
+                "NPSBOT_SLACK_SEND_RATE": 1000.0,
+            }
+            settings = Settings(**config, NPSBOT_SPOOL_DIR=str(Path(tmp) / "spool"))
             bot = NpsBot(settings, db=db, platforms=["slack"])
             serving = asyncio.create_task(bot.serve(port=0))
             await bot.wait_started()
@@ -226,24 +186,48 @@ async def run(args: argparse.Namespace) -> None:
             bodies = await slack.ask(_clicks)
             if len(bodies) != people:
                 raise RuntimeError(f"{len(bodies)} questions sent to {people} people")
-            npsbot = f"http://127.0.0.1:{bot.port}/slack/events"
+            extra = await stack.enter_async_context(
+                Replicas(config, count=args.replicas - 1, spool=Path(tmp))
+            )
+            npsbot = [f"http://127.0.0.1:{bot.port}/slack/events", *extra.urls]
             results = []
-            async with _served(_bare_bolt(slack)) as bare:
+            async with bare_bolt(api_url=slack.api_url, bot_token=slack.bot_token) as bare:
                 first = 0
                 for rate, count in zip(args.rates, clicks_per_rate, strict=True):
                     batch = bodies[first : first + count]
                     first += count
                     start = Cpu.now()
-                    floor = await _measure(bare, batch, rate)
-                    middle = Cpu.now()
+                    floor = await _measure([bare], batch, rate)
+                    middle, replicas_before = Cpu.now(), await extra.cpu()
                     ours = await _measure(npsbot, batch, rate)
-                    await bot.jobs.idle(timeout=120)  # the clicks' follow-ups, before the next
-                    spent = (Cpu.now().since(middle), middle.since(start))
-                    results.append((rate, count, ours, floor, spent))
+                    # the clicks' follow-ups, before the next rate
+                    await asyncio.gather(bot.jobs.idle(timeout=120), extra.idle())
+                    spent = Cpu.now().since(middle)
+                    spent = Cpu(spent.loop, spent.total + await extra.cpu() - replicas_before)
+                    results.append((rate, count, ours, floor, (spent, middle.since(start))))
             answered = await bot.db.run(lambda session: store.response_count(session=session))
             await bot.stop()
             await serving
+    _report(people, answered, args.replicas, results)
+
+
+def _created(url: str) -> None:
+    """CREATE DATABASE for `url` unless it exists."""
+    parsed = sa.engine.make_url(url)
+    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        ).first()
+        if exists is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+
+
+def _report(people: int, answered: int, replicas: int, results: list[Any]) -> None:
     print(f"{people:,} score clicks, each answering an open invitation; {answered:,} stored")
+    if replicas > 1:
+        print(f"npsbot: {replicas} replicas on one PostgreSQL, clicks sent to each in turn")
     for rate, count, ours, floor, (cpu, bare_cpu) in results:
         o50, o99, omax, olost = _figures(ours)
         f50, f99, fmax, flost = _figures(floor)
@@ -254,14 +238,15 @@ async def run(args: argparse.Namespace) -> None:
             f" | ratio p50 {o50 / f50:.1f}x, p99 {o99 / f99:.1f}x"
         )
         per = 1000 / count
+        loop = "loop of the first replica" if replicas > 1 else "loop"
         print(
-            f"  CPU per click: npsbot loop {cpu.loop * per:.2f} ms,"
+            f"  CPU per click: npsbot {loop} {cpu.loop * per:.2f} ms,"
             f" all threads {cpu.total * per:.2f} ms"
             f" | bare bolt loop {bare_cpu.loop * per:.2f} ms,"
             f" all threads {bare_cpu.total * per:.2f} ms"
             f" | ratio loop {cpu.loop / bare_cpu.loop:.1f}x, all {cpu.total / bare_cpu.total:.1f}x"
         )
-    print("(CPU of this process; the Slack sandbox answering the bot's calls runs in its own)")
+    print("(CPU of the bot's processes; the Slack sandbox answering its calls runs in its own)")
     print("(target: npsbot p99 < 100 ms at 200 clicks/s)")
 
 
@@ -272,8 +257,13 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="per rate")
     parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--replicas", type=int, default=1, help="bot processes (PostgreSQL)")
     parser.add_argument("--small", action="store_true", help="10, 20, 40 clicks/s for 1 s")
     args = parser.parse_args()
+    if args.replicas < 1:
+        parser.error("--replicas must be at least 1")
+    if args.replicas > 1 and not (args.database or "").startswith("postgresql"):
+        parser.error("replicas share one PostgreSQL database: give --database postgresql+...")
     if args.small:
         args.rates, args.seconds = [10.0, 20.0, 40.0], 1.0
     asyncio.run(run(args))

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.acks import SECRET, percentiles, signed  # noqa: E402
 from bench.digest import RESPONDENTS, generate  # noqa: E402
 from bench.seeding import seed_due, user  # noqa: E402
 from bench.slack_process import SlackProcess  # noqa: E402
@@ -37,20 +37,9 @@ from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.events import AdminCommand, Origin  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from channels.sandbox._signing import sign_request  # noqa: E402
 from channels.sandbox.slack import SlackSandbox  # noqa: E402
 
-SECRET = "bench-signing-secret"
 ADMIN = "UADMIN"
-
-
-def _signed(body: bytes) -> dict[str, str]:
-    stamp = int(time.time())
-    return {
-        "X-Slack-Request-Timestamp": str(stamp),
-        "X-Slack-Signature": sign_request(signing_secret=SECRET, timestamp=stamp, body=body),
-        "Content-Type": "application/json",
-    }
 
 
 def _event(team: str, number: int) -> bytes:
@@ -81,7 +70,9 @@ async def _load(url: str, team: str, rate: float, seconds: float, first: int) ->
 
         async def one(number: int, due: float) -> None:
             body = _event(team, number)
-            async with http.post(url, data=body, headers=_signed(body)) as answer:
+            async with http.post(
+                url, data=body, headers=signed(body, content_type="application/json")
+            ) as answer:
                 await answer.read()
             latencies.append(time.monotonic() - due)
 
@@ -108,12 +99,6 @@ def _phase(url: str, team: str, rate: float, seconds: float, first: int) -> mult
     return multiprocessing.Process(
         target=_load_process, args=(url, team, rate, seconds, first, _PIPE[1]), daemon=True
     )
-
-
-def _figures(latencies: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return statistics.median(ordered) * 1000, p99 * 1000, ordered[-1] * 1000
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -159,8 +144,8 @@ async def run(args: argparse.Namespace) -> None:
             await serving
             sent = await slack.ask(_dms)
         db.dispose()
-    i50, i99, imax = _figures(idle)
-    b50, b99, bmax = _figures(busy)
+    i50, i99, imax = percentiles(idle)
+    b50, b99, bmax = percentiles(busy)
     print(f"idle: ack p50 {i50:.1f} ms, p99 {i99:.1f} ms, max {imax:.1f} ms ({len(idle)} events)")
     print(
         f"busy (digest over {args.answers:,} answers{'' if digested else ', still running'}"

@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from tests.conftest import POSTGRES_URL, _create_database
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -61,3 +64,30 @@ def test_inbound_bench_prints_npsbot_and_bare_bolt_acks_and_their_ratio() -> Non
             re.M,
         ), out
     assert "$(BIN)/python bench/inbound.py\n" in (BENCH.parent / "Makefile").read_text()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="replicas share a PostgreSQL database")
+def test_inbound_bench_spreads_the_clicks_over_replicas_on_one_postgres() -> None:
+    assert POSTGRES_URL
+    parsed = sa.engine.make_url(POSTGRES_URL)
+    # A database of its own: the bench empties the one it is given.
+    url = parsed.set(database=f"{parsed.database}_inbound").render_as_string(hide_password=False)
+    _create_database(url)
+    out = _run(str(BENCH / "inbound.py"), "--replicas", "2", "--database", url)
+    assert re.search(r"^70 score clicks, each answering an open invitation; 70 stored$", out, re.M)
+    assert "npsbot: 2 replicas on one PostgreSQL, clicks sent to each in turn" in out, out
+    assert re.search(r"CPU per click: npsbot loop of the first replica [\d.]+ ms", out), out
+    makefile = (BENCH.parent / "Makefile").read_text()
+    assert "$(BIN)/python bench/inbound.py --replicas 2 --database" in makefile
+
+
+def test_inbound_bench_refuses_replicas_without_postgres() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "inbound.py"), "--replicas", "2", "--small"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "replicas share one PostgreSQL database" in result.stderr.splitlines()[-1]
