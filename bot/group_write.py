@@ -3,8 +3,10 @@
 A finished job is one DELETE. At 200 score clicks a second that was 400 transactions of
 their own on the database worker, each paying for a session, a connection and a commit,
 and every click's own transaction queued behind them before Slack heard its ack. Here the
-first write starts at once (nothing waits when the bot is quiet), and the writes that arrive
-while it runs go together into the next one, which starts as soon as it ends.
+first write waits `linger` seconds for company (nothing else waits on it but the job's own
+task), and the writes that arrive while it runs go together into the next one, which starts
+as soon as it ends. Without the linger a bot at 100 clicks a second still wrote most job ends
+alone: more than one transaction a click, near half of the database worker's CPU.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ T = TypeVar("T")
 class GroupWrite(Generic[T]):
     """`await write(item)` returns once a transaction holding `item` has committed."""
 
-    def __init__(self, *, db: Database, write: Callable[[Session, list[T]], None]) -> None:
+    def __init__(
+        self, *, db: Database, write: Callable[[Session, list[T]], None], linger: float = 0.0
+    ) -> None:
         self.db = db
         self._write = write
+        self._linger = linger
         self._pending: list[T] = []
         self._batch: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -44,6 +49,8 @@ class GroupWrite(Generic[T]):
     async def _write_all(self) -> None:
         batch: asyncio.Future[None] | None = None
         try:
+            if self._linger:
+                await asyncio.sleep(self._linger)
             while self._pending:
                 items, self._pending = self._pending, []
                 batch, self._batch = self._batch, None

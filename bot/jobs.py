@@ -31,6 +31,11 @@ from bot.models import Job
 
 log = logging.getLogger(__name__)
 
+FINISH_LINGER = 0.02
+"""Seconds a finished job's DELETE waits for others to share its transaction: a job ran
+twice only if the process dies in the meantime, as it would between the work and any
+commit."""
+
 JobHandler = Callable[[dict[str, Any], Any], Awaitable[None]]
 """Runs one job: its payload, and the context its writer passed along in memory (or None
 when the job is picked up later, and must read what it needs)."""
@@ -78,7 +83,9 @@ class JobRunner:
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._finished = GroupWrite[int](
-            db=db, write=lambda session, ids: store.finish_jobs(session=session, ids=ids)
+            db=db,
+            write=lambda session, ids: store.finish_jobs(session=session, ids=ids),
+            linger=FINISH_LINGER,
         )
 
     def register(

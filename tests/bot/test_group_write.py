@@ -29,6 +29,24 @@ async def test_writes_arriving_together_share_one_transaction(db: Database) -> N
     assert batches == [[0, 1, 2, 3, 4]]
 
 
+@pytest.mark.parametrize(("linger", "expected"), [(0.0, [[0], [1, 2]]), (1.0, [[0, 1, 2]])])
+async def test_a_linger_lets_writes_that_come_just_after_the_first_share_its_transaction(
+    db: Database, linger: float, expected: list[list[int]]
+) -> None:
+    """Job ends come a few milliseconds apart (a click's two effects, the next click's): with
+    no linger a quiet bot committed each alone, more than one transaction per click."""
+    batches: list[list[int]] = []
+    group = GroupWrite[int](
+        db=db, write=lambda session, items: batches.append(list(items)), linger=linger
+    )
+    first = asyncio.create_task(group(0))
+    for _ in range(5):  # the first write's writer has started (and, with no linger, taken it)
+        await asyncio.sleep(0)
+    await asyncio.gather(first, group(1), group(2))
+
+    assert batches == expected
+
+
 async def test_writes_arriving_while_one_runs_go_together_into_the_next(db: Database) -> None:
     batches: list[list[int]] = []
     release = threading.Event()
