@@ -284,8 +284,17 @@ def render_trend_chart(
         words: The team's phrases (axis labels, legend, the span's wording).
         policy: The thresholds the estimates were made with, for the legend's wording.
     """
+    from matplotlib.image import imsave
+
     fig = trend_figure(points, title=title, words=words, policy=policy)
+    # One draw, which runs the constrained layout and renders: `savefig` draws twice (a
+    # layout pass, then the render), a tenth more CPU for the same pixels and bytes.
+    fig.canvas.draw()
     buffer = io.BytesIO()
-    # No "Software" (matplotlib version) or time stamps: same input, same bytes.
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    # As `savefig` writes it, without "Software" (matplotlib version) or time stamps: same
+    # input, same bytes.
+    imsave(
+        buffer, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI,
+        metadata={"Software": None},
+    )  # fmt: skip
     return buffer.getvalue()
