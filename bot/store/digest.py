@@ -20,6 +20,7 @@ from bot.models import Invitation, Respondent, Response, Workspace
 from scoring.language import UNDETERMINED
 from scoring.nps import PASSIVE_MIN, PROMOTER_MIN, Counts
 from scoring.sentiment import SentimentSummary
+from scoring.terms import read_terms
 from scoring.themes import CommentRow
 
 NEUTRAL_BAND = 0.05
@@ -189,8 +190,9 @@ def week_sentiment(*, session: Session, span: Span) -> SentimentSummary:
 
 
 def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[CommentRow]:
-    """The week's comments for themes, at most MAX_THEME_COMMENTS of them; with the writers'
-    names only when asked (`names`: anonymous mode redacts them, nothing else reads them)."""
+    """The week's comments for themes, at most MAX_THEME_COMMENTS of them, each with the
+    terms stored with it; with the writers' names only when asked (`names`: anonymous mode
+    redacts them, nothing else reads them)."""
     name = col(Respondent.display_name) if names else sa.null()
     query = sa.select(
         col(Response.score),
@@ -198,6 +200,7 @@ def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[
         name,
         col(Response.respondent_id),
         col(Response.language),
+        col(Response.terms),
     )
     if names:
         query = query.join(Respondent, col(Respondent.id) == col(Response.respondent_id))
@@ -213,6 +216,13 @@ def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[
     query = _scoped(query, Response, span.workspace_ids)
     # Core rows: the ORM's result wrapping cost as much as the query for 10,000 comments.
     return [
-        CommentRow(score, comment or "", who, respondent_id, None if lang == UNDETERMINED else lang)
-        for score, comment, who, respondent_id, lang in session.connection().execute(query)
+        CommentRow(
+            score,
+            comment or "",
+            who,
+            respondent_id,
+            None if lang == UNDETERMINED else lang,
+            None if found is None else read_terms(found),  # None: a row written without
+        )
+        for score, comment, who, respondent_id, lang, found in session.connection().execute(query)
     ]
