@@ -160,9 +160,7 @@ class Response(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     """The comment's language as detected when it was stored ("und" when unsure)."""
     terms: str | None = None
-    """The comment's theme terms, found when it was stored (`scoring.terms.stored_terms`):
-    a digest counts them rather than tokenising the week's comments again. None without a
-    comment; every path that writes or erases the comment writes or erases them."""
+    """The comment's theme terms, found as it was stored (`scoring.terms.stored_terms`)."""
     previous_score: int | None = None
     """The person's latest score before this invitation, fixed when this one is first
     answered: a re-click within the same invitation is never a move against itself."""
