@@ -168,20 +168,22 @@ def _sentiment_summary(
 
 
 def week_sentiment(*, session: Session, span: Span) -> SentimentSummary:
-    """The sentiment of a span's comments."""
+    """The sentiment of a span's analysed comments (those with a polarity), from the answers'
+    index alone: what the digest compares its week with (the week before's mean). The
+    comments without a polarity are not counted (`not_analysed` 0): counting them reads
+    every row of the span, as `week_figures` does for the week itself."""
     polarity = col(Response.polarity)
     query = sa.select(
-        sa.func.count(col(Response.comment)),
         sa.func.count(polarity),
         sa.func.avg(polarity),
         _sum(polarity < -NEUTRAL_BAND),
         _sum(polarity > NEUTRAL_BAND),
     ).where(_between(col(Response.answered_at), span.start, span.end))
-    commented, n, mean, negative, positive = session.execute(
+    n, mean, negative, positive = session.execute(
         _scoped(query, Response, span.workspace_ids)
     ).one()
     return _sentiment_summary(
-        commented=int(commented),
+        commented=int(n),
         n=int(n),
         mean=float(mean) if mean is not None else None,
         negative=int(negative),
