@@ -45,7 +45,7 @@ def gather(
     widens to the last `WINDOW_WEEKS` weeks when the week alone is too small. `names`: the
     comments carry their writers' names (which only anonymous mode needs, to redact them).
     `on_weekly` gets the weekly counts as soon as they are read, before the rest: the trend
-    chart needs nothing else, so it is drawn while the week's queries run."""
+    chart needs nothing else, so it can be drawn while the week's queries run."""
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     with db.session() as session:
