@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.db import Database  # noqa: E402
 from bot.models import Workspace  # noqa: E402
+from scoring.terms import stored_terms  # noqa: E402
 
 END = datetime(2026, 11, 30, tzinfo=UTC)  # the Monday after ISO week 2026-W48
 TARGET_SECONDS = 1.5
@@ -71,6 +72,10 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         for i in range(1, RESPONDENTS + 1)
     ]
     invitations, responses = [], []
+    # As the bot stores a comment: its terms beside it (these comments have no language).
+    found = {
+        text: stored_terms(text, language=None) for texts in COMMENTS.values() for text in texts
+    }
     for i in range(1, rows + 1):
         when = start + timedelta(seconds=rng.random() * span)
         score = min(10, max(0, int(rng.gauss(7.5, 2.4))))
@@ -84,8 +89,9 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         invitations.append((i, 1, respondent, "scheduled", "answered", stamp, stamp, 1))
         polarity = (rng.random() - 0.5) if comment else None
         responses.append(
-            (i, i, 1, respondent, "slack", score, attributes, comment, polarity, "done", stamp)
-        )
+            (i, i, 1, respondent, "slack", score, attributes, comment, polarity, "done", stamp,
+             found[comment] if comment else None)
+        )  # fmt: skip
     tables = {
         "respondent": (
             "id, workspace_id, platform, platform_user_id, display_name, attributes, active, "
@@ -98,7 +104,7 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         ),
         "response": (
             "id, invitation_id, workspace_id, respondent_id, platform, score, attributes, comment, "
-            "polarity, followup, answered_at",
+            "polarity, followup, answered_at, terms",
             responses,
         ),
     }

@@ -24,6 +24,7 @@ from bot.models import Workspace
 from bot.store import slot_for
 from scoring.language import UNDETERMINED
 from scoring.sentiment import analyse_many
+from scoring.terms import stored_terms
 
 BATCH = 1000
 
@@ -92,6 +93,7 @@ def _batch(
     for row in rows:
         respondent = by_id.get(row.person) or by_email[row.email or ""]
         reading = next(readings) if row.comment else None
+        language = (reading.language or UNDETERMINED) if reading else None
         answers.append(
             {
                 "respondent_id": respondent,
@@ -101,7 +103,8 @@ def _batch(
                 "comment": row.comment,
                 "polarity": reading.polarity if reading else None,
                 "subjectivity": reading.subjectivity if reading else None,
-                "language": (reading.language or UNDETERMINED) if reading else None,
+                "language": language,
+                "terms": stored_terms(row.comment, language=language) if row.comment else None,
                 "import_key": row.key,
                 "answered_at": row.answered_at,
                 "commented_at": row.answered_at if row.comment else None,

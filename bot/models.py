@@ -159,6 +159,8 @@ class Response(SQLModel, table=True):
     subjectivity: float | None = None
     language: str | None = Field(default=None, max_length=8)
     """The comment's language as detected when it was stored ("und" when unsure)."""
+    terms: str | None = None
+    """The comment's theme terms, found as it was stored (`scoring.terms.stored_terms`)."""
     previous_score: int | None = None
     """The person's latest score before this invitation, fixed when this one is first
     answered: a re-click within the same invitation is never a move against itself."""

@@ -30,6 +30,7 @@ from bot.survey_choices import Choices
 from scoring.language import UNDETERMINED
 from scoring.returning import recalled_theme
 from scoring.sentiment import analyse
+from scoring.terms import stored_terms
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ class Survey(Choices):
         response.polarity = sentiment.polarity
         response.subjectivity = sentiment.subjectivity
         response.language = sentiment.language or UNDETERMINED
+        response.terms = stored_terms(response.comment, language=response.language)
         response.followup = "done"
         response.commented_at = now
         session.add(response)

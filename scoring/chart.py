@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scoring.change import compare
 from scoring.nps import SamplePolicy
@@ -284,8 +284,20 @@ def render_trend_chart(
         words: The team's phrases (axis labels, legend, the span's wording).
         policy: The thresholds the estimates were made with, for the legend's wording.
     """
-    fig = trend_figure(points, title=title, words=words, policy=policy)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.image import imsave
+
+    canvas = trend_figure(points, title=title, words=words, policy=policy).canvas
+    assert isinstance(canvas, FigureCanvasAgg), "trend_figure draws on Agg"
+    # One draw, which runs the constrained layout and renders: `savefig` draws twice (a
+    # layout pass, then the render), a tenth more CPU for the same pixels and bytes.
+    canvas.draw()
     buffer = io.BytesIO()
-    # No "Software" (matplotlib version) or time stamps: same input, same bytes.
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    # As `savefig` writes it, without "Software" (matplotlib version) or time stamps: same
+    # input, same bytes. The stubs type metadata values as str; None removes the entry.
+    no_software: dict[str, Any] = {"Software": None}
+    imsave(
+        buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI,
+        metadata=no_software,
+    )  # fmt: skip
     return buffer.getvalue()

@@ -186,3 +186,15 @@ def terms(text: str, *, language: str | None = None) -> set[str]:
         found.update([f"{a} {b}" for _, a, b in pairs])
     found.discard("")
     return found
+
+
+def stored_terms(text: str, *, language: str | None) -> str:
+    """A comment's terms as its answer stores them (`response.terms`), sorted, one a line (no
+    term holds a line break). Computed once, when the comment is written, as its polarity
+    is: a digest then counts a week's terms without tokenising every comment again."""
+    return "\n".join(sorted(terms(text, language=language)))
+
+
+def read_terms(stored: str) -> frozenset[str]:
+    """The terms :func:`stored_terms` wrote."""
+    return frozenset(stored.split("\n")) if stored else frozenset()

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain, starmap
+from itertools import chain
 
 from scoring import quotes as quoting
 from scoring.log_odds import check_alpha0, hide_covered_words, score
 from scoring.nps import Category, category
-from scoring.terms import lower, terms
+from scoring.terms import terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class CommentRow:
             comment as its own person.
         language: ISO 639-1 code stored with the comment (see :mod:`scoring.language`);
             ``None`` applies every supported stopword list.
+        terms: The comment's terms as stored with it (:func:`scoring.terms.stored_terms`);
+            ``None`` finds them in the text.
     """
 
     score: int
@@ -39,6 +42,7 @@ class CommentRow:
     respondent_name: str | None = None
     respondent_id: Hashable | None = None
     language: str | None = None
+    terms: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +91,12 @@ class ThemeReport:
 _CATEGORY_OF = {score: category(score) for score in range(11)}
 
 
-def _terms_of(text: str, language: str | None) -> set[str]:
-    return terms(text, language=language)
-
-
 @dataclass(slots=True)
 class _Comments:
-    """The non-empty comments, in columns, with each group's term counts."""
+    """The non-empty comments, in columns, with each one's terms and each group's counts."""
 
     texts: list[str]
-    lowered: list[str]
-    languages: list[str | None]
+    found: list[AbstractSet[str]]
     people: list[Hashable]
     groups: dict[Category, list[int]]
     counts: dict[Category, Counter[str]]
@@ -105,7 +104,7 @@ class _Comments:
     @classmethod
     def of(cls, rows: Sequence[CommentRow]) -> _Comments:
         texts: list[str] = []
-        languages: list[str | None] = []
+        found: list[AbstractSet[str]] = []
         people: list[Hashable] = []
         groups: dict[Category, list[int]] = {"detractor": [], "passive": [], "promoter": []}
         for index, row in enumerate(rows):
@@ -116,16 +115,17 @@ class _Comments:
             elif text and not text.isspace():
                 groups[group].append(len(texts))
                 texts.append(text)
-                languages.append(row.language)
+                # Stored with the comment when it was written; found here only for rows
+                # that come without (tests, a caller with bare texts).
+                stored = row.terms
+                found.append(terms(text, language=row.language) if stored is None else stored)
                 people.append(row.respondent_id if row.respondent_id is not None else -1 - index)
         # One C-level Counter pass per group over all comments' term sets.
         counts = {
-            group: Counter(
-                chain.from_iterable(starmap(_terms_of, ((texts[i], languages[i]) for i in ids)))
-            )
+            group: Counter(chain.from_iterable(found[i] for i in ids))
             for group, ids in groups.items()
         }
-        return cls(texts, [lower(t) for t in texts], languages, people, groups, counts)
+        return cls(texts, found, people, groups, counts)
 
     def support(self, term: str, group: Category, *, enough: int, min_people: int) -> list[int]:
         """Comments of ``group`` that mention ``term``, shortest first.
@@ -133,17 +133,15 @@ class _Comments:
         Stops once ``enough`` are found from at least ``min_people`` people: quotes and the
         people rule need no more, and a common term can be in thousands of comments.
         """
-        words = term.split(" ")
-        maybe = [i for i in self.groups[group] if all(w in self.lowered[i] for w in words)]
-        maybe.sort(key=lambda i: len(self.texts[i]))
+        having = [i for i in self.groups[group] if term in self.found[i]]
+        having.sort(key=lambda i: len(self.texts[i]))
         found: list[int] = []
         people: set[Hashable] = set()
-        for i in maybe:
-            if term in terms(self.texts[i], language=self.languages[i]):
-                found.append(i)
-                people.add(self.people[i])
-                if len(found) >= enough and len(people) >= min_people:
-                    break
+        for i in having:
+            found.append(i)
+            people.add(self.people[i])
+            if len(found) >= enough and len(people) >= min_people:
+                break
         return found if len(people) >= min_people else []
 
 

@@ -8,7 +8,7 @@ weeks are one statement of index range counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot import store
@@ -39,10 +39,13 @@ def gather(
     weeks: int = 12,
     workspace_ids: Sequence[int] | None = None,
     names: bool = True,
+    on_weekly: Callable[[Sequence[WeekPoint]], None] | None = None,
 ) -> DigestInput:
     """Count everything for `week` and the `weeks - 1` (at least one) before it; the detail
     widens to the last `WINDOW_WEEKS` weeks when the week alone is too small. `names`: the
-    comments carry their writers' names (which only anonymous mode needs, to redact them)."""
+    comments carry their writers' names (which only anonymous mode needs, to redact them).
+    `on_weekly` gets the weekly counts as soon as they are read, before the rest: the trend
+    chart needs nothing else, so it can be drawn while the week's queries run."""
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     with db.session() as session:
@@ -59,6 +62,8 @@ def gather(
             WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), week_counts)
             for w, week_counts in zip(series, counts, strict=True)
         )
+        if on_weekly is not None:
+            on_weekly(weekly)
         figures = store.week_figures(session=session, span=span(week))
         if too_small(answers=weekly[-1].counts.n, comments=figures.commented):
             window = span(week.shifted(1 - WINDOW_WEEKS, tz), week)

@@ -20,6 +20,7 @@ from bot.models import Invitation, Respondent, Response, Workspace
 from scoring.language import UNDETERMINED
 from scoring.nps import PASSIVE_MIN, PROMOTER_MIN, Counts
 from scoring.sentiment import SentimentSummary
+from scoring.terms import read_terms
 from scoring.themes import CommentRow
 
 NEUTRAL_BAND = 0.05
@@ -167,20 +168,22 @@ def _sentiment_summary(
 
 
 def week_sentiment(*, session: Session, span: Span) -> SentimentSummary:
-    """The sentiment of a span's comments."""
+    """The sentiment of a span's analysed comments (those with a polarity), from the answers'
+    index alone: what the digest compares its week with (the week before's mean). The
+    comments without a polarity are not counted (`not_analysed` 0): counting them reads
+    every row of the span, as `week_figures` does for the week itself."""
     polarity = col(Response.polarity)
     query = sa.select(
-        sa.func.count(col(Response.comment)),
         sa.func.count(polarity),
         sa.func.avg(polarity),
         _sum(polarity < -NEUTRAL_BAND),
         _sum(polarity > NEUTRAL_BAND),
     ).where(_between(col(Response.answered_at), span.start, span.end))
-    commented, n, mean, negative, positive = session.execute(
+    n, mean, negative, positive = session.execute(
         _scoped(query, Response, span.workspace_ids)
     ).one()
     return _sentiment_summary(
-        commented=int(commented),
+        commented=int(n),
         n=int(n),
         mean=float(mean) if mean is not None else None,
         negative=int(negative),
@@ -189,8 +192,9 @@ def week_sentiment(*, session: Session, span: Span) -> SentimentSummary:
 
 
 def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[CommentRow]:
-    """The week's comments for themes, at most MAX_THEME_COMMENTS of them; with the writers'
-    names only when asked (`names`: anonymous mode redacts them, nothing else reads them)."""
+    """The week's comments for themes, at most MAX_THEME_COMMENTS of them, each with the
+    terms stored with it; with the writers' names only when asked (`names`: anonymous mode
+    redacts them, nothing else reads them)."""
     name = col(Respondent.display_name) if names else sa.null()
     query = sa.select(
         col(Response.score),
@@ -198,6 +202,7 @@ def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[
         name,
         col(Response.respondent_id),
         col(Response.language),
+        col(Response.terms),
     )
     if names:
         query = query.join(Respondent, col(Respondent.id) == col(Response.respondent_id))
@@ -213,6 +218,13 @@ def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[
     query = _scoped(query, Response, span.workspace_ids)
     # Core rows: the ORM's result wrapping cost as much as the query for 10,000 comments.
     return [
-        CommentRow(score, comment or "", who, respondent_id, None if lang == UNDETERMINED else lang)
-        for score, comment, who, respondent_id, lang in session.connection().execute(query)
+        CommentRow(
+            score,
+            comment or "",
+            who,
+            respondent_id,
+            None if lang == UNDETERMINED else lang,
+            None if found is None else read_terms(found),  # None: a row written without
+        )
+        for score, comment, who, respondent_id, lang, found in session.connection().execute(query)
     ]

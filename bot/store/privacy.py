@@ -209,6 +209,7 @@ _ERASED_TEXTS: dict[str, Any] = {
     "comment": None,
     "polarity": None,
     "subjectivity": None,
+    "terms": None,  # the comment's words: they go with it
 }
 
 

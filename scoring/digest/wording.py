@@ -61,7 +61,12 @@ def counted(words: Phrases, count: int, noun: str) -> str:
 
 def title(digest: Digest) -> str:
     """`Acme NPS`: the company's name heads every digest, chart and fallback text."""
-    return f"{digest.company} NPS"
+    return company_title(digest.company)
+
+
+def company_title(company: str) -> str:
+    """`title` before the digest exists (its chart is drawn while the week is read)."""
+    return f"{company} NPS"
 
 
 def chart_title(words: Phrases, digest: Digest) -> str:

@@ -10,6 +10,7 @@ from alembic import command
 from bot import store
 from bot.db import Database, alembic_config
 from bot.models import Invitation, Response
+from scoring.terms import read_terms, stored_terms
 
 
 def test_migrations_match_the_models(db: Database) -> None:
@@ -73,3 +74,45 @@ def test_cases_take_over_the_claim_and_reply_columns_and_give_them_back(db: Data
         ).all()
     assert [tuple(row) for row in back] == [("ada", "On it", "ada"), (None, None, None)]
     command.upgrade(config, "head")
+
+
+def test_comment_terms_are_filled_for_the_comments_stored_before_them(db: Database) -> None:
+    """0009_comment_terms: every comment already stored gets the terms the bot now stores
+    with each new one (in its language; "und" as unknown); an answer without one, none."""
+    now = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+    texts = ["Slow checkout, it crashed", "Der Checkout ist langsam", None, "ok"]
+    languages = ["en", "de", None, "und"]
+    with db.session() as session:
+        workspace = store.get_or_create_workspace(
+            session=session, platform="slack", external_id="T1", now=now
+        )
+        for index, (text, language) in enumerate(zip(texts, languages, strict=True)):
+            person = store.upsert_respondent(
+                session=session, workspace=workspace, platform_user_id=f"U{index}", now=now
+            )
+            invitation = Invitation(workspace_id=workspace.id or 0, respondent_id=person.id or 0)
+            session.add(invitation)
+            session.flush()
+            session.add(
+                Response(
+                    invitation_id=invitation.id or 0,
+                    workspace_id=workspace.id or 0,
+                    respondent_id=person.id or 0,
+                    platform="slack",
+                    score=index,
+                    comment=text,
+                    language=language,
+                    answered_at=now,
+                )
+            )
+    config = alembic_config(db.url)
+    command.downgrade(config, "0008_digest_indexes")
+    command.upgrade(config, "head")
+    with db.engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT terms FROM response ORDER BY id")).scalars()
+        assert list(stored) == [
+            None if text is None else stored_terms(text, language=language)
+            for text, language in zip(texts, languages, strict=True)
+        ]
+    assert "slow checkout" in read_terms(stored_terms(texts[0] or "", language="en"))
+    assert stored_terms("ok", language="und") == ""  # a comment without terms: not None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot import store
@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.models import AuditEntry, ProcessedEvent, Respondent, Response
 from bot.retention import purge
 from bot.settings import Settings
+from scoring.terms import stored_terms
 from tests.bot.test_digests import WEEK_48, seed, week_of_answers
 
 runner = CliRunner()
@@ -147,3 +148,23 @@ def test_stale_profiles_never_fetched_first_then_oldest_through_the_index(env: D
                 {"c": "2026-11-26"},
             ).all()
             assert "ix_respondent_profile_refreshed_at_id" in str(plan)
+
+
+def test_erasure_and_retention_take_the_comments_terms_with_them(env: Database) -> None:
+    """The terms stored with a comment are its words: forgetting the person or purging old
+    texts leaves none behind."""
+    with env.session() as session:
+        for response in session.exec(select(Response).where(col(Response.comment).is_not(None))):
+            response.terms = stored_terms(response.comment or "", language=None)
+            session.add(response)
+    code, out = run("privacy", "forget", "--platform", "slack", "--user", "U0")
+    assert code == 0, out
+    with env.session() as session:
+        forgotten = session.exec(select(Response).where(Response.respondent_id == 1)).one()
+        assert (forgotten.comment, forgotten.terms) == (None, None)
+        assert session.exec(select(Response).where(col(Response.terms).is_not(None))).all()
+        session.execute(sa.update(Response).values(commented_at=Response.answered_at))
+    now = WEEK_48 + timedelta(days=40)
+    purge(db=env, settings=Settings(NPSBOT_DATABASE_URL=env.url, NPSBOT_RETENTION_DAYS=30), now=now)
+    with env.session() as session:
+        assert session.exec(select(Response).where(col(Response.terms).is_not(None))).all() == []

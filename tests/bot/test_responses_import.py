@@ -15,6 +15,7 @@ from bot.history_csv import parse_history
 from bot.history_import import apply_history
 from bot.models import Invitation, Respondent, Response
 from bot.settings import Settings
+from scoring.terms import read_terms, stored_terms
 from tests.bot.test_audience_import import run
 from tests.bot.test_history_csv import DELIGHTED, QUALTRICS
 
@@ -98,3 +99,21 @@ def test_imported_answers_count_in_the_digest_but_not_in_response_rates(
     assert digest.counts.n == 40 and digest.counts.promoters == 20
     assert digest.delivered == 0 and digest.response_rate is None
     assert digest.trend[-1].n == 40 and digest.sentiment.n == 20
+
+
+def test_imported_comments_come_with_their_terms(db: Database) -> None:
+    """As a comment typed in the chat: the digest counts the terms stored with it."""
+    rows = "r1,2,2026-11-17 10:00:00,slow checkout again\nr2,9,2026-11-17 11:00:00,\n"
+    parsed = parse_history(
+        ("response_id,score,answered_at,comment\n" + rows).encode(), name="p.csv", fmt="csv"
+    )
+    with db.session() as session:
+        workspace = store.get_or_create_workspace(
+            session=session, platform="telegram", external_id="42", now=WEEK_47
+        )
+    apply_history(db=db, parsed=parsed, workspace=workspace, now=WEEK_47)
+    with db.session() as session:
+        commented, silent = session.exec(select(Response).order_by(Response.import_key)).all()
+    assert commented.terms == stored_terms("slow checkout again", language=commented.language)
+    assert "slow checkout" in read_terms(commented.terms or "")
+    assert silent.comment is None and silent.terms is None

@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.survey import Survey
 from scheduling.dispatch import Dispatcher
 from scoring.sentiment import analyse
+from scoring.terms import read_terms, stored_terms
 from tests.recording import RecordingChannel
 
 
@@ -281,3 +282,14 @@ async def test_a_score_click_is_one_transaction_that_reads_back_nothing_it_wrote
     assert statements.count("UPDATE") == 1 and len(statements) == 3 + 1 + (
         3 if db.is_postgres else 4
     ), statements
+
+
+async def test_a_comment_is_stored_with_its_terms(db, clock, survey, dispatcher) -> None:
+    """The digest counts the terms stored with each comment, found once, when it came."""
+    invitation_id = await invited(db, clock, dispatcher)
+    await survey.on_score(ScoreSubmitted(origin(delivery="a1"), invitation_id, 3))
+    await survey.on_comment(CommentSubmitted(origin(delivery="m1"), "Slow checkout, it crashed"))
+    with db.session() as session:
+        response = session.exec(select(Response)).one()
+    assert response.terms == stored_terms(response.comment or "", language=response.language)
+    assert {"slow checkout", "checkout", "crashed"} <= read_terms(response.terms or "")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.digest import compose
+from scoring.terms import read_terms, stored_terms
 from scoring.themes import CommentRow, themes
 from tests.digest_sample import sample_digest, sample_input
 
@@ -301,3 +302,29 @@ def test_themes_never_crash_and_keep_their_rules(rows: list[CommentRow]) -> None
         assert theme.count_detractors >= 3 and theme.z > 0
     for theme in report.promoter_themes:
         assert theme.count_promoters >= 3 and theme.z > 0
+
+
+def test_terms_stored_with_the_comments_give_the_same_themes() -> None:
+    """The digest reads each comment's terms as stored when it came; found from the text
+    or read back, the report is the same."""
+    rows = [
+        CommentRow(score, text, f"P{i}", i % 7, language)
+        for i, (score, text, language) in enumerate(
+            [
+                (2, "Slow checkout, it crashed", "en"),
+                (3, "slow checkout again and again", None),
+                (1, "the checkout is so slow", "en"),
+                (0, "Der Checkout ist langsam", "de"),
+                (10, "Friendly staff helped me", "en"),
+                (9, "friendly staff, fast delivery", None),
+                (10, "fast delivery", "en"),
+            ]
+            * 3
+        )
+    ]
+    stored = [
+        dataclasses.replace(row, terms=read_terms(stored_terms(row.comment, language=row.language)))
+        for row in rows
+    ]
+    assert themes(stored) == themes(rows) and themes(rows).detractor_themes
+    assert themes(stored, anonymous=True) == themes(rows, anonymous=True)
