@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -140,13 +139,12 @@ def test_empty_and_invalid_input() -> None:
         themes([CommentRow(11, "slow")])
 
 
-def test_is_fast_enough_for_large_inputs() -> None:
-    # 50k comments here; the same code handles 500k in a few seconds.
+def test_large_inputs_keep_their_themes() -> None:
+    """50,000 comments; how fast is bench/themes.py's to say (a wall-clock bound here failed
+    whenever the machine was busy)."""
     base = _rows()
     rows = [base[i % len(base)] for i in range(50_000)]
-    started = time.perf_counter()
     report = themes(rows)
-    assert time.perf_counter() - started < 5.0
     assert report.detractor_themes[0].term == "slow checkout"
 
 
