@@ -27,6 +27,9 @@ ZONES = [None, "Europe/Berlin", "America/New_York", "Asia/Tokyo", "America/Los_A
 
 
 def _import_audience(db: Database, *, workspace_id: int, joined: datetime) -> None:
+    """One Core executemany: the ORM's bulk insert splits the rows into a statement per run
+    of equal keys, and the None time zones (every fifth row) made that 2,000 round trips (30 s
+    on a loaded PostgreSQL)."""
     rows = [
         {
             "workspace_id": workspace_id,
@@ -43,7 +46,7 @@ def _import_audience(db: Database, *, workspace_id: int, joined: datetime) -> No
         for index in range(AUDIENCE)
     ]
     with db.session() as session:
-        session.execute(sa.insert(Respondent), rows)
+        session.connection().execute(sa.insert(Respondent.__table__), rows)  # type: ignore[attr-defined]
 
 
 def _deliver(db: Database, *, now: datetime, until: datetime) -> None:

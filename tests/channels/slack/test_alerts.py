@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from tests.case_rows import conversation, the_case
 from tests.channels.slack.harness import SlackHarness, action_ids, button, eventually, has_buttons
 
@@ -87,6 +89,7 @@ async def test_alert_actions_from_another_channel_are_refused(slack: SlackHarnes
     assert alert.edits == 0
 
 
+@pytest.mark.database
 async def test_a_claim_pressed_the_moment_the_alert_shows_is_taken(slack: SlackHarness) -> None:
     """The case is open before the alert is posted: Slack shows the message before the bot
     hears back (held here for 2 s), and a teammate can press Claim in that moment."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FakeClock
@@ -60,6 +61,7 @@ async def announced(slack: SlackHarness) -> str:
     return str((await eventually(lambda: slack.dm_texts("UADMIN")[before:]))[0])
 
 
+@pytest.mark.database
 async def test_announce_reaches_exactly_the_matching_people_once(start_bot: StartBot) -> None:
     clock = FakeClock(TUESDAY)
     slack = await start_bot(clock=clock)

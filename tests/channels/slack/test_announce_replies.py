@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FakeClock
@@ -99,6 +100,7 @@ async def test_a_reply_opens_a_case_the_team_answers_from_its_thread(start_bot: 
     assert "Detractors followed up" not in str(blocks)  # a reply is no detractor's case
 
 
+@pytest.mark.database
 async def test_a_reply_joins_the_persons_open_case(start_bot: StartBot) -> None:
     """Jane's detractor alert is claimed but not answered: her reply to the announcement goes
     to that case's thread; no second alert, no second case."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.privacy import forget_person
 from tests.channels.slack.harness import TEAM, SlackHarness, eventually
 
@@ -33,6 +35,7 @@ def membership(kind: str, user_id: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.database
 async def test_audience_follows_a_450_member_channel(slack: SlackHarness) -> None:
     customers_channel(slack)
 
@@ -84,6 +87,7 @@ async def test_audience_add_of_a_big_channel_ends_with_a_count(slack: SlackHarne
     assert slack.sandbox.count_429 == 0 and len(slack.respondents()) == 1000
 
 
+@pytest.mark.database
 async def test_a_forgotten_person_is_not_re_added_by_the_channel_sync(
     slack: SlackHarness,
 ) -> None:

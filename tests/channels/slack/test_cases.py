@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.digest.week import Week
 from channels.sandbox.slack import PostedMessage
@@ -15,6 +17,11 @@ from tests.case_rows import conversation, the_case
 from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SlackHarness, action_ids, eventually
 from tests.phrases import EN
+
+pytestmark = (
+    pytest.mark.database
+)  # the only cover of the case store (claim, reply, resolve, reopen)
+
 
 TUESDAY = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 

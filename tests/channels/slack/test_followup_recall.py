@@ -3,6 +3,7 @@ own language and worded by their new score's category; off by setting and in ano
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from bot.models import Respondent
@@ -10,6 +11,8 @@ from tests.channels.slack.conftest import StartBot
 from tests.channels.slack.harness import SlackHarness, eventually
 from tests.channels.slack.test_movers import settled
 from tests.phrases import phrase
+
+pytestmark = pytest.mark.database  # the only cover of the last-theme query the follow-up recalls
 
 
 async def commented(slack: SlackHarness, score: int, comment: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot import store
@@ -13,6 +14,8 @@ from bot.admin_parse import USAGE
 from bot.models import Response
 from channels.sandbox.slack import PostedMessage
 from tests.channels.slack.harness import SlackHarness, eventually
+
+pytestmark = pytest.mark.database  # the only cover of the previous-score query movers are found by
 
 
 async def answered(slack: SlackHarness, score: int, *, user_id: str = "U1") -> PostedMessage:

@@ -200,6 +200,7 @@ async def test_recorded_url_verification_is_answered(slack: SlackHarness) -> Non
     assert status == 200 and challenge["challenge"] in body
 
 
+@pytest.mark.database
 async def test_recorded_socket_retry_is_handled_once(start_bot: StartBot) -> None:
     slack = await start_bot(socket_mode=True)
     await slack.sandbox.wait_connected()

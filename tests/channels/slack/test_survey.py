@@ -67,6 +67,7 @@ async def test_score_then_comment_records_one_response(slack: SlackHarness) -> N
     await eventually(lambda: phrase("survey.thanks") in slack.dm_texts())
 
 
+@pytest.mark.database
 async def test_a_click_before_the_bot_hears_back_from_its_send_is_answered(
     slack: SlackHarness,
 ) -> None:
@@ -86,6 +87,7 @@ async def test_a_click_before_the_bot_hears_back_from_its_send_is_answered(
     assert [r.score for r in slack.responses()] == [8]
 
 
+@pytest.mark.database
 async def test_an_invitation_answered_before_its_send_is_recorded_stays_answered(
     slack: SlackHarness,
 ) -> None:
@@ -122,6 +124,7 @@ async def test_forged_and_stale_requests_are_refused(slack: SlackHarness) -> Non
         assert session.exec(select(ProcessedEvent)).all() == []
 
 
+@pytest.mark.database
 async def test_retries_replays_and_double_clicks_record_once(slack: SlackHarness) -> None:
     _, question = await slack.invite()
     as_first_seen = copy.deepcopy(question)  # a double click lands before the update does
@@ -168,6 +171,7 @@ async def test_click_after_expiry_is_refused(start_bot: StartBot) -> None:
     assert has_buttons(question) and question.edits == 0
 
 
+@pytest.mark.database
 async def test_rate_limited_invitation_arrives_once(slack: SlackHarness) -> None:
     slack.sandbox.fail_next("chat.postMessage", status=429, retry_after=1)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.app import NpsBot
@@ -28,6 +29,10 @@ from tests.channels.telegram.conftest import (
     texts,
 )
 from tests.phrases import EN, phrase
+
+pytestmark = (
+    pytest.mark.database
+)  # the conversation window and its erasure: the case store's time queries
 
 
 async def detractor(bot: NpsBot, sandbox: TelegramSandbox, *, comment: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
@@ -84,6 +85,7 @@ async def test_mydata_sends_everything_stored_as_a_json_document(
     assert (response["score"], response["comment"]) == (2, "checkout ate my card")
 
 
+@pytest.mark.database
 async def test_forget_erases_the_person_everywhere_and_the_digest_still_adds_up(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:

@@ -29,6 +29,7 @@ def command_update(update_id: int, command: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("bot", ["webhook"], indirect=True)
+@pytest.mark.database
 async def test_secret_json_and_replays(bot: NpsBot, sandbox: TelegramSandbox, db: Database) -> None:
     url = f"http://127.0.0.1:{bot.port}{PATH}"
     sandbox.started.add(JANE)  # these updates bypass the sandbox, which would have seen /start
@@ -68,6 +69,7 @@ async def test_secret_json_and_replays(bot: NpsBot, sandbox: TelegramSandbox, db
     }
 
 
+@pytest.mark.database
 async def test_polling_replay_is_processed_once(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot import store
 from bot.app import NpsBot
 from bot.db import Database
@@ -93,6 +95,7 @@ async def test_an_alert_from_before_the_upgrade_is_left_and_the_target_moves(
     assert edit.status == 400 and edit.params["chat_id"] == BASIC
 
 
+@pytest.mark.database
 async def test_the_upgrade_service_message_moves_the_target_at_once(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
