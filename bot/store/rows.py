@@ -11,6 +11,7 @@ a change to it is a statement of its own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -33,10 +34,24 @@ def columns_of(model: type[SQLModel]) -> list[sa.Column[Any]]:
     return list(table_of(model).columns)
 
 
+def _new(model: type[M]) -> M:
+    """A bare instance of `model`, its attributes instrumented. The ORM finishes setting up
+    the mappings at its first query; a process whose first statement is one of these (a
+    click straight after start-up) sets them up here."""
+    _configure_mappers()
+    instance: M = instrumentation.manager_of_class(model).new_instance()
+    return instance
+
+
+@functools.cache
+def _configure_mappers() -> None:
+    sa.orm.configure_mappers()
+
+
 def detached(model: type[M], columns: Sequence[sa.Column[Any]], values: Sequence[Any]) -> M:
     """An instance holding a row's `values` for `columns` (a Core row, or a slice of one),
     in no session."""
-    instance: M = instrumentation.manager_of_class(model).new_instance()
+    instance = _new(model)
     attributes.instance_dict(instance).update(
         zip((column.key for column in columns), values, strict=True)
     )
@@ -47,7 +62,7 @@ def built(model: type[M], **values: Any) -> M:
     """What `model(**values)` builds (each field not given at its default, a required one
     left unset), in a fraction of the time: SQLModel's constructor sets each field through
     the ORM's instrumentation."""
-    instance: M = instrumentation.manager_of_class(model).new_instance()
+    instance = _new(model)
     state = attributes.instance_dict(instance)
     for name, field in model.model_fields.items():
         if name in values:
