@@ -385,8 +385,9 @@ class NpsBot:
         finally:
             await self.stop()
 
-    async def wait_started(self, timeout: float = 10.0) -> None:
-        """Until the HTTP server is accepting (for tests and the demo)."""
+    async def wait_started(self, timeout: float = 30.0) -> None:
+        """Until the HTTP server is accepting (for tests, benches and the demo); the bound is
+        generous because a loaded machine took over 10 s to start and upgrade a database."""
         async with asyncio.timeout(timeout):
             while self._server is None or not self._server.started:
                 await asyncio.sleep(0.02)
