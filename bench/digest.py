@@ -29,6 +29,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import created  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.models import Workspace  # noqa: E402
 from scoring.terms import stored_terms  # noqa: E402
@@ -279,15 +280,7 @@ def main() -> None:
         return
     run("SQLite", f"sqlite:///{args.sqlite}", args.rows, fresh=args.small)
     try:
-        admin = sa.create_engine(
-            args.postgres.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as connection:
-            name = args.postgres.rsplit("/", 1)[1]
-            if not connection.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar():
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        created(args.postgres)
     except sa.exc.OperationalError as exc:
         print(f"PostgreSQL: skipped ({exc.orig})")
         return

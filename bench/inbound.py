@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.acks import SECRET, percentiles, signed  # noqa: E402
 from bench.bare_bolt import bare_bolt  # noqa: E402
-from bench.replicas import Replicas  # noqa: E402
+from bench.databases import created  # noqa: E402
+from bench.replicas import Replicas, serving  # noqa: E402
 from bench.seeding import seed_due, user  # noqa: E402
 from bench.slack_process import SlackProcess  # noqa: E402
 from bot import store  # noqa: E402
-from bot.app import NpsBot  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from channels.sandbox.slack import SlackSandbox  # noqa: E402
@@ -162,7 +162,7 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'inbound.db'}"
         if url.startswith("postgresql"):
-            _created(url)
+            created(url)
         db = Database(url)
         if db.is_postgres:  # the bench's own database, emptied for this run
             with db.engine.begin() as connection:
@@ -178,10 +178,7 @@ async def run(args: argparse.Namespace) -> None:
                 "NPSBOT_SLACK_SEND_RATE": 1000.0,
             }
             settings = Settings(**config, NPSBOT_SPOOL_DIR=str(Path(tmp) / "spool"))
-            bot = NpsBot(settings, db=db, platforms=["slack"])
-            serving = asyncio.create_task(bot.serve(port=0))
-            await bot.wait_started()
-            await bot.warmed_up()  # the models' loading is no click's CPU
+            bot = await stack.enter_async_context(serving(settings, db=db))
             await bot.dispatcher.run_pass()
             bodies = await slack.ask(_clicks)
             if len(bodies) != people:
@@ -206,22 +203,7 @@ async def run(args: argparse.Namespace) -> None:
                     spent = Cpu(spent.loop, spent.total + await extra.cpu() - replicas_before)
                     results.append((rate, count, ours, floor, (spent, middle.since(start))))
             answered = await bot.db.run(lambda session: store.response_count(session=session))
-            await bot.stop()
-            await serving
     _report(people, answered, args.replicas, results)
-
-
-def _created(url: str) -> None:
-    """CREATE DATABASE for `url` unless it exists."""
-    parsed = sa.engine.make_url(url)
-    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
-        ).first()
-        if exists is None:
-            connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
 
 
 def _report(people: int, answered: int, replicas: int, results: list[Any]) -> None:

@@ -5,6 +5,8 @@ one URL, sharing the database that holds the claims, leases and dedupe marks. A 
 this for the extra replicas beside the bot it hosts, and spreads the clicks over them all as
 a round-robin load balancer would.
 
+    async with serving(settings, db=db) as bot:     # one warm replica, in this process
+        ...
     async with Replicas(settings_kwargs, count=1, spool=tmp) as extra:
         ... extra.urls ...                 # each replica's /slack/events
         spent = await extra.cpu()          # CPU seconds the replicas used so far, summed
@@ -14,14 +16,33 @@ a round-robin load balancer would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import time
+from collections.abc import AsyncIterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Self
 
 from bot.app import NpsBot
+from bot.db import Database
 from bot.settings import Settings
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings, *, db: Database | None = None) -> AsyncIterator[NpsBot]:
+    """The real bot serving Slack on a free port, its models loaded (their loading is no
+    request's CPU), until the block ends; then stopped as a SIGTERM stops `npsbot run`."""
+    bot = NpsBot(settings, db=db, platforms=["slack"])
+    task = asyncio.create_task(bot.serve(port=0))
+    try:
+        await bot.wait_started()
+        await bot.warmed_up()
+        yield bot
+    finally:
+        bot.begin_shutdown()
+        await bot.stop()
+        await task
 
 
 class Replicas:
@@ -77,19 +98,14 @@ class Replicas:
 
 def _serve(settings: dict[str, Any], conn: Connection) -> None:
     async def serve() -> None:
-        bot = NpsBot(Settings(**settings), platforms=["slack"])
-        serving = asyncio.create_task(bot.serve(port=0))
-        await bot.wait_started()
-        await bot.warmed_up()  # the models' loading is no click's CPU
-        conn.send(bot.port)
-        loop = asyncio.get_running_loop()
-        while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
-            if command == "cpu":
-                conn.send(time.process_time())
-            elif command == "idle":
-                await bot.jobs.idle(timeout=120)
-                conn.send(None)
-        await bot.stop()
-        await serving
+        async with serving(Settings(**settings)) as bot:
+            conn.send(bot.port)
+            loop = asyncio.get_running_loop()
+            while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
+                if command == "cpu":
+                    conn.send(time.process_time())
+                elif command == "idle":
+                    await bot.jobs.idle(timeout=120)
+                    conn.send(None)
 
     asyncio.run(serve())

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.acks import SECRET, percentiles, signed  # noqa: E402
 from bench.digest import RESPONDENTS, generate  # noqa: E402
+from bench.replicas import serving  # noqa: E402
 from bench.seeding import seed_due, user  # noqa: E402
 from bench.slack_process import SlackProcess  # noqa: E402
 from bot.app import NpsBot  # noqa: E402
@@ -122,26 +123,20 @@ async def run(args: argparse.Namespace) -> None:
                 NPSBOT_ADMINS=ADMIN,
                 NPSBOT_SLACK_SEND_RATE=args.send_rate,
             )
-            bot = NpsBot(settings, db=db, platforms=["slack"])
-            serving = asyncio.create_task(bot.serve(port=0))
-            await bot.wait_started()
-            await bot.warmed_up()  # the idle baseline is a warm bot's
-            events = f"http://127.0.0.1:{bot.port}/slack/events"
-            await _command(bot, team, "digest channel #C0DIGEST")
+            async with serving(settings, db=db) as bot:  # the idle baseline is a warm bot's
+                events = f"http://127.0.0.1:{bot.port}/slack/events"
+                await _command(bot, team, "digest channel #C0DIGEST")
 
-            idle = await _measure(events, team, args.rate, args.seconds, 0)
-            digest = asyncio.create_task(_command(bot, team, "digest now"))
-            passing = asyncio.create_task(bot.dispatcher.run_pass())
-            busy = await _measure(events, team, args.rate, args.seconds, 10**6)
-            digested = digest.done()
-            # The pass stops starting sends (what it sent is kept) and ends before the server
-            # does: the bot's shutdown waits only for its own scheduler's pass, not this one,
-            # and would close the Slack client under it.
-            bot.dispatcher.stopping = True
-            await asyncio.gather(digest, passing)
-            bot.begin_shutdown()
-            await bot.stop()
-            await serving
+                idle = await _measure(events, team, args.rate, args.seconds, 0)
+                digest = asyncio.create_task(_command(bot, team, "digest now"))
+                passing = asyncio.create_task(bot.dispatcher.run_pass())
+                busy = await _measure(events, team, args.rate, args.seconds, 10**6)
+                digested = digest.done()
+                # The pass stops starting sends (what it sent is kept) and ends before the
+                # server does: the bot's shutdown waits only for its own scheduler's pass, not
+                # this one, and would close the Slack client under it.
+                bot.dispatcher.stopping = True
+                await asyncio.gather(digest, passing)
             sent = await slack.ask(_dms)
         db.dispose()
     i50, i99, imax = percentiles(idle)
