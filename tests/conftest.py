@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from bench.databases import created
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.i18n import Catalogue, build_catalogue
@@ -57,28 +58,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("db", backends, indirect=True, scope="function")
 
 
-def _create_database(url: str) -> None:
-    """CREATE DATABASE for `url` unless it exists (a worker's, made on its first test)."""
-    parsed = sa.engine.make_url(url)
-    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            found = connection.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                {"name": parsed.database},
-            ).first()
-            if found is None:
-                connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    finally:
-        server.dispose()
-
-
 def _clean_postgres(url: str) -> Database:
     """The schema is rebuilt once per run; between tests every row is deleted and every
     sequence restarted (ids start at 1 again). DELETE on tables of a few rows takes
     milliseconds where TRUNCATE of every table took most of a second."""
     if url not in _upgraded:
-        _create_database(url)
+        created(url)
     db = Database(url)
     if url not in _upgraded:
         with db.engine.begin() as connection:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import POSTGRES_URL, _create_database
+from bench.databases import created
+from tests.conftest import POSTGRES_URL
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -72,7 +73,7 @@ def test_inbound_bench_spreads_the_clicks_over_replicas_on_one_postgres() -> Non
     parsed = sa.engine.make_url(POSTGRES_URL)
     # A database of its own: the bench empties the one it is given.
     url = parsed.set(database=f"{parsed.database}_inbound").render_as_string(hide_password=False)
-    _create_database(url)
+    created(url)
     out = _run(str(BENCH / "inbound.py"), "--replicas", "2", "--database", url)
     assert re.search(r"^70 score clicks, each answering an open invitation; 70 stored$", out, re.M)
     assert "npsbot: 2 replicas on one PostgreSQL, clicks sent to each in turn" in out, out
