@@ -86,10 +86,11 @@ from bot.store.imports import (
     save_imported,
 )
 from bot.store.invitations import (
+    Answering,
     create_invitation,
     expire_invitations,
     get_invitation,
-    invitation_with_respondent,
+    invitation_for_answer,
     make_due,
     mark_answered,
     oldest_due,
@@ -156,7 +157,6 @@ from bot.store.responses import (
     rescore,
     response_for,
     responses_after,
-    this_and_previous,
 )
 from bot.store.rows import built, columns_of, detached, insert_models, table_of
 from bot.store.webhooks import (
@@ -195,6 +195,7 @@ from bot.store.workspaces import (
 
 __all__ = [
     "AlertSettings",
+    "Answering",
     "Facts",
     "Member",
     "RotationFilter",
@@ -261,7 +262,7 @@ __all__ = [
     "imported_keys",
     "insert_models",
     "insert_planned",
-    "invitation_with_respondent",
+    "invitation_for_answer",
     "is_audience_source",
     "is_forgotten",
     "last_trigger",
@@ -337,7 +338,6 @@ __all__ = [
     "targets",
     "team_replies",
     "theme_comments",
-    "this_and_previous",
     "told_count",
     "told_since",
     "totals",
