@@ -64,6 +64,12 @@ def test_inbound_bench_prints_npsbot_and_bare_bolt_acks_and_their_ratio() -> Non
             out,
             re.M,
         ), out
+    assert re.search(
+        r"^  machine: npsbot [\d.]+ \+ Slack sandbox [\d.]+ \+ load generator [\d.]+"
+        r" = [\d.]+ ms of CPU per click, [\d.]+ of \d+ cores at 40/s$",
+        out,
+        re.M,
+    ), out
     assert "$(BIN)/python bench/inbound.py\n" in (BENCH.parent / "Makefile").read_text()
 
 
