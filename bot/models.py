@@ -302,9 +302,9 @@ class ForgottenPerson(SQLModel, table=True):
     at: datetime | None = _ts()
 
 
-# Tables of the outreach beyond the survey live apart (for size); re-exported here so that
-# `bot.models` names every table, as alembic and the store expect.
+# Tables kept apart for size, re-exported so that `bot.models` names every table.
 from bot.outreach_models import Announcement as Announcement  # noqa: E402
 from bot.outreach_models import AnnouncementDelivery as AnnouncementDelivery  # noqa: E402
 from bot.outreach_models import Webhook as Webhook  # noqa: E402
 from bot.outreach_models import WebhookDelivery as WebhookDelivery  # noqa: E402
+from bot.week_models import WeekCount as WeekCount  # noqa: E402

@@ -2,19 +2,24 @@
 
 At a million answers each scan of a week's rows costs about as much as the rest of the
 digest, so each span is read once: one grouped pass over the week (or the window) gives its
-counts, comments, sentiment, platforms and segments (`store.week_figures`), and the trend's
-weeks are one statement of index range counts.
+counts, comments, sentiment, platforms and segments (`store.week_figures`). The trend's
+weeks that have ended are read from their kept counts (`store.stored_weeks`, filled once
+a week has ended); the week itself is always counted from its answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from bot import store
 from bot.db import Database
 from bot.digest.week import Week
 from bot.store.digest import Span
+from bot.store.ended_weeks import WeekTotals
 from scoring.digest import DigestInput
 from scoring.digest.scope import WINDOW_WEEKS, Detail, PlatformFigures, too_small
 from scoring.trend import WeekPoint
@@ -30,6 +35,20 @@ def _platforms(
     )
 
 
+def _trend(session: Session, spans: Sequence[Span], ended: Sequence[Span]) -> list[WeekTotals]:
+    """Each week's counts and deliveries: the kept ones of `ended` (the first weeks), up to
+    the first not kept (a write dropped it since the fill), then the rest from the rows."""
+    kept: list[WeekTotals] = []
+    for totals in store.stored_weeks(session=session, spans=ended):
+        if totals is None:
+            break
+        kept.append(totals)
+    live = spans[len(kept) :]
+    counted = store.weekly_counts(session=session, spans=live)
+    delivered = store.weekly_delivered(session=session, spans=live)
+    return kept + list(zip(counted, delivered, strict=True))
+
+
 def gather(
     db: Database,
     *,
@@ -40,27 +59,38 @@ def gather(
     workspace_ids: Sequence[int] | None = None,
     names: bool = True,
     on_weekly: Callable[[Sequence[WeekPoint]], None] | None = None,
+    closed_before: datetime | None = None,
 ) -> DigestInput:
     """Count everything for `week` and the `weeks - 1` (at least one) before it; the detail
     widens to the last `WINDOW_WEEKS` weeks when the week alone is too small. `names`: the
     comments carry their writers' names (which only anonymous mode needs, to redact them).
     `on_weekly` gets the weekly counts as soon as they are read, before the rest: the trend
-    chart needs nothing else, so it can be drawn while the week's queries run."""
+    chart needs nothing else, so it can be drawn while the week's queries run.
+    `closed_before`: weeks of the trend that ended by then are read from the kept counts
+    of ended weeks (`store.stored_weeks`); None counts every week from the answers."""
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
-    with db.session() as session:
-        # Every workspace by id: the answers' and invitations' indexes lead with it.
-        scope = workspace_ids
-        if scope is None:
+    # Every workspace by id: the answers' and invitations' indexes lead with it.
+    scope = workspace_ids
+    if scope is None:
+        with db.session() as session:
             scope = [ws.id for ws in store.list_workspaces(session=session) if ws.id is not None]
 
-        def span(first: Week, last: Week | None = None) -> Span:
-            return Span(first.start, (last or first).end, scope)
+    def span(first: Week, last: Week | None = None) -> Span:
+        return Span(first.start, (last or first).end, scope)
 
-        counts = store.weekly_counts(session=session, spans=[span(w) for w in series])
+    # The weeks before this one that have ended come from `weekcount`; this week is
+    # always counted from the answers. The fill is a transaction of its own (it may hold
+    # back writers on PostgreSQL: see `store.remember_weeks`).
+    ended = [span(w) for w in series[:-1] if closed_before and w.end <= closed_before]
+    if ended:
+        with db.session() as session:
+            store.remember_weeks(session=session, spans=ended)
+    with db.session() as session:
+        totals = _trend(session, [span(w) for w in series], ended)
         weekly = tuple(
             WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), week_counts)
-            for w, week_counts in zip(series, counts, strict=True)
+            for w, (week_counts, _) in zip(series, totals, strict=True)
         )
         if on_weekly is not None:
             on_weekly(weekly)
@@ -91,9 +121,7 @@ def gather(
             week_label=week.label,
             week_start=weekly[-1].week_start,
             weekly=weekly,
-            delivered=tuple(
-                store.weekly_delivered(session=session, spans=[span(w) for w in series])
-            ),
+            delivered=tuple(delivered for _, delivered in totals),
             previous=weekly[-2].counts,
             answered_of_delivered=sum(answered for _, answered in deliveries.values()),
             commented=figures.commented,
