@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scoring.change import compare
 from scoring.chart_layout import HEIGHT_RATIO, fit
@@ -40,7 +40,7 @@ HEIGHT_IN = 6.0
 DPI = 100
 MAX_WEEKS = 12
 PNG_COMPRESSION = 3
-"""zlib's level for the PNG: a third less CPU than Pillow's default 6, for 5% more bytes."""
+"""zlib's level for the PNG: a third less CPU than the default 6, for 4% more bytes."""
 _LINE = "#1f6feb"
 _UP = "#1a7f37"
 _DOWN = "#cf222e"
@@ -289,19 +289,18 @@ def render_trend_chart(
         policy: The thresholds the estimates were made with, for the legend's wording.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.image import imsave
+    from PIL import Image
 
     canvas = trend_figure(points, title=title, words=words, policy=policy).canvas
     assert isinstance(canvas, FigureCanvasAgg), "trend_figure draws on Agg"
     # One draw (the panels are placed already): `savefig` draws twice, a layout pass and
     # the render, a tenth more CPU for the same pixels and bytes.
     canvas.draw()
+    width, height = canvas.get_width_height()
+    # The figure is opaque: RGB, not the RGBA `savefig` writes, is a quarter fewer bytes to
+    # filter and compress, for the same pixels. Pillow writes no "Software" or time stamp
+    # (matplotlib's own PNG has its version): same input, same bytes.
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
-    # As `savefig` writes it, without "Software" (matplotlib version) or time stamps: same
-    # input, same bytes. The stubs type metadata values as str; None removes the entry.
-    no_software: dict[str, Any] = {"Software": None}
-    imsave(
-        buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI,
-        metadata=no_software, pil_kwargs={"compress_level": PNG_COMPRESSION},
-    )  # fmt: skip
+    image.convert("RGB").save(buffer, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESSION)
     return buffer.getvalue()

@@ -30,7 +30,10 @@ def fit(fig: Figure, heading: Text, nps_ax: Axes, mix_ax: Axes) -> None:
     # How far each panel's labels, ticks, legend and titles reach past its frame (pixels).
     reach = {}
     for ax in (nps_ax, mix_ax):
-        frame, whole = ax.get_position().transformed(fig.transFigure), ax.get_tightbbox(renderer)
+        # Only what can reach outside: the axes clip bars, lines and markers to the frame.
+        outside = [artist for artist in (ax.get_legend(), *ax.texts) if artist is not None]
+        frame = ax.get_position().transformed(fig.transFigure)
+        whole = ax.get_tightbbox(renderer, bbox_extra_artists=outside, for_layout_only=True)
         assert whole is not None, "each panel draws something"
         reach[ax] = (
             frame.x0 - whole.x0,
