@@ -9,6 +9,7 @@ a week has ended); the week itself is always counted from its answers.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,13 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot import store
-from bot.db import Database
+from bot.db import Database, DatabaseError, driver_message, is_unavailable
 from bot.digest.week import Week
 from bot.store.digest import Span
 from bot.store.ended_weeks import WeekTotals
 from scoring.digest import DigestInput
 from scoring.digest.scope import WINDOW_WEEKS, Detail, PlatformFigures, too_small
 from scoring.trend import WeekPoint
+
+log = logging.getLogger(__name__)
 
 
 def _platforms(
@@ -84,8 +87,13 @@ def gather(
     # back writers on PostgreSQL: see `store.remember_weeks`).
     ended = [span(w) for w in series[:-1] if closed_before and w.end <= closed_before]
     if ended:
-        with db.session() as session:
-            store.remember_weeks(session=session, spans=ended)
+        try:
+            with db.session() as session:
+                store.remember_weeks(session=session, spans=ended)
+        except DatabaseError as exc:  # a SQLite file locked past its timeout: count them
+            if not is_unavailable(exc):
+                raise
+            log.warning("the digest kept no week counts: %s", driver_message(exc))
     with db.session() as session:
         totals = _trend(session, [span(w) for w in series], ended)
         weekly = tuple(
