@@ -3,7 +3,7 @@
 At a million answers each scan of a week's rows costs about as much as the rest of the
 digest, so each span is read once: one grouped pass over the week (or the window) gives its
 counts, comments, sentiment, platforms and segments (`store.week_figures`). The trend's
-weeks that have ended are read from their kept counts (`store.stored_weeks`, filled once
+weeks that have ended are read from their kept counts (`store.remember_weeks`, filled once
 a week has ended); the week itself is always counted from its answers.
 """
 
@@ -38,11 +38,13 @@ def _platforms(
     )
 
 
-def _trend(session: Session, spans: Sequence[Span], ended: Sequence[Span]) -> list[WeekTotals]:
-    """Each week's counts and deliveries: the kept ones of `ended` (the first weeks), up to
-    the first not kept (a write dropped it since the fill), then the rest from the rows."""
+def _trend(
+    session: Session, spans: Sequence[Span], stored: Sequence[WeekTotals | None]
+) -> list[WeekTotals]:
+    """Each week's counts and deliveries: the `stored` ones of the first weeks, up to the
+    first not kept, then the rest counted from the rows."""
     kept: list[WeekTotals] = []
-    for totals in store.stored_weeks(session=session, spans=ended):
+    for totals in stored:
         if totals is None:
             break
         kept.append(totals)
@@ -70,7 +72,7 @@ def gather(
     `on_weekly` gets the weekly counts as soon as they are read, before the rest: the trend
     chart needs nothing else, so it can be drawn while the week's queries run.
     `closed_before`: weeks of the trend that ended by then are read from the kept counts
-    of ended weeks (`store.stored_weeks`); None counts every week from the answers."""
+    of ended weeks (`store.remember_weeks`); None counts every week from the answers."""
 
     series = [week.shifted(offset, tz) for offset in range(-(max(weeks, 2) - 1), 1)]
     # Every workspace by id: the answers' and invitations' indexes lead with it.
@@ -86,16 +88,17 @@ def gather(
     # always counted from the answers. The fill is a transaction of its own (it may hold
     # back writers on PostgreSQL: see `store.remember_weeks`).
     ended = [span(w) for w in series[:-1] if closed_before and w.end <= closed_before]
+    stored: list[WeekTotals | None] = []
     if ended:
         try:
             with db.session() as session:
-                store.remember_weeks(session=session, spans=ended)
+                stored = store.remember_weeks(session=session, spans=ended)
         except DatabaseError as exc:  # a SQLite file locked past its timeout: count them
             if not is_unavailable(exc):
                 raise
             log.warning("the digest kept no week counts: %s", driver_message(exc))
     with db.session() as session:
-        totals = _trend(session, [span(w) for w in series], ended)
+        totals = _trend(session, [span(w) for w in series], stored)
         weekly = tuple(
             WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), week_counts)
             for w, (week_counts, _) in zip(series, totals, strict=True)

@@ -99,9 +99,10 @@ def _same_week(
     return sa.and_(figures.c.workspace_id == workspace, figures.c.week == weeks.c.week)
 
 
-def remember_weeks(*, session: Session, spans: Sequence[Span]) -> None:
-    """Count and keep the spans' weeks that are not kept yet, for each workspace of their
-    scope (weeks without answers too), in one INSERT ... SELECT.
+def remember_weeks(*, session: Session, spans: Sequence[Span]) -> list[WeekTotals | None]:
+    """The spans' kept totals (as `stored_weeks`), after counting and keeping the weeks not
+    kept yet, for each workspace of their scope (weeks without answers too), in one
+    INSERT ... SELECT.
 
     Give it a transaction of its own, committed at once: on PostgreSQL it holds back every
     writer of answers and deliveries while it counts, and it keeps nothing rather than
@@ -109,13 +110,13 @@ def remember_weeks(*, session: Session, spans: Sequence[Span]) -> None:
     kept = stored_weeks(session=session, spans=spans)
     missing = [span for span, totals in zip(spans, kept, strict=True) if totals is None]
     if not missing:
-        return
+        return kept
     postgres = session.get_bind().dialect.name == "postgresql"
     if (
         postgres
         and not session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(FILL_LOCK))).scalar()
     ):
-        return
+        return kept
     scope = _scope(session, missing)
     weeks = _union(
         [
@@ -147,13 +148,6 @@ def remember_weeks(*, session: Session, spans: Sequence[Span]) -> None:
         .where(workspace.in_(scope))  # SQLite needs a WHERE before ON CONFLICT
     )
     insert = (postgresql.insert if postgres else sqlite.insert)(WeekCount)
-    names = [
-        "workspace_id",
-        "start_at",
-        "end_at",
-        "promoters",
-        "passives",
-        "detractors",
-        "delivered",
-    ]
+    names = ["workspace_id", "start_at", "end_at", *CATEGORIES, "delivered"]
     session.execute(insert.from_select(names, rows).on_conflict_do_nothing())
+    return stored_weeks(session=session, spans=spans)
