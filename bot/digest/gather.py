@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from bot.db import Database, DatabaseError, driver_message, is_unavailable
 from bot.digest.week import Week
 from bot.store.digest import Span
 from bot.store.ended_weeks import WeekTotals
-from scoring.digest import DigestInput
+from scoring.digest import DigestInput, FollowUp
 from scoring.digest.scope import WINDOW_WEEKS, Detail, PlatformFigures, too_small
 from scoring.trend import WeekPoint
 
@@ -52,6 +53,20 @@ def _trend(
     counted = store.weekly_counts(session=session, spans=live)
     delivered = store.weekly_delivered(session=session, spans=live)
     return kept + list(zip(counted, delivered, strict=True))
+
+
+def _beside(
+    db: Database, week: Span, unlisted: Span
+) -> tuple[dict[str, tuple[int, int]], int, FollowUp]:
+    """The week's deliveries per platform, people told and cases: other tables than the
+    answers, in a session of their own. Announcements and cases by their own time indexes,
+    for the workspaces as given (`unlisted`)."""
+    with db.session() as session:
+        return (
+            store.platform_deliveries(session=session, span=week),
+            store.told_count(session=session, span=unlisted),
+            store.case_counts(session=session, span=unlisted),
+        )
 
 
 def gather(
@@ -97,7 +112,13 @@ def gather(
             if not is_unavailable(exc):
                 raise
             log.warning("the digest kept no week counts: %s", driver_message(exc))
-    with db.session() as session:
+    unlisted = Span(week.start, week.end, workspace_ids)
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-side") as side,
+        db.session() as session,
+    ):
+        # On PostgreSQL the queries of other tables run on a second connection meanwhile.
+        beside = side.submit(_beside, db, span(week), unlisted) if db.is_postgres else None
         totals = _trend(session, [span(w) for w in series], stored)
         weekly = tuple(
             WeekPoint(w.start.astimezone(ZoneInfo(tz)).date(), week_counts)
@@ -125,8 +146,8 @@ def gather(
             segments=detail_figures.segments,
             comments=tuple(store.theme_comments(session=session, span=detail_span, names=names)),
         )
-        deliveries = store.platform_deliveries(session=session, span=span(week))
-        unlisted = Span(week.start, week.end, workspace_ids)
+        outreach = beside.result() if beside else _beside(db, span(week), unlisted)
+        deliveries, told, followup = outreach
         return DigestInput(
             company=company,
             week_label=week.label,
@@ -138,7 +159,6 @@ def gather(
             commented=figures.commented,
             platforms=_platforms(deliveries, figures.platforms),
             detail=detail,
-            # Announcements and cases by their own time indexes, as given.
-            told=store.told_count(session=session, span=unlisted),
-            followup=store.case_counts(session=session, span=unlisted),
+            told=told,
+            followup=followup,
         )
