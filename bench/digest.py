@@ -177,7 +177,9 @@ def measure(url: str) -> dict[str, float]:
     digest, chart = worker.build_digest(settings, week)
     first = time.perf_counter() - begin
     begin = time.perf_counter()
-    data = gather(worker.database(url), company="Bench", week=week, tz="UTC")
+    data = gather(
+        worker.database(url), company="Bench", week=week, tz="UTC", closed_before=datetime.now(UTC)
+    )
     sql = time.perf_counter() - begin
     builds = []
     for _ in range(3):
@@ -274,7 +276,7 @@ def main() -> None:
     if args.small:
         args.rows = 5_000
         args.sqlite = f"{args.sqlite}.small"
-        args.postgres = args.postgres.rsplit("/", 1)[0] + "/npsbot_bench_small"
+        args.postgres += "_small"  # npsbot_bench_small by default
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return

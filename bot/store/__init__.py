@@ -68,6 +68,7 @@ from bot.store.digest import (
     weekly_delivered,
 )
 from bot.store.digest_week import WeekFigures, week_figures
+from bot.store.ended_weeks import remember_weeks, stored_weeks
 from bot.store.history import (
     Facts,
     Member,
@@ -307,6 +308,7 @@ __all__ = [
     "release_reminder",
     "release_stale_claims",
     "release_uncertain",
+    "remember_weeks",
     "reminder_candidates",
     "remove_webhook",
     "renew_claims",
@@ -332,6 +334,7 @@ __all__ = [
     "sole_workspace",
     "stale_profiles",
     "still_uncertain",
+    "stored_weeks",
     "subscribed_webhooks",
     "suppress_claims",
     "table_of",
