@@ -60,6 +60,12 @@ COMMENTS = {
 PLANS, REGIONS, TEAMS = ("free", "pro", "enterprise"), ("eu", "us", "apac"), ("a", "b", "c", "d")
 
 
+def respondents_for(rows: int) -> int:
+    """50,000 people answer a full run; a small one has no more people than answers (the
+    50,000 rows were most of a small run's seeding, and no figure depends on them)."""
+    return min(RESPONDENTS, rows)
+
+
 def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") -> None:
     """Fill an empty database with `rows` answered invitations, fast (COPY on PostgreSQL)."""
     rng = random.Random(seed)
@@ -68,9 +74,10 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
     span = (END - start).total_seconds()
     with db.session() as session:  # through the model, so every column gets its default
         session.add(Workspace(id=1, platform="slack", external_id=team, name="bench"))
+    people = respondents_for(rows)
     respondents = [
         (i, 1, "slack", f"U{i}", f"Person {i}", "{}", True, False, False, 0)
-        for i in range(1, RESPONDENTS + 1)
+        for i in range(1, people + 1)
     ]
     invitations, responses = [], []
     # As the bot stores a comment: its terms beside it (these comments have no language).
@@ -85,7 +92,7 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         attributes = json.dumps(
             {"plan": rng.choice(PLANS), "region": rng.choice(REGIONS), "team": rng.choice(TEAMS)}
         )
-        respondent = rng.randint(1, RESPONDENTS)
+        respondent = rng.randint(1, people)
         stamp = when.replace(tzinfo=None)
         invitations.append((i, 1, respondent, "scheduled", "answered", stamp, stamp, 1))
         polarity = (rng.random() - 0.5) if comment else None
@@ -262,19 +269,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sqlite", default="/tmp/npsbot-bench-digest.db")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "NPSBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/npsbot_bench"
-        ),
-    )
+    parser.add_argument("--postgres", help="default: NPSBOT_BENCH_POSTGRES, else npsbot_bench")
     parser.add_argument("--small", action="store_true", help="5,000 rows in scratch databases")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    default = os.environ.get(
+        "NPSBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/npsbot_bench"
+    )
     if args.small:
         args.rows = 5_000
         args.sqlite = f"{args.sqlite}.small"
-        args.postgres = args.postgres.rsplit("/", 1)[0] + "/npsbot_bench_small"
+        # A scratch database beside the full run's, unless one is given (the tests give each
+        # run its own).
+        default = default.rsplit("/", 1)[0] + "/npsbot_bench_small"
+    args.postgres = args.postgres or default
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return
