@@ -17,6 +17,8 @@ from bot.db import Database
 from bot.models import Invitation, InvitationStatus
 from tests.scheduling.test_crash import received, sandbox_with, start_child
 
+pytestmark = pytest.mark.database  # replicas race for the same rows (PostgreSQL only)
+
 INVITATIONS = 5_000
 RATE = 500.0
 """The sandbox's limit; each replica paces at its share of it."""
