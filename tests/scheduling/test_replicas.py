@@ -19,7 +19,7 @@ from tests.scheduling.test_crash import received, sandbox_with, start_child
 
 pytestmark = pytest.mark.database  # replicas race for the same rows (PostgreSQL only)
 
-INVITATIONS = 5_000
+INVITATIONS = 2_000
 RATE = 500.0
 """The sandbox's limit; each replica paces at its share of it."""
 
