@@ -184,7 +184,9 @@ def measure(url: str) -> dict[str, float]:
     digest, chart = worker.build_digest(settings, week)
     first = time.perf_counter() - begin
     begin = time.perf_counter()
-    data = gather(worker.database(url), company="Bench", week=week, tz="UTC")
+    data = gather(
+        worker.database(url), company="Bench", week=week, tz="UTC", closed_before=datetime.now(UTC)
+    )
     sql = time.perf_counter() - begin
     builds = []
     for _ in range(3):
@@ -269,20 +271,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sqlite", default="/tmp/npsbot-bench-digest.db")
-    parser.add_argument("--postgres", help="default: NPSBOT_BENCH_POSTGRES, else npsbot_bench")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "NPSBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/npsbot_bench"
+        ),
+    )
     parser.add_argument("--small", action="store_true", help="5,000 rows in scratch databases")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    default = os.environ.get(
-        "NPSBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/npsbot_bench"
-    )
     if args.small:
         args.rows = 5_000
         args.sqlite = f"{args.sqlite}.small"
-        # A scratch database beside the full run's, unless one is given (the tests give each
-        # run its own).
-        default = default.rsplit("/", 1)[0] + "/npsbot_bench_small"
-    args.postgres = args.postgres or default
+        args.postgres += "_small"  # npsbot_bench_small by default
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return

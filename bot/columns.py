@@ -33,3 +33,9 @@ def _ts(*, nullable: bool = True, index: bool = False) -> Any:
 
 def _json() -> Any:
     return Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
+
+
+COMMENTED: dict[str, Any] = {
+    f"{dialect}_where": sa.text("comment IS NOT NULL") for dialect in ("postgresql", "sqlite")
+}
+"""A partial index's condition, on both databases: the answers that have a comment."""

@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from bot.columns import COMMENTED, _json, _ts
 from bot.columns import UTCDateTime as UTCDateTime
-from bot.columns import _json, _ts
 
 
 class InvitationStatus(StrEnum):
@@ -141,10 +141,10 @@ class Invitation(SQLModel, table=True):
 class Response(SQLModel, table=True):
     """The answer to one invitation: a score, then perhaps a comment."""
 
-    # By workspace then time, as scoped queries ask: the digest's and the report's weekly
-    # counts and sentiment read the index alone, not rows scattered over the table.
+    # By workspace and time: weekly counts read the index alone, themes only commented rows.
     __table_args__ = (
         sa.Index("ix_response_workspace_time", "workspace_id", "answered_at", "score", "polarity"),
+        sa.Index("ix_response_comment_time", "workspace_id", "answered_at", "id", **COMMENTED),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -302,9 +302,9 @@ class ForgottenPerson(SQLModel, table=True):
     at: datetime | None = _ts()
 
 
-# Tables of the outreach beyond the survey live apart (for size); re-exported here so that
-# `bot.models` names every table, as alembic and the store expect.
+# Tables kept apart for size, re-exported so that `bot.models` names every table.
 from bot.outreach_models import Announcement as Announcement  # noqa: E402
 from bot.outreach_models import AnnouncementDelivery as AnnouncementDelivery  # noqa: E402
 from bot.outreach_models import Webhook as Webhook  # noqa: E402
 from bot.outreach_models import WebhookDelivery as WebhookDelivery  # noqa: E402
+from bot.week_models import WeekCount as WeekCount  # noqa: E402

@@ -96,13 +96,13 @@ class Survey(Choices):
 
     def _record_score(self, session: Session, event: ScoreSubmitted, now: datetime) -> Stored:
         """The click's whole transaction: dedupe mark, answer, status and effects together,
-        in three reads and four writes before the commit, all Core statements built once
+        in two reads and four writes before the commit, all Core statements built once
         (`bot.store.rows`): the ORM's loading and unit of work cost a click more CPU than
         the statements, under the GIL the loop answering Slack needs too."""
-        found = store.invitation_with_respondent(session=session, invitation_id=event.invitation_id)
+        found = store.invitation_for_answer(session=session, invitation_id=event.invitation_id)
         if found is None:
             return Stored(Outcome(False, "unknown invitation"))
-        invitation, respondent = found
+        invitation, respondent = found.invitation, found.respondent
         if respondent.platform_user_id != event.origin.user_id:
             clicker = self._respondent(session, event.origin)
             words = self._words(clicker) if clicker else self.catalogue.words()
@@ -120,12 +120,7 @@ class Survey(Choices):
                 text=words_for(self.catalogue, recipient).t("survey.closed"),
             )
             return Stored(Outcome(False, "survey closed"), [closed])
-        response, earlier = store.this_and_previous(
-            session=session,
-            respondent_id=respondent.id or 0,
-            workspace_id=invitation.workspace_id,
-            invitation_id=event.invitation_id,
-        )
+        response, earlier = found.answer, found.earlier
         previous = response.score if response else None
         if previous == event.score:
             return Stored(Outcome(False, "same score again"))

@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scoring.change import compare
+from scoring.chart_layout import HEIGHT_RATIO, fit
 from scoring.nps import SamplePolicy
 from scoring.phrases import Phrases
 from scoring.trend import TrendPoint
@@ -38,6 +39,8 @@ WIDTH_IN = 12.0
 HEIGHT_IN = 6.0
 DPI = 100
 MAX_WEEKS = 12
+PNG_COMPRESSION = 3
+"""zlib's level for the PNG: a third less CPU than the default 6, for 4% more bytes."""
 _LINE = "#1f6feb"
 _UP = "#1a7f37"
 _DOWN = "#cf222e"
@@ -248,9 +251,9 @@ def trend_figure(
 
     policy = policy if policy is not None else SamplePolicy()
     points = weeks_shown(points)
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     FigureCanvasAgg(fig)
-    nps_ax, mix_ax = fig.subplots(2, 1, sharex=True, height_ratios=[2.3, 1])
+    nps_ax, mix_ax = fig.subplots(2, 1, sharex=True, height_ratios=[HEIGHT_RATIO, 1])
     _draw_nps(nps_ax, points, policy, words)
     _draw_mix(mix_ax, points, policy, words)
     mix_ax.set_xticks(range(len(points)), [_label(words, p) for p in points])
@@ -260,12 +263,13 @@ def trend_figure(
     for ax in (nps_ax, mix_ax):
         ax.tick_params(axis="both", labelsize=_FONT - 1)
         ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(title, fontsize=_FONT + 6, fontweight="bold", x=0.01, ha="left")
+    heading = fig.suptitle(title, fontsize=_FONT + 6, fontweight="bold", x=0.01, ha="left")
     nps_ax.set_title(_subtitle(words, points), fontsize=_FONT, color=_MUTED, loc="left")
     families = list(font_families())  # Japanese labels, with no glyph missing
     for text in fig.findobj(Text):
         if _CJK.search(text.get_text()):
             text.set_fontfamily(families)
+    fit(fig, heading, nps_ax, mix_ax)
     return fig
 
 
@@ -285,19 +289,18 @@ def render_trend_chart(
         policy: The thresholds the estimates were made with, for the legend's wording.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.image import imsave
+    from PIL import Image
 
     canvas = trend_figure(points, title=title, words=words, policy=policy).canvas
     assert isinstance(canvas, FigureCanvasAgg), "trend_figure draws on Agg"
-    # One draw, which runs the constrained layout and renders: `savefig` draws twice (a
-    # layout pass, then the render), a tenth more CPU for the same pixels and bytes.
+    # One draw (the panels are placed already): `savefig` draws twice, a layout pass and
+    # the render, a tenth more CPU for the same pixels and bytes.
     canvas.draw()
+    width, height = canvas.get_width_height()
+    # The figure is opaque: RGB, not the RGBA `savefig` writes, is a quarter fewer bytes to
+    # filter and compress, for the same pixels. Pillow writes no "Software" or time stamp
+    # (matplotlib's own PNG has its version): same input, same bytes.
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
-    # As `savefig` writes it, without "Software" (matplotlib version) or time stamps: same
-    # input, same bytes. The stubs type metadata values as str; None removes the entry.
-    no_software: dict[str, Any] = {"Software": None}
-    imsave(
-        buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI,
-        metadata=no_software,
-    )  # fmt: skip
+    image.convert("RGB").save(buffer, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESSION)
     return buffer.getvalue()

@@ -127,6 +127,7 @@ DATA_LAYER = (
     "bot/db.py",
     "bot/models.py",
     "bot/outreach_models.py",
+    "bot/week_models.py",
     "bot/columns.py",
     "bot/migrations/",
 )

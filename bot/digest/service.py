@@ -96,6 +96,7 @@ class Digests:
                 tz=self.settings.digest_timezone,
                 names=anonymous,  # read only to be redacted
                 on_weekly=draw,
+                closed_before=self.clock.now(),
             )
             digest = compose(
                 data, level=level, min_group=self.settings.min_group_size, anonymous=anonymous

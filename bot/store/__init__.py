@@ -68,6 +68,7 @@ from bot.store.digest import (
     weekly_delivered,
 )
 from bot.store.digest_week import WeekFigures, week_figures
+from bot.store.ended_weeks import remember_weeks, stored_weeks
 from bot.store.history import (
     Facts,
     Member,
@@ -86,10 +87,11 @@ from bot.store.imports import (
     save_imported,
 )
 from bot.store.invitations import (
+    Answering,
     create_invitation,
     expire_invitations,
     get_invitation,
-    invitation_with_respondent,
+    invitation_for_answer,
     make_due,
     mark_answered,
     oldest_due,
@@ -156,7 +158,6 @@ from bot.store.responses import (
     rescore,
     response_for,
     responses_after,
-    this_and_previous,
 )
 from bot.store.rows import built, columns_of, detached, insert_models, table_of
 from bot.store.webhooks import (
@@ -195,6 +196,7 @@ from bot.store.workspaces import (
 
 __all__ = [
     "AlertSettings",
+    "Answering",
     "Facts",
     "Member",
     "RotationFilter",
@@ -261,7 +263,7 @@ __all__ = [
     "imported_keys",
     "insert_models",
     "insert_planned",
-    "invitation_with_respondent",
+    "invitation_for_answer",
     "is_audience_source",
     "is_forgotten",
     "last_trigger",
@@ -306,6 +308,7 @@ __all__ = [
     "release_reminder",
     "release_stale_claims",
     "release_uncertain",
+    "remember_weeks",
     "reminder_candidates",
     "remove_webhook",
     "renew_claims",
@@ -331,13 +334,13 @@ __all__ = [
     "sole_workspace",
     "stale_profiles",
     "still_uncertain",
+    "stored_weeks",
     "subscribed_webhooks",
     "suppress_claims",
     "table_of",
     "targets",
     "team_replies",
     "theme_comments",
-    "this_and_previous",
     "told_count",
     "told_since",
     "totals",

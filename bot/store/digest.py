@@ -226,5 +226,7 @@ def theme_comments(*, session: Session, span: Span, names: bool = True) -> list[
             None if lang == UNDETERMINED else lang,
             None if found is None else read_terms(found),  # None: a row written without
         )
-        for score, comment, who, respondent_id, lang, found in session.connection().execute(query)
+        for score, comment, who, respondent_id, lang, found in session.connection()
+        .execute(query)
+        .all()
     ]

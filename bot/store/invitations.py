@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.models import Invitation, InvitationStatus, Respondent
+from bot.models import Invitation, InvitationStatus, Respondent, Response
 from bot.store.rows import columns_of, detached, table_of
 
 _INVITATION = columns_of(Invitation)
 _RESPONDENT = columns_of(Respondent)
-_WITH_RESPONDENT = (
-    sa.select(*_INVITATION, *_RESPONDENT)
-    .join_from(
-        table_of(Invitation),
-        table_of(Respondent),
-        table_of(Respondent).c.id == table_of(Invitation).c.respondent_id,
+_ANSWERS = table_of(Response)
+_ANSWER = _ANSWERS.alias("answer")
+_INVITED = table_of(Invitation)
+# The person's answer to this invitation, else their latest (to another one: this one has
+# none), by the respondent's index (a respondent row and its answers are one workspace's).
+# Two subqueries, as SQLite cannot order a correlated one by the outer row.
+_THIS_OR_LATEST = sa.func.coalesce(
+    sa.select(_ANSWERS.c.id)
+    .where(_ANSWERS.c.invitation_id == _INVITED.c.id)
+    .correlate(_INVITED)
+    .scalar_subquery(),
+    sa.select(_ANSWERS.c.id)
+    .where(_ANSWERS.c.respondent_id == _INVITED.c.respondent_id)
+    .order_by(_ANSWERS.c.answered_at.desc(), _ANSWERS.c.id.desc())
+    .limit(1)
+    .correlate(_INVITED)
+    .scalar_subquery(),
+)
+_FOR_ANSWER = (
+    sa.select(
+        *_INVITATION, *_RESPONDENT, *(_ANSWER.c[column.key] for column in columns_of(Response))
     )
-    .where(table_of(Invitation).c.id == sa.bindparam("invitation_id"))
+    .join_from(
+        _INVITED, table_of(Respondent), table_of(Respondent).c.id == _INVITED.c.respondent_id
+    )
+    .outerjoin(_ANSWER, _ANSWER.c.id == _THIS_OR_LATEST)
+    .where(_INVITED.c.id == sa.bindparam("invitation_id"))
 )
 _ANSWERED = (
-    sa.update(table_of(Invitation))
-    .where(table_of(Invitation).c.id == sa.bindparam("invitation_id"))
+    sa.update(_INVITED)
+    .where(_INVITED.c.id == sa.bindparam("invitation_id"))
     .values(status=InvitationStatus.ANSWERED)
 )
 
@@ -72,18 +92,36 @@ def get_invitation(*, session: Session, invitation_id: int) -> Invitation | None
     return session.get(Invitation, invitation_id)
 
 
-def invitation_with_respondent(
-    *, session: Session, invitation_id: int
-) -> tuple[Invitation, Respondent] | None:
-    """An invitation and the person it went to, in one query (a click needs both); read in
-    Core, in no session (`bot.store.rows`): change the invitation with `mark_answered`."""
-    row = session.connection().execute(_WITH_RESPONDENT, {"invitation_id": invitation_id}).first()
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """What a score click reads before it writes: the invitation, the person it went to, their
+    answer to it if they gave one, else their latest answer in this workspace to another one
+    (what a new score is compared with, and whose comment the follow-up may recall)."""
+
+    invitation: Invitation
+    respondent: Respondent
+    answer: Response | None
+    earlier: Response | None
+
+
+def invitation_for_answer(*, session: Session, invitation_id: int) -> Answering | None:
+    """All a click reads, in one query; read in Core, in no session (`bot.store.rows`):
+    change the invitation with `mark_answered` and the answer with `rescore`."""
+    row = session.connection().execute(_FOR_ANSWER, {"invitation_id": invitation_id}).first()
     if row is None:
         return None
-    split = len(_INVITATION)
-    return (
-        detached(Invitation, _INVITATION, row[:split]),
-        detached(Respondent, _RESPONDENT, row[split:]),
+    respondent_at, answer_at = len(_INVITATION), len(_INVITATION) + len(_RESPONDENT)
+    found = (
+        detached(Response, columns_of(Response), row[answer_at:])
+        if row[answer_at] is not None  # the answer's id: None when the outer join found none
+        else None
+    )
+    this = found is not None and found.invitation_id == invitation_id
+    return Answering(
+        invitation=detached(Invitation, _INVITATION, row[:respondent_at]),
+        respondent=detached(Respondent, _RESPONDENT, row[respondent_at:answer_at]),
+        answer=found if this else None,
+        earlier=None if this else found,
     )
 
 

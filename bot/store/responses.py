@@ -9,54 +9,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Respondent, Response
-from bot.store.rows import columns_of, detached, insert_models, table_of
+from bot.store.rows import insert_models, table_of
 
-_RESPONSE = columns_of(Response)
 _TABLE = table_of(Response)
-_THIS_OR_LATEST = (
-    sa.select(*_RESPONSE)
-    .where(
-        _TABLE.c.respondent_id == sa.bindparam("respondent_id"),
-        _TABLE.c.workspace_id == sa.bindparam("workspace_id"),
-    )
-    .order_by(
-        (_TABLE.c.invitation_id == sa.bindparam("invitation_id")).desc(),
-        _TABLE.c.answered_at.desc(),
-        _TABLE.c.id.desc(),
-    )
-    .limit(1)
-)
 _RESCORE = (
     sa.update(_TABLE)
     .where(_TABLE.c.id == sa.bindparam("response_id"))
     .values(score=sa.bindparam("new_score"), answered_at=sa.bindparam("new_answered_at"))
 )
-
-
-def this_and_previous(
-    *, session: Session, respondent_id: int, workspace_id: int, invitation_id: int
-) -> tuple[Response | None, Response | None]:
-    """The answer to this invitation, else the person's latest answer in this workspace to
-    another one (what a new score is compared with, and whose comment the follow-up may
-    recall), in one query: a click needs the second only when there is no first. The answer
-    to this invitation sorts ahead of every other, so the one row is whichever applies.
-    Read in Core, in no session (`bot.store.rows`): change it with `rescore`."""
-    row = (
-        session.connection()
-        .execute(
-            _THIS_OR_LATEST,
-            {
-                "respondent_id": respondent_id,
-                "workspace_id": workspace_id,
-                "invitation_id": invitation_id,
-            },
-        )
-        .first()
-    )
-    if row is None:
-        return None, None
-    found = detached(Response, _RESPONSE, row)
-    return (found, None) if found.invitation_id == invitation_id else (None, found)
 
 
 def add_response(*, session: Session, response: Response) -> None:
@@ -65,7 +25,7 @@ def add_response(*, session: Session, response: Response) -> None:
 
 
 def rescore(*, session: Session, response: Response, score: int, answered_at: datetime) -> None:
-    """A changed score on an answer `this_and_previous` read (one UPDATE; the instance is
+    """A changed score on an answer `invitation_for_answer` read (one UPDATE; the instance is
     told too)."""
     session.connection().execute(
         _RESCORE, {"response_id": response.id, "new_score": score, "new_answered_at": answered_at}

@@ -28,15 +28,13 @@ def _own_database(name: str) -> str:
     """A database of its own beside this worker's: a bench empties the one it is given."""
     assert POSTGRES_URL
     parsed = sa.engine.make_url(POSTGRES_URL)
-    url = parsed.set(database=f"{parsed.database}_{name}").render_as_string(hide_password=False)
-    created(url)
-    return url
+    return parsed.set(database=f"{parsed.database}_{name}").render_as_string(hide_password=False)
 
 
 def test_digest_bench_prints_seconds_memory_and_the_ratio_to_a_bare_aggregate(
     tmp_path: Path,
 ) -> None:
-    postgres = ["--postgres", _own_database("digest")] if POSTGRES_URL else []
+    postgres = ["--postgres", _own_database("digest")] if POSTGRES_URL else []  # + "_small"
     out = _run(str(BENCH / "digest.py"), "--sqlite", str(tmp_path / "digest.db"), *postgres)
     assert re.search(r"^SQLite: digest over 5,000 responses in \d+\.\d\d s", out, re.M), out
     assert re.search(r"bare SQL aggregate of the week \d+ ms -> ratio \d+x", out), out
@@ -74,12 +72,20 @@ def test_inbound_bench_prints_npsbot_and_bare_bolt_acks_and_their_ratio() -> Non
             out,
             re.M,
         ), out
+    assert re.search(
+        r"^  machine: npsbot [\d.]+ \+ Slack sandbox [\d.]+ \+ load generator [\d.]+"
+        r" = [\d.]+ ms of CPU per click, [\d.]+ of \d+ cores at 40/s$",
+        out,
+        re.M,
+    ), out
     assert "$(BIN)/python bench/inbound.py\n" in (BENCH.parent / "Makefile").read_text()
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="replicas share a PostgreSQL database")
 def test_inbound_bench_spreads_the_clicks_over_replicas_on_one_postgres() -> None:
-    out = _run(str(BENCH / "inbound.py"), "--replicas", "2", "--database", _own_database("inbound"))
+    url = _own_database("inbound")
+    created(url)
+    out = _run(str(BENCH / "inbound.py"), "--replicas", "2", "--database", url)
     assert re.search(r"^70 score clicks, each answering an open invitation; 70 stored$", out, re.M)
     assert "npsbot: 2 replicas on one PostgreSQL, clicks sent to each in turn" in out, out
     assert re.search(r"CPU per click: npsbot loop of the first replica [\d.]+ ms", out), out

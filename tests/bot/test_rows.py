@@ -51,13 +51,14 @@ def test_built_is_what_the_constructor_builds() -> None:
 def test_a_core_read_holds_what_the_orm_reads(db: Database) -> None:
     invitation_id = _invited(db)
     with db.session() as session:
-        found = store.invitation_with_respondent(session=session, invitation_id=invitation_id)
+        found = store.invitation_for_answer(session=session, invitation_id=invitation_id)
         assert found is not None
-        invitation, respondent = found
+        invitation, respondent = found.invitation, found.respondent
         assert invitation.model_dump() == session.get(Invitation, invitation_id).model_dump()  # type: ignore[union-attr]
         assert respondent.model_dump() == session.get(Respondent, respondent.id).model_dump()  # type: ignore[union-attr]
         assert invitation.sent_at is None and respondent.joined_at == NOW  # aware UTC
-        assert store.invitation_with_respondent(session=session, invitation_id=-1) is None
+        assert found.answer is None and found.earlier is None
+        assert store.invitation_for_answer(session=session, invitation_id=-1) is None
 
 
 def test_rows_written_in_one_statement_get_their_ids_in_order(db: Database) -> None:
@@ -74,9 +75,9 @@ def test_rows_written_in_one_statement_get_their_ids_in_order(db: Database) -> N
 def test_an_answer_written_and_rescored_in_core_reads_back(db: Database) -> None:
     invitation_id = _invited(db)
     with db.session() as session:
-        found = store.invitation_with_respondent(session=session, invitation_id=invitation_id)
+        found = store.invitation_for_answer(session=session, invitation_id=invitation_id)
         assert found is not None
-        invitation, respondent = found
+        invitation, respondent = found.invitation, found.respondent
         response = store.built(
             Response,
             invitation_id=invitation_id,
@@ -89,13 +90,10 @@ def test_an_answer_written_and_rescored_in_core_reads_back(db: Database) -> None
         )
         store.add_response(session=session, response=response)
         store.mark_answered(session=session, invitation=invitation)
-        this, earlier = store.this_and_previous(
-            session=session,
-            respondent_id=respondent.id or 0,
-            workspace_id=invitation.workspace_id,
-            invitation_id=invitation_id,
-        )
-        assert earlier is None and this is not None and this.model_dump() == response.model_dump()
+        again = store.invitation_for_answer(session=session, invitation_id=invitation_id)
+        assert again is not None and again.earlier is None
+        this = again.answer
+        assert this is not None and this.model_dump() == response.model_dump()
         store.rescore(session=session, response=this, score=4, answered_at=NOW)
     with db.session() as session:
         stored = session.get(Response, response.id)
@@ -103,3 +101,44 @@ def test_an_answer_written_and_rescored_in_core_reads_back(db: Database) -> None
         assert stored.attributes == {"plan": "pro"}
         answered = session.get(Invitation, invitation_id)
         assert answered is not None and answered.status == InvitationStatus.ANSWERED
+
+
+def test_a_click_reads_the_persons_latest_other_answer_until_it_has_its_own(db: Database) -> None:
+    first = _invited(db)
+    with db.session() as session:
+        invitation = session.get(Invitation, first)
+        assert invitation is not None
+        respondent = session.get(Respondent, invitation.respondent_id)
+        assert respondent is not None
+        for score, when in ((3, NOW), (8, NOW.replace(hour=11))):
+            older = store.create_invitation(
+                session=session, respondent=respondent, source="scheduled", due_at=NOW, now=NOW
+            )
+            session.add(
+                Response(
+                    invitation_id=older.id or 0,
+                    workspace_id=older.workspace_id,
+                    respondent_id=respondent.id or 0,
+                    platform="slack",
+                    score=score,
+                    answered_at=when,
+                )
+            )
+    with db.session() as session:
+        found = store.invitation_for_answer(session=session, invitation_id=first)
+        assert found is not None and found.answer is None
+        assert found.earlier is not None and found.earlier.score == 8  # the latest other one
+        session.add(
+            Response(
+                invitation_id=first,
+                workspace_id=found.invitation.workspace_id,
+                respondent_id=found.respondent.id or 0,
+                platform="slack",
+                score=5,
+                answered_at=NOW,  # older than the 8: its own answer still comes first
+            )
+        )
+    with db.session() as session:
+        found = store.invitation_for_answer(session=session, invitation_id=first)
+        assert found is not None and found.earlier is None
+        assert found.answer is not None and found.answer.score == 5
