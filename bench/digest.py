@@ -60,6 +60,12 @@ COMMENTS = {
 PLANS, REGIONS, TEAMS = ("free", "pro", "enterprise"), ("eu", "us", "apac"), ("a", "b", "c", "d")
 
 
+def respondents_for(rows: int) -> int:
+    """50,000 people answer a full run; a small one has no more people than answers (the
+    50,000 rows were most of a small run's seeding, and no figure depends on them)."""
+    return min(RESPONDENTS, rows)
+
+
 def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") -> None:
     """Fill an empty database with `rows` answered invitations, fast (COPY on PostgreSQL)."""
     rng = random.Random(seed)
@@ -68,9 +74,10 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
     span = (END - start).total_seconds()
     with db.session() as session:  # through the model, so every column gets its default
         session.add(Workspace(id=1, platform="slack", external_id=team, name="bench"))
+    people = respondents_for(rows)
     respondents = [
         (i, 1, "slack", f"U{i}", f"Person {i}", "{}", True, False, False, 0)
-        for i in range(1, RESPONDENTS + 1)
+        for i in range(1, people + 1)
     ]
     invitations, responses = [], []
     # As the bot stores a comment: its terms beside it (these comments have no language).
@@ -85,7 +92,7 @@ def generate(db: Database, rows: int, seed: int = 1, *, team: str = "TBENCH") ->
         attributes = json.dumps(
             {"plan": rng.choice(PLANS), "region": rng.choice(REGIONS), "team": rng.choice(TEAMS)}
         )
-        respondent = rng.randint(1, RESPONDENTS)
+        respondent = rng.randint(1, people)
         stamp = when.replace(tzinfo=None)
         invitations.append((i, 1, respondent, "scheduled", "answered", stamp, stamp, 1))
         polarity = (rng.random() - 0.5) if comment else None

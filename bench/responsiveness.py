@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.acks import SECRET, percentiles, signed  # noqa: E402
-from bench.digest import RESPONDENTS, generate  # noqa: E402
+from bench.digest import generate, respondents_for  # noqa: E402
 from bench.replicas import serving  # noqa: E402
 from bench.seeding import seed_due, user  # noqa: E402
 from bench.slack_process import SlackProcess  # noqa: E402
@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'responsiveness.db'}"
         db = Database(url)
-        async with SlackProcess(_slack, args.due) as slack:
+        async with SlackProcess(_slack, args.due, respondents_for(args.answers)) as slack:
             team = slack.team
             begin = time.perf_counter()
             generate(db, args.answers, team=team)
@@ -153,12 +153,12 @@ async def run(args: argparse.Namespace) -> None:
     )
 
 
-def _slack(sandbox: SlackSandbox, due: int) -> None:
+def _slack(sandbox: SlackSandbox, due: int, respondents: int) -> None:
     """Everyone the pass asks, the answers' people (due again by rotation), the admin, the
     chatty one and the digest's channel."""
     for i in range(due):
         sandbox.add_user(user(i))
-    for i in range(1, RESPONDENTS + 1):
+    for i in range(1, respondents + 1):
         sandbox.add_user(f"U{i}")
     sandbox.add_user(ADMIN, name="ada")
     sandbox.add_user("U0CHATTY", name="chatty")

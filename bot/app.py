@@ -284,8 +284,10 @@ class NpsBot:
         if schedule:
             # The digest worker starts now and loads the chart's fonts and the themes' word
             # lists (a second of CPU, in its own process), so the first digest is not the
-            # one to pay.
-            self._digest_warm_up = asyncio.create_task(self._warm_digest_worker())
+            # one to pay. Not with NPSBOT_PRELOAD_MODELS=false: a replica that only sends or a
+            # short-lived process would pay a process of seconds of CPU for no digest.
+            if self.settings.preload_models:
+                self._digest_warm_up = asyncio.create_task(self._warm_digest_worker())
             self._scheduling = True
             self.scheduler.start()
 

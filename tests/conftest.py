@@ -31,31 +31,24 @@ def _worker_url(url: str | None) -> str | None:
 
 POSTGRES_URL = _worker_url(os.environ.get("NPSBOT_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
-SQLITE_ONLY_PACKAGES = ("tests/channels/",)
-"""Where `db` is SQLite alone (unless a test is marked `database`). The platform adapters'
-tests drive the bot through the sandboxes, and the database behind them is the one the core's
-own tests (tests/bot, tests/scheduling, tests/faults, tests/ops) already run on both: a second
-run there re-proves the platform, not the SQL. A test in tests/channels/ that is the suite's
-only cover of a store path, or is about claims, replays, races or erasure, is marked
-`@pytest.mark.database` and runs on both."""
 _upgraded: set[str] = set()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """The one place that decides which backends a test's `db` runs on (see
-    SQLITE_ONLY_PACKAGES); a `database` mark outside those packages is refused as noise."""
-    if "db" not in metafunc.fixturenames:
-        return
-    path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
-    sqlite_only = path.startswith(SQLITE_ONLY_PACKAGES)
+    """The one place that decides which backends a test's `db` runs on: every backend for a
+    test marked `database`, SQLite alone for the rest.
+
+    A second run of a test on PostgreSQL re-proves the behaviour, not the SQL, unless the test
+    is the suite's only PostgreSQL cover of a store function, is about claims, replays, races,
+    concurrency or erasure (where the two databases' locking and isolation differ), or needs
+    PostgreSQL itself; those are marked. A `database` mark on a test without `db` is refused
+    as noise."""
     marked = metafunc.definition.get_closest_marker("database") is not None
-    if marked and not sqlite_only:
-        raise pytest.UsageError(
-            f"{metafunc.definition.nodeid}: `database` is for tests in "
-            f"{SQLITE_ONLY_PACKAGES}; here `db` runs on every backend"
-        )
-    backends = BACKENDS if marked or not sqlite_only else ["sqlite"]
-    metafunc.parametrize("db", backends, indirect=True, scope="function")
+    if "db" not in metafunc.fixturenames:
+        if any(mark.name == "database" for mark in metafunc.definition.own_markers):
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: `database` without `db`")
+        return
+    metafunc.parametrize("db", BACKENDS if marked else ["sqlite"], indirect=True, scope="function")
 
 
 def _clean_postgres(url: str) -> Database:

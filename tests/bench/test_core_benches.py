@@ -24,10 +24,18 @@ def _run(*args: str) -> str:
     return result.stdout
 
 
+def _own_database(name: str) -> str:
+    """A database of its own beside this worker's: a bench empties the one it is given."""
+    assert POSTGRES_URL
+    parsed = sa.engine.make_url(POSTGRES_URL)
+    return parsed.set(database=f"{parsed.database}_{name}").render_as_string(hide_password=False)
+
+
 def test_digest_bench_prints_seconds_memory_and_the_ratio_to_a_bare_aggregate(
     tmp_path: Path,
 ) -> None:
-    out = _run(str(BENCH / "digest.py"), "--sqlite", str(tmp_path / "digest.db"))
+    postgres = ["--postgres", _own_database("digest")] if POSTGRES_URL else []  # + "_small"
+    out = _run(str(BENCH / "digest.py"), "--sqlite", str(tmp_path / "digest.db"), *postgres)
     assert re.search(r"^SQLite: digest over 5,000 responses in \d+\.\d\d s", out, re.M), out
     assert re.search(r"bare SQL aggregate of the week \d+ ms -> ratio \d+x", out), out
 
@@ -75,10 +83,7 @@ def test_inbound_bench_prints_npsbot_and_bare_bolt_acks_and_their_ratio() -> Non
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="replicas share a PostgreSQL database")
 def test_inbound_bench_spreads_the_clicks_over_replicas_on_one_postgres() -> None:
-    assert POSTGRES_URL
-    parsed = sa.engine.make_url(POSTGRES_URL)
-    # A database of its own: the bench empties the one it is given.
-    url = parsed.set(database=f"{parsed.database}_inbound").render_as_string(hide_password=False)
+    url = _own_database("inbound")
     created(url)
     out = _run(str(BENCH / "inbound.py"), "--replicas", "2", "--database", url)
     assert re.search(r"^70 score clicks, each answering an open invitation; 70 stored$", out, re.M)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot import store
 from bot.db import Database
+
+pytestmark = pytest.mark.database  # claims between replicas
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 

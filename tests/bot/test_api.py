@@ -83,6 +83,7 @@ async def test_not_json_is_422(client) -> None:
     assert response.status_code == 422
 
 
+@pytest.mark.database  # the only cover of last_trigger
 async def test_trigger_schedules_after_the_delay(client, db, clock) -> None:
     response = await post(client, body())
     assert response.status_code == 202
@@ -157,6 +158,7 @@ async def test_trigger_joins_rotation_when_configured(db: Database, clock: FakeC
         assert session.exec(select(Respondent)).one().active is True
 
 
+@pytest.mark.database  # the only cover of the workspace lookup
 async def test_unknown_workspace_is_404_and_several_are_409(client, db, clock) -> None:
     response = await post(client, body(platform="telegram"))
     assert (response.status_code, response.json()["field"]) == (404, "workspace")

@@ -25,6 +25,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.database  # the only cover of listing and removing webhooks
 def test_add_prints_the_secret_then_list_log_and_remove(env: Database) -> None:
     code, out = run("webhook", "add", URL, "--events", "response.created,case.claimed")
     assert code == 0, out

@@ -20,6 +20,8 @@ from bot.store.digest import Span
 from scoring.digest import DigestInput
 from tests.bot.test_digest_queries import WEEK, answers, seed
 
+pytestmark = pytest.mark.database  # triggers on each database, a concurrent writer
+
 NOW = WEEK.end + timedelta(days=1)
 BEFORE = WEEK.start - timedelta(weeks=1)
 """The week before the digest's: ended, so kept, and holding answers (see `answers`)."""

@@ -12,6 +12,8 @@ from sqlmodel import Session
 from bot.db import Database
 from bot.group_write import GroupWrite
 
+pytestmark = pytest.mark.database  # concurrent writes sharing a transaction
+
 
 async def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """An upper bound only: a loaded machine can take seconds per database round trip."""

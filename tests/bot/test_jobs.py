@@ -7,6 +7,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from bot import store
@@ -14,6 +15,8 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.jobs import JobRunner
 from bot.models import Job
+
+pytestmark = pytest.mark.database  # claims and leases of jobs
 
 KIND = "test.step"
 

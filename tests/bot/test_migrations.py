@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -11,6 +12,8 @@ from bot import store
 from bot.db import Database, alembic_config
 from bot.models import Invitation, Response
 from scoring.terms import read_terms, stored_terms
+
+pytestmark = pytest.mark.database  # the schema on each database
 
 
 def test_migrations_match_the_models(db: Database) -> None:

@@ -20,6 +20,8 @@ from bot.settings import Settings
 from scoring.terms import stored_terms
 from tests.bot.test_digests import WEEK_48, seed, week_of_answers
 
+pytestmark = pytest.mark.database  # erasure
+
 runner = CliRunner()
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from bot import store
 from bot.db import Database
 from bot.models import Invitation, Respondent, Workspace
 from bot.store.registration import PLACEHOLDERS
+
+pytestmark = pytest.mark.database  # the only cover of merging workspaces and people
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 

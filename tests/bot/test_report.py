@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from bot import store
 from bot.db import Database
 from bot.report import ReportCache
@@ -47,6 +49,7 @@ async def test_one_build_per_ttl_and_after_invalidate(db: Database) -> None:
     assert cache.builds == 3
 
 
+@pytest.mark.database  # a race
 async def test_a_build_under_way_during_a_change_is_not_reused(db: Database) -> None:
     """A claim lands while a report is being built (it may have read the cases before the
     claim): the next open builds again instead of reusing it for a minute."""

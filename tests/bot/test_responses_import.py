@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot import store
@@ -55,6 +56,7 @@ def test_delighted_import_reports_every_bad_row_and_is_idempotent(
     assert jobs == 0  # no alert, no follow-up
 
 
+@pytest.mark.database  # the only cover of the import queries
 def test_qualtrics_answers_meet_the_people_already_known(env: Database, tmp_path: Path) -> None:
     with env.session() as session:
         workspace = store.get_or_create_workspace(

@@ -10,6 +10,8 @@ from bot import store
 from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Job, Respondent, Response, Workspace
 
+pytestmark = pytest.mark.database  # ids and rows as each database returns them
+
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 

@@ -113,6 +113,7 @@ async def test_score_comment_thanks(db, clock, survey, dispatcher, channel) -> N
     assert channel.of("text")[-1]["text"].startswith("Thank you")
 
 
+@pytest.mark.database  # replays
 async def test_duplicate_delivery_and_second_click_record_one_response(
     db, clock, survey, dispatcher, channel
 ) -> None:
@@ -153,6 +154,7 @@ async def test_out_of_range_score_is_refused(db, clock, survey, dispatcher) -> N
         assert not outcome.recorded and "0 to 10" in (outcome.tell or "")
 
 
+@pytest.mark.database  # the only cover of response_for
 async def test_skip_ends_without_comment(db, clock, survey, dispatcher, channel) -> None:
     invitation_id = await invited(db, clock, dispatcher)
     await survey.on_score(ScoreSubmitted(origin(), invitation_id, 10))
@@ -210,6 +212,7 @@ async def test_remind_later_defers_the_same_invitation(db, clock, survey, dispat
     assert invitation is not None and invitation.remind_at == clock.now() + timedelta(days=2)
 
 
+@pytest.mark.database  # claims of reminders
 async def test_remind_later_then_one_reminder_only(db, clock, survey, dispatcher, channel) -> None:
     from scheduling.reminders import plan_reminders
 
@@ -250,6 +253,7 @@ async def test_a_german_comment_is_stored_with_its_language_and_not_as_neutral(
     assert analyse(response.comment or "").label != "neutral"
 
 
+@pytest.mark.database  # each database's statements
 async def test_a_score_click_is_one_transaction_that_reads_back_nothing_it_wrote(
     db, clock, survey, dispatcher
 ) -> None:

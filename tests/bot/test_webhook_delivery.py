@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot import outbound, store
@@ -16,6 +17,8 @@ from bot.jobs import JobRunner
 from bot.models import Job, Webhook, WebhookDelivery, Workspace
 from bot.webhook_delivery import GIVE_UP_AFTER, RETRY_CAP, WebhookSender, signature
 from tests.webhook_receiver import Receiver
+
+pytestmark = pytest.mark.database  # the only cover of giving up and removing deliveries
 
 
 def seed(db: Database, clock: FakeClock, url: str) -> int:

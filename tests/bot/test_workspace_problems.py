@@ -11,11 +11,14 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import Session
 
 from bot import store
 from bot.db import Database
 from bot.models import Workspace
+
+pytestmark = pytest.mark.database  # concurrent writers
 
 ROUNDS = 5
 Change = Callable[[Session, Workspace], None]

@@ -1,8 +1,9 @@
 """A bot killed outright (SIGKILL) takes its digest worker with it.
 
-`npsbot run` starts the digest worker at start-up (to warm it); a killed bot cannot stop its
-pool, so the worker notices its parent is gone and exits, rather than waiting for work
-forever with the bot's stdout and stderr held open.
+`npsbot run` starts the digest worker at start-up to warm it (unless NPSBOT_PRELOAD_MODELS is
+false, so this bot preloads); a killed bot cannot stop its pool, so the worker notices its
+parent is gone and exits, rather than waiting for work forever with the bot's stdout and
+stderr held open.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ async def test_a_killed_bots_digest_worker_exits_too(db: Database, tmp_path: Pat
             TELEGRAM_BOT_TOKEN=sandbox.token,
             NPSBOT_TELEGRAM_API_URL=sandbox.base_url,
             NPSBOT_DATABASE_URL=db.url,
+            NPSBOT_PRELOAD_MODELS="true",
         )
         bot = await Npsbot.start(env, tmp_path)
         try:

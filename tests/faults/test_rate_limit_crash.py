@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from bench.seeding import seed_due, user
@@ -27,6 +28,8 @@ from bot.models import Invitation, InvitationStatus
 from channels.sandbox.slack import SlackSandbox
 from scheduling.lease import LEASE
 from tests.scheduling.test_crash import received, sandbox_with, settings_for, start_child, statuses
+
+pytestmark = pytest.mark.database  # claims after a crash
 
 PEOPLE = 16
 RETRY_AFTER = 5

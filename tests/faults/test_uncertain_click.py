@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlmodel import select
 
 from bot.clock import SystemClock
 from bot.models import Invitation, InvitationStatus
 from scheduling.reconcile import Reconciler
 from tests.channels.slack.harness import SlackHarness, eventually
+
+pytestmark = pytest.mark.database  # replays
 
 
 def impatient() -> aiohttp.ClientSession:

@@ -8,6 +8,7 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot import store
@@ -18,6 +19,8 @@ from tests.channels.slack.harness import click
 from tests.ops.process import Npsbot, environment
 from tests.ops.test_logs import seed_slack_invitation
 from tests.webhook_receiver import Receiver
+
+pytestmark = pytest.mark.database  # replays after a crash
 
 SIGNING = "s" * 32
 SECRET = "crash-secret"

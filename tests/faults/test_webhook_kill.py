@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bot.db import Database
@@ -18,6 +19,8 @@ from channels.sandbox.telegram import TelegramSandbox
 from channels.telegram.webhook import PATH
 from tests.channels.telegram.conftest import free_port
 from tests.ops.process import Npsbot, environment
+
+pytestmark = pytest.mark.database  # replays after a crash
 
 PEOPLE = [700_000_000 + i for i in range(300)]
 SECRET = "kill-test-secret"

@@ -3,12 +3,15 @@ per person, the same event id on every try, masked in anonymous mode."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from bot import store
 from bot.models import Job, Webhook, WebhookDelivery, Workspace
 from tests.channels.slack.harness import SlackHarness, eventually
 from tests.webhook_receiver import Receiver
+
+pytestmark = pytest.mark.database  # claims, retries and ordering of deliveries
 
 SECRET = "test-secret"
 

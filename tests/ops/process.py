@@ -15,8 +15,9 @@ OWN_PREFIXES = ("SLACK_", "TELEGRAM_", "NPSBOT_")
 def environment(**settings: object) -> dict[str, str]:
     """This process's environment without any npsbot setting, plus `settings`.
 
-    The models are not preloaded (a second of CPU a process) unless a test asks: these
-    processes are about signals, crashes and output, and a comment loads them on its own."""
+    The models are not preloaded nor the digest worker started (a second of CPU, and a
+    process of two more) unless a test asks: these processes are about signals, crashes and
+    output, and a comment loads the models on its own, a digest starts the worker."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_PREFIXES)}
     env["NPSBOT_HTTP_PORT"] = "0"
     env["NPSBOT_PRELOAD_MODELS"] = "false"

@@ -45,6 +45,7 @@ def slack_settings(sandbox: SlackSandbox, url: str, **extra: object) -> Settings
     )
 
 
+@pytest.mark.database  # PostgreSQL only
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs NPSBOT_TEST_DATABASE_URL")
 async def test_readyz_follows_the_database_down_and_back(db: Database, slack: SlackSandbox) -> None:
     if not db.is_postgres:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from channels.sandbox.slack import SlackSandbox
@@ -18,6 +19,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
+@pytest.mark.database  # the only cover of oldest_due
 async def test_metrics_count_a_small_loop(start_bot, sandbox: SlackSandbox) -> None:  # noqa: F811
     slack: SlackHarness = await start_bot()
     sandbox.add_user("U3", name="cy")

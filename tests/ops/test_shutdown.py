@@ -12,6 +12,7 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bench.seeding import seed_due, user
@@ -39,6 +40,7 @@ async def wait_messages(sandbox: SlackSandbox, count: int, bot: Npsbot, timeout:
             await asyncio.sleep(0.01)
 
 
+@pytest.mark.database  # claims handed back
 async def test_sigterm_mid_pass_exits_0_and_hands_back(db: Database, tmp_path: Path) -> None:
     seed_due(db, people=PEOPLE, known_dm=True)
     async with SlackSandbox(rates=RateLimits(post_per_workspace_per_second=RATE)) as sandbox:

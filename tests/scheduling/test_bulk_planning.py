@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
@@ -15,6 +16,8 @@ from scheduling.bulk_planning import plan_due
 from scheduling.explain import explain
 from scheduling.reminders import plan_reminders
 from tests.scheduling.helpers import add_respondent, add_sent, add_workspace, utc
+
+pytestmark = pytest.mark.database  # the only cover of the set-based planning queries
 
 EVERY_DAY = "0,1,2,3,4,5,6"
 TODAY = date(2025, 6, 4)  # a Wednesday; used as the epoch so slot 0 is due today

@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col
 
@@ -25,6 +26,8 @@ from bot.db import Database
 from bot.models import Invitation, InvitationStatus, Respondent
 from bot.settings import Settings
 from channels.sandbox.slack import RateLimits, SlackSandbox
+
+pytestmark = pytest.mark.database  # claims and replays after a crash
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 2_000

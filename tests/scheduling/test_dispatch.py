@@ -26,6 +26,8 @@ from tests.phrases import CATALOGUE
 from tests.recording import RecordingChannel
 from tests.scheduling.test_crash import received, sandbox_with, settings_for
 
+pytestmark = pytest.mark.database  # claims
+
 
 def statuses(db: Database) -> Counter[str]:
     with db.engine.connect() as connection:

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -19,6 +20,8 @@ from bot.models import Invitation, InvitationStatus
 from scheduling.lease import LEASE, RECOVERY_INTERVAL, recover, renew
 from tests.scheduling.test_crash import received, sandbox_with, settings_for
 from tests.scheduling.test_dispatch import statuses
+
+pytestmark = pytest.mark.database  # claims and their leases
 
 
 def claim_as(db: Database, worker: str, now: datetime, limit: int) -> list[int]:

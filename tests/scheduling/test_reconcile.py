@@ -13,6 +13,7 @@ import signal
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
@@ -28,6 +29,8 @@ from channels.sandbox.slack import SlackSandbox
 from scheduling.reconcile import Reconciler
 from tests.recording import RecordingChannel
 from tests.scheduling.test_crash import received, sandbox_with, settings_for, start_child, statuses
+
+pytestmark = pytest.mark.database  # uncertain claims and replicas
 
 RATE = 1000.0
 

@@ -7,6 +7,7 @@ platform whose token is refused, and registers the workspace from `auth.test`.
 from __future__ import annotations
 
 import aiohttp
+import pytest
 from sqlmodel import select
 
 from bot.models import Target
@@ -29,6 +30,7 @@ async def test_token_errors_leave_the_respondent_reachable(slack: SlackHarness) 
     assert not respondent.unreachable
 
 
+@pytest.mark.database  # the only cover of make_due
 async def test_account_inactive_pauses_the_workspace_until_auth_test_passes(
     slack: SlackHarness,
 ) -> None:

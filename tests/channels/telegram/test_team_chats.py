@@ -107,6 +107,7 @@ async def test_the_upgrade_service_message_moves_the_target_at_once(
     assert all(c.status == 200 for c in sandbox.calls_to("sendMessage"))
 
 
+@pytest.mark.database  # the only cover of drop_target
 async def test_bot_removed_from_the_team_group_drops_its_targets(
     bot: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:

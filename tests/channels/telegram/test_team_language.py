@@ -54,6 +54,7 @@ def _problems(db: Database) -> dict[str, str]:
         return dict(workspace.problems) if workspace else {}
 
 
+@pytest.mark.database  # the only cover of active_respondents
 async def test_a_french_team_reads_every_nps_reply_in_french(
     french: NpsBot, sandbox: TelegramSandbox, db: Database
 ) -> None:
