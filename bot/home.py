@@ -138,7 +138,9 @@ class Home:
             view = await self.team_view(workspace_id, viewer.chat_id)
             if self._published.get(viewer.key) == view.version:
                 continue
-            if not self.pace.refresh_allowed(workspace_id):
+            # Once the budget says no, every older viewer waits too, even if a token came
+            # back meanwhile (the publishes take time): the newest are refreshed first.
+            if skipped or not self.pace.refresh_allowed(workspace_id):
                 skipped += 1
                 continue
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.home_refresh import KEPT_FOR_OPENS, Pace
 from channels.sandbox.slack import PostedMessage
 from tests.channels.slack.harness import SlackHarness, eventually
 from tests.channels.slack.test_home import BUILD, open_home, shown
@@ -78,12 +79,7 @@ async def test_resolving_from_the_alert_empties_the_open_cases(slack: SlackHarne
     await eventually(lambda: "Open cases (0)" in home_of(slack, "UADMIN"), BUILD)
 
 
-async def test_refreshes_keep_inside_tier_4(slack: SlackHarness) -> None:
-    """70 teammates have the Home open (70 of the minute's ~100 publishes spent): a claim
-    republishes the newest viewers while budget is left and the rest at their next open;
-    Slack never answers 429."""
-    alert = await alerted(slack)
-    viewers = [f"UTEAM{i:02d}" for i in range(70)]
+async def _watched_by(slack: SlackHarness, viewers: list[str]) -> None:
     for user_id in viewers:
         admin(slack, user_id)
         status, _ = await slack.signer.deliver_home_opened(slack.url, user_id=user_id)
@@ -91,16 +87,63 @@ async def test_refreshes_keep_inside_tier_4(slack: SlackHarness) -> None:
     await eventually(lambda: all(f"VHOME{u}" in slack.sandbox.views for u in viewers), BUILD)
     await slack.settled()
 
-    await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
-    await eventually(lambda: slack.bot.home.refreshed > 0, BUILD)
-    await slack.bot.home.idle()
+
+def _refreshed_newest_first(slack: SlackHarness, viewers: list[str]) -> list[str]:
+    """Who shows the claim, after checking they are the newest viewers."""
     refreshed = [u for u in viewers if OWNER in home_of(slack, u)]
     assert 0 < len(refreshed) < len(viewers)
     workspace_id = slack.responses()[0].workspace_id
     newest = [viewer.key[2] for viewer in slack.bot.home.viewers.current(workspace_id)]
     assert set(refreshed) == set(newest[: len(refreshed)])  # the newest first
+    return refreshed
+
+
+class Ticks:
+    """A clock that moves `step` seconds each time it is read."""
+
+    def __init__(self) -> None:
+        self.now, self.step = 1000.0, 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+async def test_refreshes_keep_inside_tier_4(slack: SlackHarness) -> None:
+    """70 teammates have the Home open (70 of the minute's ~100 publishes spent): a claim
+    republishes the newest viewers while budget is left and the rest at their next open;
+    Slack never answers 429."""
+    alert = await alerted(slack)
+    viewers = [f"UTEAM{i:02d}" for i in range(70)]
+    await _watched_by(slack, viewers)
+
+    await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
+    await eventually(lambda: slack.bot.home.refreshed > 0, BUILD)
+    await slack.bot.home.idle()
+    _refreshed_newest_first(slack, viewers)
     assert slack.sandbox.count_429 == 0
 
     stale = viewers[0]
     view: dict[str, Any] = await open_home(slack, stale)  # the next open shows it
     assert OWNER in shown(view)
+
+
+async def test_a_refresh_the_budget_refused_holds_back_every_older_viewer(
+    slack: SlackHarness,
+) -> None:
+    """Tokens come back while the refreshes publish (each takes time): one that returns
+    after a refusal must not go to an older viewer past the newer one refused."""
+    alert = await alerted(slack)
+    viewers = [f"UTEAM{i:02d}" for i in range(20)]
+    await _watched_by(slack, viewers)
+    ticks = Ticks()
+    pace = slack.bot.home.pace = Pace(monotonic=ticks)
+    workspace_id = slack.responses()[0].workspace_id
+    while pace.take(workspace_id, keep=KEPT_FOR_OPENS + 5):  # five refreshes left
+        pass
+    ticks.step = 0.3  # half a token back at each look at the budget
+
+    await slack.click(alert, "nps_alert_claim", user_id="UADMIN")
+    await eventually(lambda: slack.bot.home.refreshed > 0, BUILD)
+    await slack.bot.home.idle()
+    assert len(_refreshed_newest_first(slack, viewers)) == slack.bot.home.refreshed
