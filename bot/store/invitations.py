@@ -14,6 +14,7 @@ from bot.store.rows import columns_of, detached, table_of
 
 _INVITATION = columns_of(Invitation)
 _RESPONDENT = columns_of(Respondent)
+_RESPONSE = columns_of(Response)
 _ANSWERS = table_of(Response)
 _ANSWER = _ANSWERS.alias("answer")
 _INVITED = table_of(Invitation)
@@ -33,9 +34,7 @@ _THIS_OR_LATEST = sa.func.coalesce(
     .scalar_subquery(),
 )
 _FOR_ANSWER = (
-    sa.select(
-        *_INVITATION, *_RESPONDENT, *(_ANSWER.c[column.key] for column in columns_of(Response))
-    )
+    sa.select(*_INVITATION, *_RESPONDENT, *(_ANSWER.c[column.key] for column in _RESPONSE))
     .join_from(
         _INVITED, table_of(Respondent), table_of(Respondent).c.id == _INVITED.c.respondent_id
     )
@@ -112,7 +111,7 @@ def invitation_for_answer(*, session: Session, invitation_id: int) -> Answering 
         return None
     respondent_at, answer_at = len(_INVITATION), len(_INVITATION) + len(_RESPONDENT)
     found = (
-        detached(Response, columns_of(Response), row[answer_at:])
+        detached(Response, _RESPONSE, row[answer_at:])
         if row[answer_at] is not None  # the answer's id: None when the outer join found none
         else None
     )
